@@ -1,0 +1,381 @@
+"""Customer accounts, their contacts and scores, and the policies that classify them."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+
+class Tier(models.IntegerChoices):
+    """Service tier. Standard is stored as 4 so tiers sort and compare numerically;
+    the API reports it as null."""
+
+    STRATEGIC = 1, "Tier 1 Strategic"
+    ENTERPRISE = 2, "Tier 2 Enterprise"
+    PREMIUM = 3, "Tier 3 Premium"
+    STANDARD = 4, "Standard"
+
+
+VIP_TIERS = (Tier.STRATEGIC, Tier.ENTERPRISE, Tier.PREMIUM)
+TIER_BADGES = {Tier.STRATEGIC: "Platinum", Tier.ENTERPRISE: "Gold", Tier.PREMIUM: "Silver"}
+
+
+class RiskLevel(models.TextChoices):
+    LOW = "low", "Low"
+    MEDIUM = "medium", "Medium"
+    HIGH = "high", "High"
+    CRITICAL = "critical", "Critical"
+
+
+class TierPolicy(models.Model):
+    """One row per tier: its ARR band [min_arr, max_arr) and what it is entitled to.
+
+    Bands are half-open and must tile [0, ∞) without gaps or overlaps; the admin
+    form validates the whole set (accounts/tiering.py)."""
+
+    tier = models.PositiveSmallIntegerField(choices=Tier.choices, unique=True)
+    min_arr = models.DecimalField(
+        "minimum ARR ($)", max_digits=14, decimal_places=2, validators=[MinValueValidator(0)]
+    )
+    max_arr = models.DecimalField(
+        "maximum ARR ($, exclusive)",
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Empty means no upper bound (the top tier).",
+    )
+    strategic_qualifies = models.BooleanField(
+        "strategic partner qualifies",
+        default=False,
+        help_text="Accounts flagged as strategic partners get this tier whatever their ARR.",
+    )
+    executive_review_qualifies = models.BooleanField(
+        "named in executive review qualifies", default=False
+    )
+    escalate_to = models.CharField(max_length=100, blank=True)
+    escalate_within_minutes = models.PositiveIntegerField(null=True, blank=True)
+    description = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["tier"]
+        verbose_name_plural = "tier policies"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(max_arr__isnull=True) | Q(max_arr__gt=models.F("min_arr")),
+                name="tierpolicy_band_not_empty",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.get_tier_display()
+
+    @property
+    def badge(self) -> str:
+        return TIER_BADGES.get(self.tier, "")
+
+
+class ScoreWeights(models.Model):
+    """Singleton (pk=1): the weights and thresholds of the account scores.
+
+    Each *_points field is the most that factor can add to the escalation-risk
+    score (0–100 after capping)."""
+
+    churn_language_points = models.PositiveSmallIntegerField(default=25)
+    ticket_frequency_points = models.PositiveSmallIntegerField(default=18)
+    severity_escalating_points = models.PositiveSmallIntegerField(default=12)
+    shorter_messages_points = models.PositiveSmallIntegerField(default=8)
+    sentiment_falling_points = models.PositiveSmallIntegerField(default=12)
+    usage_drop_points = models.PositiveSmallIntegerField(default=15)
+    nps_drop_points = models.PositiveSmallIntegerField(default=10)
+    renewal_proximity_points = models.PositiveSmallIntegerField(default=10)
+    open_escalation_points = models.PositiveSmallIntegerField(default=15)
+    silent_champion_points = models.PositiveSmallIntegerField(default=8)
+
+    # Risk thresholds: each crossing raises its alert once.
+    csm_attention_threshold = models.PositiveSmallIntegerField(
+        default=70, validators=[MaxValueValidator(100)]
+    )
+    leadership_threshold = models.PositiveSmallIntegerField(
+        default=85, validators=[MaxValueValidator(100)]
+    )
+    executive_outreach_threshold = models.PositiveSmallIntegerField(
+        default=95, validators=[MaxValueValidator(100)]
+    )
+    # Churn-risk level boundaries (score ≥ boundary).
+    medium_level_from = models.PositiveSmallIntegerField(default=40)
+    high_level_from = models.PositiveSmallIntegerField(default=70)
+    critical_level_from = models.PositiveSmallIntegerField(default=85)
+
+    # Health score 0–100: weights of its components (must add up to 100).
+    health_nps_weight = models.PositiveSmallIntegerField(default=30)
+    health_usage_weight = models.PositiveSmallIntegerField(default=30)
+    health_support_weight = models.PositiveSmallIntegerField(default=25)
+    health_escalation_weight = models.PositiveSmallIntegerField(default=15)
+
+    rescore_interval_minutes = models.PositiveIntegerField(
+        default=60, validators=[MinValueValidator(1)]
+    )
+
+    class Meta:
+        verbose_name = "score weights"
+        verbose_name_plural = "score weights"
+
+    def __str__(self) -> str:
+        return "Score weights and thresholds"
+
+    @classmethod
+    def load(cls) -> "ScoreWeights":
+        obj, _ = cls.objects.get_or_create(pk=1)
+        return obj
+
+
+class AccountQuerySet(models.QuerySet):
+    def vip(self):
+        return self.filter(tier__in=VIP_TIERS)
+
+    def for_csm(self, user):
+        return self.filter(csm=user)
+
+
+class Account(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    plan = models.CharField(max_length=50, blank=True)
+    arr = models.DecimalField(
+        "ARR ($)",
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal(0),
+        validators=[MinValueValidator(0)],
+    )
+    contract_start = models.DateField(null=True, blank=True)
+    renewal_date = models.DateField(null=True, blank=True, db_index=True)
+    csm = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="csm_accounts",
+        verbose_name="CSM",
+    )
+    account_manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="managed_accounts",
+    )
+    executive_sponsor = models.CharField(max_length=200, blank=True)
+    strategic = models.BooleanField("strategic partner", default=False)
+    executive_review = models.BooleanField("named in executive review", default=False)
+    nps = models.SmallIntegerField(
+        "NPS", null=True, blank=True, validators=[MinValueValidator(-100), MaxValueValidator(100)]
+    )
+    previous_nps = models.SmallIntegerField(
+        "previous NPS",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-100), MaxValueValidator(100)],
+    )
+    # Weekly active users, oldest first; the trend is derived from it.
+    weekly_active_users = models.JSONField(default=list, blank=True)
+    usage_trend_pct = models.FloatField(
+        "usage trend (%)",
+        null=True,
+        blank=True,
+        help_text="Change in weekly active users over the last 4 weeks vs the 4 before.",
+    )
+    expansion_opportunity = models.DecimalField(
+        "open expansion opportunity ($)", max_digits=14, decimal_places=2, default=Decimal(0)
+    )
+
+    # Derived by accounts/tiering.py.
+    tier = models.PositiveSmallIntegerField(choices=Tier.choices, default=Tier.STANDARD)
+    # Derived by accounts/scoring.py.
+    health_score = models.PositiveSmallIntegerField(null=True, blank=True)
+    risk_score = models.PositiveSmallIntegerField(default=0)
+    risk_level = models.CharField(max_length=10, choices=RiskLevel.choices, default=RiskLevel.LOW)
+    risk_factors = models.JSONField(default=list, blank=True)
+    # Highest risk threshold already alerted on; reset when the score falls below it.
+    risk_alerted_threshold = models.PositiveSmallIntegerField(default=0)
+    scored_at = models.DateTimeField(null=True, blank=True)
+
+    class Intervention(models.TextChoices):
+        NONE = "none", "None"
+        PLANNED = "planned", "Planned"
+        IN_PROGRESS = "in_progress", "In progress"
+        DONE = "done", "Done"
+
+    intervention_status = models.CharField(
+        max_length=20, choices=Intervention.choices, default=Intervention.NONE
+    )
+    intervention_owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="interventions",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AccountQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [
+            # The at-risk board: keyset pagination over (risk_score desc, id).
+            models.Index(fields=["-risk_score", "id"], name="account_board_idx"),
+            models.Index(fields=["csm", "-risk_score"], name="account_csm_board_idx"),
+            models.Index(fields=["tier", "-risk_score"], name="account_tier_board_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(risk_score__lte=100), name="account_risk_score_0_100"
+            ),
+            models.CheckConstraint(
+                condition=Q(health_score__isnull=True) | Q(health_score__lte=100),
+                name="account_health_score_0_100",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def badge(self) -> str:
+        return TIER_BADGES.get(self.tier, "")
+
+    @property
+    def is_vip(self) -> bool:
+        return self.tier in VIP_TIERS
+
+
+class AccountDomain(models.Model):
+    """An e-mail domain that identifies an account (an account may have several)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="domains")
+    domain = models.CharField(max_length=253, unique=True)
+
+    class Meta:
+        ordering = ["domain"]
+
+    def __str__(self) -> str:
+        return self.domain
+
+    def save(self, *args, **kwargs):
+        self.domain = self.domain.strip().lower()
+        super().save(*args, **kwargs)
+
+
+class Contact(models.Model):
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(max_length=200)
+    email = models.EmailField(unique=True)
+    title = models.CharField(max_length=200, blank=True)
+    # Derived from the title (accounts/executives.py) unless overridden.
+    is_executive = models.BooleanField(default=False)
+    executive_override = models.BooleanField(
+        null=True,
+        blank=True,
+        help_text="Set to force (yes) or deny (no) executive handling regardless of title.",
+    )
+    is_champion = models.BooleanField(default=False)
+    last_contacted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} <{self.email}>"
+
+    def save(self, *args, **kwargs):
+        from accounts.executives import is_executive_title
+
+        self.email = self.email.strip().lower()
+        if self.executive_override is None:
+            self.is_executive = is_executive_title(self.title)
+        else:
+            self.is_executive = self.executive_override
+        super().save(*args, **kwargs)
+
+
+class CsmNote(models.Model):
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Note on {self.account_id} by {self.author_id}"
+
+
+class ScoreSnapshot(models.Model):
+    """One point per account per day: feeds trend charts and "why did this change"."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="snapshots")
+    day = models.DateField()
+    health_score = models.PositiveSmallIntegerField(null=True)
+    risk_score = models.PositiveSmallIntegerField()
+    risk_level = models.CharField(max_length=10, choices=RiskLevel.choices)
+    risk_factors = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["account", "day"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "day"], name="one_snapshot_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.day}: risk {self.risk_score}"
+
+
+class RiskFlagFeedback(models.Model):
+    """A CSM's verdict on a risk flag, so admins can see the precision of past flags."""
+
+    class Verdict(models.TextChoices):
+        ACCURATE = "accurate", "Accurate"
+        FALSE_POSITIVE = "false_positive", "False positive"
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="flag_feedback")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    verdict = models.CharField(max_length=20, choices=Verdict.choices)
+    note = models.TextField(blank=True)
+    risk_score = models.PositiveSmallIntegerField()
+    risk_factors = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_verdict_display()} flag on {self.account_id}"
+
+
+class PolicyChange(models.Model):
+    """Audit trail of every admin change to a policy table."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", "Created"
+        UPDATE = "update", "Changed"
+        DELETE = "delete", "Deleted"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    model = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=64)
+    object_repr = models.CharField(max_length=200)
+    action = models.CharField(max_length=10, choices=Action.choices)
+    # {field: [old, new]}
+    changes = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.model} {self.object_repr}"

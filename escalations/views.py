@@ -1,0 +1,1 @@
+"""Views. Each checks access, then calls the domain module."""

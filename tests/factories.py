@@ -1,0 +1,96 @@
+"""Plain factory functions: make_<thing>(**overrides) with sensible defaults."""
+
+import itertools
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.contrib.auth.models import Group, User
+from django.utils import timezone
+
+from accounts.models import Account, AccountDomain, Contact
+from accounts.tiering import retier_accounts
+from escalations.models import Escalation
+from tickets.models import Agent, AgentLevel, AgentPool, Ticket
+from vipdesk.roles import Role
+
+_seq = itertools.count(1)
+
+PASSWORD = "correct-horse-battery"  # noqa: S105
+
+
+def make_user(username: str | None = None, role: str | None = None, **kw) -> User:
+    username = username or f"user{next(_seq)}"
+    kw.setdefault("email", f"{username}@vipdesk.test")
+    kw.setdefault("first_name", username.capitalize())
+    if role == Role.ADMIN:
+        kw.setdefault("is_staff", True)
+    user = User.objects.create_user(username=username, password=PASSWORD, **kw)
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+def make_account(
+    name: str | None = None, arr=Decimal(20000), domain: str | None = None, **kw
+) -> Account:
+    n = next(_seq)
+    name = name or f"Account {n}"
+    kw.setdefault("renewal_date", date.today() + timedelta(days=300))
+    account = Account.objects.create(name=name, arr=Decimal(arr), **kw)
+    AccountDomain.objects.create(account=account, domain=domain or f"account{n}.example")
+    retier_accounts(Account.objects.filter(pk=account.pk))
+    account.refresh_from_db()
+    return account
+
+
+def make_contact(
+    account: Account,
+    name: str | None = None,
+    title: str = "Engineer",
+    email: str | None = None,
+    **kw,
+) -> Contact:
+    n = next(_seq)
+    domain = account.domains.first().domain
+    return Contact.objects.create(
+        account=account,
+        name=name or f"Contact {n}",
+        title=title,
+        email=email or f"contact{n}@{domain}",
+        **kw,
+    )
+
+
+def make_agent(
+    user: User | None = None, level=AgentLevel.L2, tenure_days: int = 400, **kw
+) -> Agent:
+    user = user or make_user(role=Role.AGENT)
+    return Agent.objects.create(
+        user=user, level=level, tenure_start=date.today() - timedelta(days=tenure_days), **kw
+    )
+
+
+def make_pool(name: str | None = None, tier: int = 1, members=(), **kw) -> AgentPool:
+    pool = AgentPool.objects.create(name=name or f"Pool {next(_seq)}", tier=tier, **kw)
+    pool.members.set(members)
+    return pool
+
+
+def make_ticket(
+    account: Account | None = None, subject: str = "Question about our invoice", **kw
+) -> Ticket:
+    n = next(_seq)
+    kw.setdefault("source", Ticket.Source.API)
+    kw.setdefault("external_id", f"T-{n}")
+    kw.setdefault("customer_priority", "P3")
+    kw.setdefault("created_at", timezone.now())
+    kw.setdefault("body", "Hello, we have a question.")
+    return Ticket.objects.create(account=account, subject=subject, **kw)
+
+
+def make_escalation(account: Account, **kw) -> Escalation:
+    kw.setdefault("type", Escalation.Type.TECHNICAL)
+    kw.setdefault("severity", "high")
+    kw.setdefault("summary", "Customer escalated a recurring outage")
+    kw.setdefault("opened_at", timezone.now())
+    return Escalation.objects.create(account=account, **kw)

@@ -1,0 +1,480 @@
+"""Tickets, the agents who work them, routing policies and alerts."""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.executives import DEFAULT_EXECUTIVE_TITLES
+from accounts.models import VIP_TIERS, Account, Contact, Tier
+
+
+class Priority(models.TextChoices):
+    P1 = "P1", "P1 Urgent"
+    P2 = "P2", "P2 High"
+    P3 = "P3", "P3 Normal"
+    P4 = "P4", "P4 Low"
+
+
+class Queue(models.TextChoices):
+    SENIOR = "senior", "Senior"
+    ENTERPRISE = "enterprise", "Enterprise"
+    PRIORITY = "priority", "Priority"
+    GENERAL = "general", "General"
+    UNMATCHED = "unmatched", "Unmatched"
+
+
+class AgentLevel(models.IntegerChoices):
+    L1 = 1, "L1"
+    L2 = 2, "L2"
+    SENIOR = 3, "Senior"
+
+
+class Calendar(models.TextChoices):
+    BUSINESS_HOURS = "business", "Business hours"
+    ALWAYS = "24x7", "24/7"
+
+
+class SlaPolicy(models.Model):
+    """One cell of the SLA matrix: tier × effective priority."""
+
+    tier = models.PositiveSmallIntegerField(choices=Tier.choices)
+    priority = models.CharField(max_length=2, choices=Priority.choices)
+    first_response_minutes = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    resolution_minutes = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    calendar = models.CharField(max_length=10, choices=Calendar.choices)
+    queue = models.CharField(max_length=20, choices=Queue.choices)
+    min_agent_level = models.PositiveSmallIntegerField(
+        choices=AgentLevel.choices, default=AgentLevel.L1
+    )
+    min_tenure_months = models.PositiveSmallIntegerField(default=0)
+    notify_csm = models.BooleanField("notify CSM", default=False)
+    open_escalation = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["tier", "priority"]
+        verbose_name = "SLA policy"
+        verbose_name_plural = "SLA matrix"
+        constraints = [
+            models.UniqueConstraint(fields=["tier", "priority"], name="one_sla_per_tier_priority"),
+            models.CheckConstraint(
+                condition=Q(first_response_minutes__gt=0) & Q(resolution_minutes__gt=0),
+                name="sla_minutes_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_tier_display()} {self.priority}"
+
+
+class RoutingPolicy(models.Model):
+    """Singleton (pk=1): routing numbers that are not per tier × priority."""
+
+    vip_renewal_boost_days = models.PositiveSmallIntegerField(
+        "VIP renewal boost window (days)", default=90
+    )
+    any_renewal_boost_days = models.PositiveSmallIntegerField(
+        "any-account renewal boost window (days)", default=60
+    )
+    vip_share_cap_pct = models.PositiveSmallIntegerField(
+        "VIP share cap (%)",
+        default=40,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="Most of an agent's open load that may be VIP tickets.",
+    )
+    executive_notify_minutes = models.PositiveSmallIntegerField(default=5)
+    executive_follow_up_hours = models.PositiveSmallIntegerField(default=24)
+    sla_warning_minutes = models.PositiveIntegerField(
+        "SLA warning window (minutes)",
+        default=10,
+        validators=[MinValueValidator(1)],
+        help_text="Alert and escalate when an SLA will breach within this many minutes.",
+    )
+    executive_titles = models.TextField(
+        default=DEFAULT_EXECUTIVE_TITLES,
+        help_text="Comma-separated words or phrases that mark a contact as an executive.",
+    )
+
+    class Meta:
+        verbose_name = "routing policy"
+        verbose_name_plural = "routing policy"
+
+    def __str__(self) -> str:
+        return "Routing policy"
+
+    @classmethod
+    def load(cls) -> "RoutingPolicy":
+        obj, _ = cls.objects.get_or_create(pk=1)
+        return obj
+
+
+class ChurnPhrase(models.Model):
+    class Kind(models.TextChoices):
+        DIRECT = "direct", "Direct"
+        INDIRECT = "indirect", "Indirect"
+
+    phrase = models.CharField(max_length=100, unique=True)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    weight = models.PositiveSmallIntegerField(
+        default=10, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["kind", "phrase"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(phrase=""), name="churnphrase_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.phrase
+
+    def save(self, *args, **kwargs):
+        self.phrase = " ".join(self.phrase.split()).lower()
+        super().save(*args, **kwargs)
+
+
+class BusinessHours(models.Model):
+    """Opening hours per weekday (0 = Monday) in settings.TIME_ZONE; a weekday
+    without a row is closed."""
+
+    weekday = models.PositiveSmallIntegerField(
+        unique=True,
+        choices=[
+            (i, d)
+            for i, d in enumerate(
+                ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+            )
+        ],
+    )
+    opens = models.TimeField()
+    closes = models.TimeField()
+
+    class Meta:
+        ordering = ["weekday"]
+        verbose_name_plural = "business hours"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes__gt=models.F("opens")), name="business_hours_close_after_open"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+
+class Holiday(models.Model):
+    day = models.DateField(unique=True)
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["day"]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.name}"
+
+
+class Agent(models.Model):
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    level = models.PositiveSmallIntegerField(choices=AgentLevel.choices, default=AgentLevel.L1)
+    tenure_start = models.DateField()
+    vip_share_cap_pct = models.PositiveSmallIntegerField(
+        "VIP share cap (%)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="Empty: the routing policy's cap.",
+    )
+    capacity = models.PositiveSmallIntegerField(
+        default=8, help_text="Open tickets this agent can carry before counting as busy."
+    )
+    on_shift = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["user__username"]
+
+    def __str__(self) -> str:
+        return self.user.get_full_name() or self.user.username
+
+
+class PtoPeriod(models.Model):
+    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="pto")
+    starts = models.DateField()
+    ends = models.DateField(help_text="Last day off (inclusive).")
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["starts"]
+        verbose_name = "PTO period"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends__gte=models.F("starts")), name="pto_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agent} off {self.starts}–{self.ends}"
+
+
+class AgentPool(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    tier = models.PositiveSmallIntegerField(choices=Tier.choices)
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="led_pools",
+    )
+    members = models.ManyToManyField(Agent, related_name="pools", blank=True)
+
+    class Meta:
+        ordering = ["tier", "name"]
+        permissions = [("manage_pools", "Can manage VIP agent pools")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TicketQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status__in=Ticket.OPEN_STATUSES)
+
+    def vip(self):
+        return self.filter(tier__in=VIP_TIERS)
+
+    def pending_routing(self):
+        return self.filter(routed=False)
+
+
+class Ticket(models.Model):
+    class Source(models.TextChoices):
+        ZENDESK = "zendesk", "Zendesk"
+        API = "api", "API"
+        CSV = "csv", "CSV import"
+        DEMO = "demo", "Demo data"
+
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        OPEN = "open", "Open"
+        PENDING = "pending", "Pending"
+        HOLD = "hold", "On hold"
+        SOLVED = "solved", "Solved"
+        CLOSED = "closed", "Closed"
+
+    OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING, Status.HOLD)
+
+    source = models.CharField(max_length=10, choices=Source.choices)
+    external_id = models.CharField(max_length=100)
+    account = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
+    )
+    contact = models.ForeignKey(
+        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
+    )
+    requester_name = models.CharField(max_length=200, blank=True)
+    requester_email = models.EmailField(blank=True)
+    requester_title = models.CharField(max_length=200, blank=True)
+    organization_name = models.CharField(max_length=200, blank=True)
+    subject = models.CharField(max_length=500)
+    body = models.TextField(blank=True)
+    tags = models.JSONField(default=list, blank=True)
+    customer_priority = models.CharField(max_length=2, choices=Priority.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
+    created_at = models.DateTimeField(db_index=True)
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    assigned_agent = models.ForeignKey(
+        Agent, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets"
+    )
+    csat = models.PositiveSmallIntegerField(
+        "CSAT (1–5)", null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+
+    # Derived by routing (tickets/routing.py); `routed` is False until then.
+    routed = models.BooleanField(default=False)
+    routed_at = models.DateTimeField(null=True, blank=True)
+    tier = models.PositiveSmallIntegerField(choices=Tier.choices, null=True, blank=True)
+    effective_priority = models.CharField(max_length=2, choices=Priority.choices, blank=True)
+    queue = models.CharField(max_length=20, choices=Queue.choices, blank=True)
+    executive_contact = models.BooleanField(default=False)
+    possible_vip = models.BooleanField(
+        "possible VIP — verify identity",
+        default=False,
+        help_text="Requester's name matches an executive contact but the address does not.",
+    )
+    sla_first_response_due = models.DateTimeField(null=True, blank=True)
+    sla_resolution_due = models.DateTimeField(null=True, blank=True)
+    first_response_breached_at = models.DateTimeField(null=True, blank=True)
+    resolution_breached_at = models.DateTimeField(null=True, blank=True)
+    escalation_level = models.PositiveSmallIntegerField(default=0)
+    churn_signals = models.JSONField(default=list, blank=True)
+    churn_points = models.PositiveSmallIntegerField(default=0)
+    sentiment = models.FloatField(null=True, blank=True)
+    routing_reasons = models.JSONField(default=list, blank=True)
+
+    objects = TicketQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="ticket_source_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["account", "created_at"], name="ticket_account_time_idx"),
+            models.Index(
+                fields=["queue", "status", "sla_first_response_due"], name="ticket_queue_idx"
+            ),
+            models.Index(fields=["assigned_agent", "status"], name="ticket_agent_idx"),
+            models.Index(
+                fields=["routed"], condition=Q(routed=False), name="ticket_pending_routing_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.subject}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def is_vip(self) -> bool:
+        return self.tier in VIP_TIERS
+
+    @property
+    def sla_due(self):
+        """The deadline that matters now: first response until answered, then resolution."""
+        return self.sla_resolution_due if self.first_response_at else self.sla_first_response_due
+
+
+class TicketMessage(models.Model):
+    class Author(models.TextChoices):
+        CUSTOMER = "customer", "Customer"
+        AGENT = "agent", "Agent"
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    external_id = models.CharField(max_length=100, blank=True)
+    author = models.CharField(max_length=10, choices=Author.choices, default=Author.CUSTOMER)
+    author_name = models.CharField(max_length=200, blank=True)
+    body = models.TextField()
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ticket", "external_id"],
+                condition=~Q(external_id=""),
+                name="ticket_message_external_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Message on ticket {self.ticket_id}"
+
+
+class FollowUpTask(models.Model):
+    """A task with a due time, e.g. the executive-contact follow-up due within 24 h."""
+
+    ticket = models.ForeignKey(
+        Ticket, null=True, blank=True, on_delete=models.CASCADE, related_name="follow_ups"
+    )
+    account = models.ForeignKey(Account, null=True, blank=True, on_delete=models.CASCADE)
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    title = models.CharField(max_length=200)
+    due_at = models.DateTimeField()
+    done_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "title"], name="one_follow_up_per_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Alert(models.Model):
+    """A notification to one user: shown in-app, e-mailed, optionally posted to Slack.
+
+    `dedupe_key` (e.g. "ticket:42:vip_p2") makes raising the same alert twice a no-op."""
+
+    class Kind(models.TextChoices):
+        VIP_TICKET = "vip_ticket", "VIP P2+ ticket"
+        CHURN_LANGUAGE = "churn_language", "Churn language"
+        EXECUTIVE_CONTACT = "executive_contact", "Executive contact"
+        POSSIBLE_VIP = "possible_vip", "Possible VIP — verify identity"
+        SLA_WARNING = "sla_warning", "SLA about to breach"
+        SLA_BREACH = "sla_breach", "SLA breached"
+        RISK_THRESHOLD = "risk_threshold", "Risk threshold crossed"
+        ESCALATION = "escalation", "Escalation"
+        WEEKLY_REPORT = "weekly_report", "Weekly VIP health report"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alerts"
+    )
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    dedupe_key = models.CharField(max_length=200)
+    title = models.CharField(max_length=300)
+    body = models.TextField(blank=True)
+    link = models.CharField(max_length=300, blank=True)
+    account = models.ForeignKey(Account, null=True, blank=True, on_delete=models.CASCADE)
+    ticket = models.ForeignKey(Ticket, null=True, blank=True, on_delete=models.CASCADE)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    slack_posted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "dedupe_key"], name="alert_once_per_user"),
+        ]
+        indexes = [
+            models.Index(fields=["user", "read_at"], name="alert_unread_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ApiToken(models.Model):
+    """A bearer token for the API. Only its SHA-256 is stored; the token is shown once."""
+
+    name = models.CharField(max_length=100, unique=True)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(max_length=8, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "API token"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def hash(token: str) -> str:
+        return hashlib.sha256(token.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, name: str, created_by=None) -> tuple["ApiToken", str]:
+        token = "vd_" + secrets.token_urlsafe(32)
+        obj = cls.objects.create(
+            name=name, token_hash=cls.hash(token), prefix=token[:8], created_by=created_by
+        )
+        return obj, token
