@@ -1,0 +1,102 @@
+"""SLA clock arithmetic on a business-hours calendar.
+
+A business-hours clock runs only inside the opening hours of each weekday (in the
+calendar's time zone) and stops on holidays; a 24/7 clock never stops. All
+arithmetic is done in UTC so DST changes neither add nor lose time: the opening
+hours are wall-clock times, converted to UTC day by day.
+"""
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+# Longest stretch we search for opening hours before deciding the calendar is empty.
+_MAX_DAYS = 3660
+
+
+@dataclass(frozen=True)
+class BusinessCalendar:
+    tz: ZoneInfo
+    # weekday (0 = Monday) -> (opens, closes); a missing weekday is closed
+    hours: dict[int, tuple[time, time]] = field(default_factory=dict)
+    holidays: frozenset[date] = frozenset()
+    always_open: bool = False
+
+    def window(self, day: date) -> tuple[datetime, datetime] | None:
+        """The UTC [open, close) interval of a local calendar day, or None if closed."""
+        if self.always_open:
+            start = datetime.combine(day, time(0), tzinfo=self.tz).astimezone(UTC)
+            end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=self.tz)
+            return start, end.astimezone(UTC)
+        if day in self.holidays or day.weekday() not in self.hours:
+            return None
+        opens, closes = self.hours[day.weekday()]
+        return (
+            datetime.combine(day, opens, tzinfo=self.tz).astimezone(UTC),
+            datetime.combine(day, closes, tzinfo=self.tz).astimezone(UTC),
+        )
+
+    def is_open(self, moment: datetime) -> bool:
+        if self.always_open:
+            return True
+        window = self.window(moment.astimezone(self.tz).date())
+        return window is not None and window[0] <= moment < window[1]
+
+
+def always(tz: ZoneInfo) -> BusinessCalendar:
+    return BusinessCalendar(tz=tz, always_open=True)
+
+
+def add_minutes(start: datetime, minutes: float, calendar: BusinessCalendar) -> datetime:
+    """The moment `minutes` of open time after `start` (a due time)."""
+    start = start.astimezone(UTC)
+    if calendar.always_open:
+        return start + timedelta(minutes=minutes)
+    remaining = timedelta(minutes=minutes)
+    day = start.astimezone(calendar.tz).date()
+    for _ in range(_MAX_DAYS):
+        window = calendar.window(day)
+        if window is not None:
+            begin = max(window[0], start)
+            if begin < window[1]:
+                if remaining <= window[1] - begin:
+                    return begin + remaining
+                remaining -= window[1] - begin
+        day += timedelta(days=1)
+    raise ValueError("The business-hours calendar has no opening hours.")
+
+
+def open_minutes_between(start: datetime, end: datetime, calendar: BusinessCalendar) -> float:
+    """Minutes of open time in [start, end); negative when end is before start."""
+    start, end = start.astimezone(UTC), end.astimezone(UTC)
+    if end < start:
+        return -open_minutes_between(end, start, calendar)
+    if calendar.always_open:
+        return (end - start).total_seconds() / 60
+    total = timedelta()
+    day = start.astimezone(calendar.tz).date()
+    last = end.astimezone(calendar.tz).date()
+    while day <= last:
+        window = calendar.window(day)
+        if window is not None:
+            overlap = min(window[1], end) - max(window[0], start)
+            if overlap > timedelta():
+                total += overlap
+        day += timedelta(days=1)
+    return total.total_seconds() / 60
+
+
+def load_calendar(always_open: bool = False) -> BusinessCalendar:
+    """The admin-edited calendar (BusinessHours, Holiday) in settings.TIME_ZONE."""
+    from django.conf import settings
+
+    from tickets.models import BusinessHours, Holiday
+
+    tz = ZoneInfo(settings.TIME_ZONE)
+    if always_open:
+        return always(tz)
+    return BusinessCalendar(
+        tz=tz,
+        hours={h.weekday: (h.opens, h.closes) for h in BusinessHours.objects.all()},
+        holidays=frozenset(Holiday.objects.values_list("day", flat=True)),
+    )
