@@ -189,24 +189,23 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
 
-# E-mail: console in the demo, SMTP when EMAIL_HOST is set.
+# E-mail: SMTP in production or when EMAIL_HOST is set; the console in the demo.
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "vipdesk@localhost")
-MAILERS = {
-    "default": (
-        {
+if PRODUCTION or env("EMAIL_HOST"):
+    MAILERS = {
+        "default": {
             "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "OPTIONS": {
-                "host": env("EMAIL_HOST"),
+                "host": env("EMAIL_HOST", "localhost"),
                 "port": envint("EMAIL_PORT", 587),
                 "username": env("EMAIL_HOST_USER"),
                 "password": env("EMAIL_HOST_PASSWORD"),
                 "use_tls": envbool("EMAIL_USE_TLS", True),
             },
         }
-        if env("EMAIL_HOST")
-        else {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
-    )
-}
+    }
+else:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 
 # Shared secret for the helpdesk webhook (Zendesk signs with it).
 ZENDESK_WEBHOOK_SECRET = env("ZENDESK_WEBHOOK_SECRET", "" if PRODUCTION else "dev-webhook-secret")
