@@ -34,10 +34,12 @@ def assign_ticket(
     the check sees the assignment it replaces."""
     now = now or timezone.now()
     note = (note or "").strip()
-    locked = (
-        Ticket.objects.select_for_update().select_related("assigned_agent__user").get(pk=ticket.pk)
+    locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    previous = (
+        Agent.objects.select_related("user").get(pk=locked.assigned_agent_id)
+        if locked.assigned_agent_id
+        else None
     )
-    previous = locked.assigned_agent
     is_vip = locked.is_vip or locked.executive_contact
     if previous is not None and previous.pk != agent.pk and is_vip and not note:
         raise HandoffNoteRequired
