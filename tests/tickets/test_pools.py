@@ -23,7 +23,11 @@ def member(pk, *, level=3, on_shift=True, pto=(), open_total=0, open_vip=0, cap=
         tenure_start=TODAY - timedelta(days=tenure),
     )
     m = MemberLoad(
-        agent=agent, open_total=open_total, open_vip=open_vip, pto=list(pto), cap_pct=cap,
+        agent=agent,
+        open_total=open_total,
+        open_vip=open_vip,
+        pto=list(pto),
+        cap_pct=cap,
         today=TODAY,
     )
     return m
@@ -66,7 +70,11 @@ def test_it_forecasts_an_agents_queue_in_sla_order():
         NOW,
     )
     assert [r.ticket.pk for r in rows] == [11, 12, 13]
-    assert [r.start - NOW for r in rows] == [timedelta(0), timedelta(minutes=15), timedelta(minutes=30)]
+    assert [r.start - NOW for r in rows] == [
+        timedelta(0),
+        timedelta(minutes=15),
+        timedelta(minutes=30),
+    ]
     assert [r.at_risk for r in rows] == [False, False, True]
     assert rows[2].suggestion is None  # nobody else
 
@@ -191,7 +199,9 @@ def test_it_rejects_pto_ending_before_it_starts(client, lead):
     a = make_agent()
     client.force_login(lead)
     start = date.today()
-    r = client.post("/pools/pto/", {"agent": a.pk, "starts": start, "ends": start - timedelta(days=1)})
+    r = client.post(
+        "/pools/pto/", {"agent": a.pk, "starts": start, "ends": start - timedelta(days=1)}
+    )
     assert r.status_code == 400
     assert "can&#x27;t be before" in r.content.decode()
     assert not PtoPeriod.objects.exists()
@@ -209,7 +219,9 @@ def test_it_refuses_pool_management_to_csms_and_agents(client, csm, agent_user):
         assert client.post(f"/pools/{pool.pk}/members/", {"agent": a.pk}).status_code == 403
         assert client.post(f"/pools/{pool.pk}/members/{a.pk}/remove/").status_code == 403
         d = date.today()
-        assert client.post("/pools/pto/", {"agent": a.pk, "starts": d, "ends": d}).status_code == 403
+        assert (
+            client.post("/pools/pto/", {"agent": a.pk, "starts": d, "ends": d}).status_code == 403
+        )
         assert client.get(f"/pools/pto/{pto.pk}/").status_code == 403
         assert client.post(f"/pools/pto/{pto.pk}/", {"starts": d, "ends": d}).status_code == 403
         assert client.post(f"/pools/pto/{pto.pk}/delete/").status_code == 403

@@ -51,7 +51,7 @@ def test_it_returns_the_rows_partial_to_htmx(client, agent_user):
     html = r.content.decode()
     assert html.lstrip().startswith("<tbody")
     assert "<html" not in html
-    assert f'/tickets/{t.pk}/' in html
+    assert f"/tickets/{t.pk}/" in html
     assert 'hx-include="#queue-filters"' in html and 'hx-trigger="every 15s"' in html
 
 

@@ -36,7 +36,9 @@ def test_it_searches_accounts_by_name_and_domain(client, lead):
     assert names("x") == []
 
 
-def test_it_attaches_an_account_and_reroutes(client, lead, routed_jobs, django_capture_on_commit_callbacks):
+def test_it_attaches_an_account_and_reroutes(
+    client, lead, routed_jobs, django_capture_on_commit_callbacks
+):
     acme = make_account("Acme Corp", arr=600000, domain="acme.example")
     t = unmatched()
     client.force_login(lead)
