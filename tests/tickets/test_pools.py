@@ -4,7 +4,6 @@ from types import SimpleNamespace
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from tests.factories import make_account, make_agent, make_pool, make_user
 from tests.tickets.conftest import make_vip_ticket
