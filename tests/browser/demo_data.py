@@ -144,6 +144,42 @@ def build_floor(lead=None) -> dict:
             "hooli", "Quick question from our CFO", 4, "P1", None, 2, 13, executive_contact=True
         ),
     }
+    # History: this month's answered VIP tickets and everyone's open standard work.
+    workload = {
+        "sarah": (1, 17),
+        "tom": (3, 14),
+        "lisa": (4, 13),
+        "alex": (4, 11),
+        "maria": (3, 10),
+        "david": (5, 0),
+    }
+    for name, (standard, vip_done) in workload.items():
+        for i in range(standard):
+            make_ticket(
+                accounts["hooli"],
+                subject=f"How do I export report {i + 1}?",
+                routed=True,
+                tier=4,
+                effective_priority="P3",
+                queue="general",
+                status="open",
+                assigned_agent=people[name],
+                created_at=now - timedelta(hours=2 + i),
+            )
+        for i in range(vip_done):
+            created = now - timedelta(hours=3 + i * 7 % 400)
+            make_ticket(
+                accounts["globex" if i % 2 else "acme"],
+                subject=f"Resolved request {i + 1}",
+                routed=True,
+                tier=1 if i % 2 else 2,
+                effective_priority="P2",
+                status="solved",
+                assigned_agent=people[name],
+                created_at=created,
+                first_response_at=created + timedelta(minutes=7 + i % 6),
+                resolved_at=created + timedelta(hours=3),
+            )
     TicketMessage.objects.create(
         ticket=tickets["outage"],
         author="agent",
