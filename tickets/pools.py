@@ -250,16 +250,18 @@ def pool_board(now: datetime | None = None) -> dict:
         )
         .order_by("user__first_name", "user__username")
     )
+    # Only pool members' load matters; filtering on them uses the (agent, status) index.
+    member_ids = {agent_id for _, agent_id in memberships}
     load = {
         r["assigned_agent"]: r
         for r in Ticket.objects.open()
-        .filter(assigned_agent__isnull=False)
+        .filter(assigned_agent__in=member_ids)
         .values("assigned_agent")
         .annotate(total=Count("id"), vip=Count("id", filter=Q(tier__in=VIP_TIERS)))
     }
     month = dict(
         Ticket.objects.filter(
-            created_at__gte=month_start, tier__in=VIP_TIERS, assigned_agent__isnull=False
+            created_at__gte=month_start, tier__in=VIP_TIERS, assigned_agent__in=member_ids
         )
         .values("assigned_agent")
         .annotate(n=Count("id"))

@@ -163,7 +163,7 @@ def _pools_response(request, *, pto_form=None, status=200):
     context.update(
         can_manage=access.can_manage_pools(request.user),
         pto_form=pto_form or PtoForm(),
-        warn_seconds=_warn_seconds(),
+        warn_seconds=context["policy"].sla_warning_minutes * 60,
     )
     return TemplateResponse(request, "tickets/pools.html", context, status=status)
 
