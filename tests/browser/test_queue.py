@@ -152,3 +152,47 @@ def test_it_shows_unread_alerts_and_marks_them_read(page):
     page.get_by_role("link", name=re.compile("API outage affecting production")).first.click()
     expect(page).to_have_url(re.compile(rf"/tickets/{floor['tickets']['outage'].pk}/$"))
     expect(page.locator("h1")).to_contain_text("API outage affecting production")
+
+
+def test_it_lets_a_lead_attach_an_unmatched_ticket(page, monkeypatch):
+    import sys
+    import types
+
+    routed = []
+    jobs = types.ModuleType("tickets.jobs")
+    jobs.route_ticket = routed.append
+    monkeypatch.setitem(sys.modules, "tickets.jobs", jobs)
+    lead = make_user("lead", Role.LEAD)
+    acme = make_account("ACME Inc", arr=240000, domain="acme.example")
+    make_account("Acme Labs", arr=20000, domain="acmelabs.example")
+    from tests.factories import make_ticket
+
+    t = make_ticket(
+        None,
+        routed=True,
+        queue="unmatched",
+        subject="Cannot reach support portal",
+        requester_name="Pat Doe",
+        requester_email="pat@acme.example",
+        organization_name="ACME",
+    )
+    make_ticket(
+        None,
+        routed=True,
+        queue="unmatched",
+        subject="Invoice copy please",
+        requester_name="Sam Roe",
+        requester_email="sam@gmail.example",
+    )
+    login(page, lead)
+    page.goto("/queue/")
+    page.get_by_role("link", name=re.compile("Unmatched tickets")).click()
+    page.fill("#account-search", "acme")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator(".search-results")).to_contain_text("Acme Labs")
+    screenshot(page, "unmatched")
+    page.get_by_role("button", name="Attach to ACME Inc").click()
+    expect(page.locator(".messages")).to_contain_text("attached to ACME Inc")
+    t.refresh_from_db()
+    assert t.account == acme and routed == [t.pk]
+    expect(page.get_by_role("link", name="Cannot reach support portal")).to_have_count(0)
