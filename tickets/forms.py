@@ -1,7 +1,8 @@
 """One small form per user action."""
 
 from django import forms
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
 from accounts.models import Account, AccountDomain
 from tickets.models import Agent, PtoPeriod, Ticket
@@ -10,7 +11,12 @@ from tickets.models import Agent, PtoPeriod, Ticket
 class AgentChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Agent) -> str:
         name = obj.user.get_full_name() or obj.user.username
-        return f"{name} ({obj.get_level_display()})"
+        label = f"{name} ({obj.get_level_display()})"
+        if getattr(obj, "on_pto", False):
+            label += " — on PTO"
+        elif not obj.on_shift:
+            label += " — off shift"
+        return label
 
 
 def agents_queryset():
@@ -31,7 +37,12 @@ class AssignForm(forms.Form):
     def __init__(self, *args, ticket: Ticket, **kwargs):
         super().__init__(*args, **kwargs)
         self.ticket = ticket
-        self.fields["agent"].queryset = agents_queryset()
+        today = timezone.localdate()
+        self.fields["agent"].queryset = agents_queryset().annotate(
+            on_pto=Exists(
+                PtoPeriod.objects.filter(agent=OuterRef("pk"), starts__lte=today, ends__gte=today)
+            )
+        )
         if ticket.assigned_agent_id:
             self.fields["agent"].initial = ticket.assigned_agent_id
 

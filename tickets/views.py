@@ -243,7 +243,18 @@ def notifications(request):
     alerts = Alert.objects.filter(user=request.user).select_related("account", "ticket")
     paginator = Paginator(alerts.order_by("-created_at", "-id"), ALERTS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
+    for alert in page.object_list:
+        alert.safe_link = safe_local_link(alert.link)
     return TemplateResponse(request, "notifications/list.html", {"page": page})
+
+
+def safe_local_link(link: str) -> str:
+    """The alert's link if it is a path on this site ("/reports/vip/2026-01/"), else ""
+    (never "javascript:…", "//evil.example" or an absolute URL)."""
+    link = (link or "").strip()
+    if link.startswith("/") and not link.startswith("//") and "\\" not in link:
+        return link
+    return ""
 
 
 def _back_to_notifications(request) -> HttpResponseRedirect:

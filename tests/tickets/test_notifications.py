@@ -90,3 +90,13 @@ def test_it_does_not_query_per_alert(client, lead):
         return len(ctx)
 
     assert count(3) == count(20)
+
+
+def test_it_links_only_to_local_paths(client, lead):
+    make_alert(lead, title="Weekly report", link="/reports/vip/2026-01/")
+    make_alert(lead, title="Evil one", link="javascript:alert(1)")
+    make_alert(lead, title="Evil two", link="//evil.example/x")
+    client.force_login(lead)
+    html = client.get("/notifications/").content.decode()
+    assert '<a href="/reports/vip/2026-01/">Weekly report</a>' in html
+    assert "javascript:" not in html and "evil.example" not in html
