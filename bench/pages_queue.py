@@ -91,7 +91,8 @@ def main() -> None:
 
     settings.DEBUG = False
     user = pick_user()
-    client = Client(HTTP_HOST=(settings.ALLOWED_HOSTS or ["localhost"])[0].lstrip("."))
+    hosts = [h.lstrip(".") for h in settings.ALLOWED_HOSTS if "*" not in h]
+    client = Client(HTTP_HOST=hosts[0] if hosts else "localhost")
     client.force_login(user)
     ticket_ids = pick_ticket_ids()
     pages = [

@@ -2,12 +2,12 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect, QueryDict
+from django.http import HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import TierPolicy
 from accounts.tiering import Band, tier_for
@@ -206,6 +206,7 @@ def pto_add(request):
     return redirect("pools")
 
 
+@require_http_methods(["GET", "POST"])
 def pto_edit(request, pto_id):
     pto = access.get_pto_for_manager(request, pto_id)
     if request.method == "POST":
@@ -215,10 +216,8 @@ def pto_edit(request, pto_id):
             messages.success(request, f"PTO changed: {pto}.")
             return redirect("pools")
         status = 400
-    elif request.method == "GET":
-        form, status = PtoEditForm(instance=pto), 200
     else:
-        return HttpResponseNotAllowed(["GET", "POST"])
+        form, status = PtoEditForm(instance=pto), 200
     return TemplateResponse(
         request, "tickets/pto_edit.html", {"form": form, "pto": pto}, status=status
     )
