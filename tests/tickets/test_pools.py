@@ -1,0 +1,253 @@
+from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import make_account, make_agent, make_pool, make_user
+from tests.tickets.conftest import make_vip_ticket
+from tickets.models import Agent, AgentPool, PtoPeriod
+from tickets.pools import MemberLoad, Requirement, forecast_breaches, months_between
+
+NOW = datetime(2026, 1, 14, 10, 0, tzinfo=UTC)
+TODAY = NOW.date()
+
+
+def member(pk, *, level=3, on_shift=True, pto=(), open_total=0, open_vip=0, cap=40, tenure=400):
+    agent = SimpleNamespace(
+        pk=pk,
+        level=level,
+        on_shift=on_shift,
+        tenure_start=TODAY - timedelta(days=tenure),
+    )
+    m = MemberLoad(
+        agent=agent,
+        open_total=open_total,
+        open_vip=open_vip,
+        pto=list(pto),
+        cap_pct=cap,
+        today=TODAY,
+    )
+    return m
+
+
+def ticket(pk, minutes, agent=None):
+    return SimpleNamespace(
+        pk=pk, sla_first_response_due=NOW + timedelta(minutes=minutes), assigned_agent_id=agent
+    )
+
+
+def test_it_counts_whole_months_of_tenure():
+    assert months_between(date(2025, 7, 15), date(2026, 1, 14)) == 5
+    assert months_between(date(2025, 7, 14), date(2026, 1, 14)) == 6
+    assert months_between(date(2027, 1, 1), date(2026, 1, 14)) == 0
+
+
+def test_it_flags_burnout_above_the_vip_share_cap():
+    assert member(1, open_total=10, open_vip=5, cap=40).burnout_risk
+    assert not member(1, open_total=10, open_vip=4, cap=40).burnout_risk
+    assert not member(1, open_total=10, open_vip=5, cap=60).burnout_risk
+    assert member(1).vip_share_pct is None and not member(1).burnout_risk
+
+
+def test_it_knows_who_is_on_pto_today():
+    away = member(1, pto=[SimpleNamespace(starts=TODAY, ends=TODAY + timedelta(days=2))])
+    later = member(2, pto=[SimpleNamespace(starts=TODAY + timedelta(days=1), ends=TODAY)])
+    assert not away.available and away.on_pto_today
+    assert later.available
+    assert not member(3, on_shift=False).available
+
+
+def test_it_forecasts_an_agents_queue_in_sla_order():
+    a = member(1)
+    rows = forecast_breaches(
+        [ticket(12, 25, agent=1), ticket(11, 5, agent=1), ticket(13, 29, agent=1)],
+        [a],
+        lambda m: True,
+        timedelta(minutes=15),
+        NOW,
+    )
+    assert [r.ticket.pk for r in rows] == [11, 12, 13]
+    assert [r.start - NOW for r in rows] == [
+        timedelta(0),
+        timedelta(minutes=15),
+        timedelta(minutes=30),
+    ]
+    assert [r.at_risk for r in rows] == [False, False, True]
+    assert rows[2].suggestion is None  # nobody else
+
+
+def test_it_suggests_the_least_loaded_eligible_available_member():
+    busy = member(1, open_total=5)
+    junior = member(2, level=1)
+    away = member(3, on_shift=False)
+    idle = member(4, open_total=1)
+    also_idle = member(5, open_total=3)
+    tickets = [ticket(21, 10, agent=1), ticket(22, 12, agent=1)]
+    rows = forecast_breaches(
+        tickets,
+        [busy, junior, away, idle, also_idle],
+        Requirement(min_level=3).allows,
+        timedelta(minutes=15),
+        NOW,
+    )
+    late = [r for r in rows if r.at_risk]
+    assert [r.ticket.pk for r in late] == [22]
+    assert late[0].suggestion is idle and late[0].suggestion_in_time
+
+
+def test_it_marks_tickets_of_away_agents_at_risk():
+    away = member(1, pto=[SimpleNamespace(starts=TODAY, ends=TODAY)])
+    cover = member(2)
+    rows = forecast_breaches(
+        [ticket(31, 120, agent=1)], [away, cover], lambda m: True, timedelta(minutes=15), NOW
+    )
+    assert rows[0].at_risk and "on PTO" in rows[0].reason
+    assert rows[0].suggestion is cover
+
+
+def test_it_hands_unassigned_tickets_to_whoever_is_free_first():
+    a, b = member(1), member(2)
+    rows = forecast_breaches(
+        [ticket(41, 5), ticket(42, 6), ticket(43, 7)],
+        [a, b],
+        lambda m: True,
+        timedelta(minutes=10),
+        NOW,
+    )
+    assert [r.start - NOW for r in rows] == [timedelta(0), timedelta(0), timedelta(minutes=10)]
+    assert rows[2].at_risk
+
+
+def test_it_spreads_suggestions_over_members():
+    a = member(1)
+    b, c = member(2), member(3)
+    tickets = [ticket(50 + i, 1, agent=1) for i in range(3)]
+    rows = forecast_breaches(tickets, [a, b, c], lambda m: True, timedelta(minutes=15), NOW)
+    suggested = [r.suggestion.agent.pk for r in rows if r.at_risk]
+    assert suggested == [2, 3]
+
+
+# The page ------------------------------------------------------------------------
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_shows_pools_members_load_and_forecast(client, lead):
+    sarah = make_agent(make_user("sarah", first_name="Sarah", last_name="M"), level=3)
+    tom = make_agent(make_user("tom", first_name="Tom", last_name="R"), level=3)
+    pool = make_pool("Tier 1 senior", tier=1, members=[sarah, tom])
+    PtoPeriod.objects.create(agent=tom, starts=date.today(), ends=date.today() + timedelta(days=2))
+    account = make_account(arr=600000)
+    for i in range(3):
+        make_vip_ticket(account, assigned_agent=sarah, minutes_left=5 + i)
+    make_vip_ticket(account, assigned_agent=tom, minutes_left=60)
+    client.force_login(lead)
+    r = client.get("/pools/")
+    assert r.status_code == 200
+    (pv,) = r.context["pools"]
+    assert pv.pool == pool
+    by_name = {m.agent.user.username: m for m in pv.members}
+    assert by_name["sarah"].open_total == 3 and by_name["sarah"].vip_share_pct == 100
+    assert by_name["sarah"].burnout_risk
+    assert by_name["tom"].on_pto_today and not by_name["tom"].available
+    assert pv.available_count == 1
+    assert pv.accounts_of_tier == 1
+    late = pv.at_risk
+    assert any("Tom R is on PTO" in r.reason for r in late)
+    html = r.content.decode()
+    assert "Burnout risk" in html and "On PTO until" in html and "Breach forecast" in html
+
+
+def test_it_refuses_csms_and_agents(client, csm, agent_user):
+    for user in (csm, agent_user):
+        client.force_login(user)
+        assert client.get("/pools/").status_code == 403
+
+
+def test_it_adds_and_removes_members(client, lead):
+    pool = make_pool(tier=1)
+    a = make_agent()
+    client.force_login(lead)
+    assert client.post(f"/pools/{pool.pk}/members/", {"agent": a.pk}).status_code == 302
+    assert list(pool.members.all()) == [a]
+    assert client.post(f"/pools/{pool.pk}/members/{a.pk}/remove/").status_code == 302
+    assert not pool.members.exists()
+
+
+def test_it_adds_edits_and_deletes_pto(client, lead):
+    a = make_agent()
+    client.force_login(lead)
+    start = date.today() + timedelta(days=3)
+    r = client.post(
+        "/pools/pto/", {"agent": a.pk, "starts": start, "ends": start + timedelta(days=2)}
+    )
+    assert r.status_code == 302
+    pto = PtoPeriod.objects.get(agent=a)
+    r = client.post(f"/pools/pto/{pto.pk}/", {"starts": start, "ends": start, "note": "dentist"})
+    assert r.status_code == 302
+    pto.refresh_from_db()
+    assert pto.ends == start and pto.note == "dentist"
+    assert client.get(f"/pools/pto/{pto.pk}/").status_code == 200
+    assert client.post(f"/pools/pto/{pto.pk}/delete/").status_code == 302
+    assert not PtoPeriod.objects.exists()
+
+
+def test_it_rejects_pto_ending_before_it_starts(client, lead):
+    a = make_agent()
+    client.force_login(lead)
+    start = date.today()
+    r = client.post(
+        "/pools/pto/", {"agent": a.pk, "starts": start, "ends": start - timedelta(days=1)}
+    )
+    assert r.status_code == 400
+    assert "can&#x27;t be before" in r.content.decode()
+    assert not PtoPeriod.objects.exists()
+    pto = PtoPeriod.objects.create(agent=a, starts=start, ends=start)
+    r = client.post(f"/pools/pto/{pto.pk}/", {"starts": start, "ends": start - timedelta(days=1)})
+    assert r.status_code == 400
+
+
+def test_it_refuses_pool_management_to_csms_and_agents(client, csm, agent_user):
+    pool = make_pool(tier=1)
+    a = make_agent()
+    pto = PtoPeriod.objects.create(agent=a, starts=date.today(), ends=date.today())
+    for user in (csm, agent_user):
+        client.force_login(user)
+        assert client.post(f"/pools/{pool.pk}/members/", {"agent": a.pk}).status_code == 403
+        assert client.post(f"/pools/{pool.pk}/members/{a.pk}/remove/").status_code == 403
+        d = date.today()
+        assert (
+            client.post("/pools/pto/", {"agent": a.pk, "starts": d, "ends": d}).status_code == 403
+        )
+        assert client.get(f"/pools/pto/{pto.pk}/").status_code == 403
+        assert client.post(f"/pools/pto/{pto.pk}/", {"starts": d, "ends": d}).status_code == 403
+        assert client.post(f"/pools/pto/{pto.pk}/delete/").status_code == 403
+    assert PtoPeriod.objects.count() == 1 and not pool.members.exists()
+
+
+def test_it_answers_404_for_missing_objects(client, lead):
+    client.force_login(lead)
+    assert client.post("/pools/999999/members/", {"agent": 1}).status_code == 404
+    assert client.post("/pools/pto/999999/delete/").status_code == 404
+
+
+def test_it_does_not_query_per_member_or_ticket(client, lead):
+    client.force_login(lead)
+    account = make_account(arr=600000)
+
+    def count(n):
+        pool = make_pool(tier=1)
+        for _ in range(n):
+            a = make_agent(level=3)
+            pool.members.add(a)
+            PtoPeriod.objects.create(agent=a, starts=date.today(), ends=date.today())
+            make_vip_ticket(account, assigned_agent=a, minutes_left=1)
+            make_vip_ticket(account, minutes_left=2)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/pools/").status_code == 200
+        return len(ctx)
+
+    assert count(3) == count(30)
+    assert AgentPool.objects.count() == 2 and Agent.objects.count() == 33

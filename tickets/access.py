@@ -1,0 +1,107 @@
+"""Who may see and do what with tickets, pools and alerts.
+
+Decisions (tested in tests/security/test_queue_access.py):
+- The VIP queue, the unmatched queue and /pools/ are support pages: agents, leads and
+  admins. CSMs get 403 there; they reach their own accounts' tickets from the account
+  page, and /tickets/<id>/ answers 404 for tickets of accounts they do not own.
+- Assigning and re-assigning is for leads and admins; recording a first response
+  for agents, leads and admins.
+- Pool management (members, PTO) needs the `tickets.manage_pools` permission (leads,
+  admins); it is global, not per pool: the support team is one team.
+- Alerts are private: another user's alert id is a 404.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from tickets.models import Agent, AgentPool, Alert, PtoPeriod, Ticket
+from vipdesk.roles import Role, has_role
+
+SUPPORT_ROLES = (Role.AGENT, Role.LEAD, Role.ADMIN)
+
+
+def _int_or_404(value) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404 from None
+
+
+def is_support(user) -> bool:
+    return has_role(user, *SUPPORT_ROLES)
+
+
+def can_assign(user) -> bool:
+    return has_role(user, Role.LEAD, Role.ADMIN)
+
+
+def can_respond(user) -> bool:
+    return is_support(user)
+
+
+def can_manage_pools(user) -> bool:
+    return user.has_perm("tickets.manage_pools")
+
+
+def require_support(request) -> None:
+    if not is_support(request.user):
+        raise PermissionDenied
+
+
+def require_pool_manager(request) -> None:
+    if not can_manage_pools(request.user):
+        raise PermissionDenied
+
+
+def ticket_queryset():
+    return Ticket.objects.select_related(
+        "account", "account__csm", "contact", "assigned_agent__user"
+    )
+
+
+def get_ticket_for_user(request, ticket_id, *, for_update: bool = False) -> Ticket:
+    """Support staff see every ticket; a CSM only the tickets of accounts they own
+    (others are 404, so ids do not leak); anyone else is refused."""
+    user = request.user
+    qs = ticket_queryset()
+    if is_support(user):
+        pass
+    elif has_role(user, Role.CSM):
+        qs = qs.filter(account__csm=user)
+    else:
+        raise PermissionDenied
+    ticket = qs.filter(pk=_int_or_404(ticket_id)).first()
+    if ticket is None:
+        raise Http404
+    return ticket
+
+
+def get_alert_for_user(request, alert_id) -> Alert:
+    alert = Alert.objects.filter(pk=_int_or_404(alert_id), user=request.user).first()
+    if alert is None:
+        raise Http404
+    return alert
+
+
+def get_pool_for_manager(request, pool_id) -> AgentPool:
+    require_pool_manager(request)
+    pool = AgentPool.objects.filter(pk=_int_or_404(pool_id)).first()
+    if pool is None:
+        raise Http404
+    return pool
+
+
+def get_agent_for_manager(request, agent_id) -> Agent:
+    require_pool_manager(request)
+    agent = Agent.objects.select_related("user").filter(pk=_int_or_404(agent_id)).first()
+    if agent is None:
+        raise Http404
+    return agent
+
+
+def get_pto_for_manager(request, pto_id) -> PtoPeriod:
+    require_pool_manager(request)
+    pto = PtoPeriod.objects.select_related("agent__user").filter(pk=_int_or_404(pto_id)).first()
+    if pto is None:
+        raise Http404
+    return pto

@@ -1,0 +1,121 @@
+"""One small form per user action."""
+
+from django import forms
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from accounts.models import Account, AccountDomain
+from tickets.models import Agent, PtoPeriod, Ticket
+
+
+class AgentChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Agent) -> str:
+        name = obj.user.get_full_name() or obj.user.username
+        label = f"{name} ({obj.get_level_display()})"
+        if getattr(obj, "on_pto", False):
+            label += " — on PTO"
+        elif not obj.on_shift:
+            label += " — off shift"
+        return label
+
+
+def agents_queryset():
+    return Agent.objects.select_related("user").order_by("user__first_name", "user__username")
+
+
+class AssignForm(forms.Form):
+    agent = AgentChoiceField(queryset=agents_queryset(), label="Assign to")
+    note = forms.CharField(
+        required=False,
+        max_length=4000,
+        label="Warm handoff note",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Required when moving a VIP ticket from one agent to another: "
+        "what the customer needs, what was tried, who they are talking to next.",
+    )
+
+    def __init__(self, *args, ticket: Ticket, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.ticket = ticket
+        today = timezone.localdate()
+        self.fields["agent"].queryset = agents_queryset().annotate(
+            on_pto=Exists(
+                PtoPeriod.objects.filter(agent=OuterRef("pk"), starts__lte=today, ends__gte=today)
+            )
+        )
+        if ticket.assigned_agent_id:
+            self.fields["agent"].initial = ticket.assigned_agent_id
+
+    def clean(self):
+        data = super().clean()
+        agent = data.get("agent")
+        if agent and agent.pk == self.ticket.assigned_agent_id:
+            raise forms.ValidationError("The ticket is already assigned to this agent.")
+        if agent and needs_handoff_note(self.ticket, agent) and not data.get("note", "").strip():
+            self.add_error(
+                "note", "A warm handoff note is required when moving a VIP ticket between agents."
+            )
+        return data
+
+
+def needs_handoff_note(ticket: Ticket, new_agent: Agent | None) -> bool:
+    return bool(
+        (ticket.is_vip or ticket.executive_contact)
+        and ticket.assigned_agent_id
+        and new_agent is not None
+        and new_agent.pk != ticket.assigned_agent_id
+    )
+
+
+class AttachAccountForm(forms.Form):
+    account = forms.CharField(
+        max_length=253,
+        label="Account",
+        help_text="Account name, one of its domains, or its id.",
+    )
+
+    def clean_account(self) -> Account:
+        value = self.cleaned_data["account"].strip()
+        query = Q(name__iexact=value) | Q(
+            pk__in=AccountDomain.objects.filter(domain=value.lower()).values("account_id")
+        )
+        if value.isdigit():
+            query |= Q(pk=int(value))
+        matches = list(Account.objects.filter(query)[:2])
+        if not matches:
+            raise forms.ValidationError("No account has this name, domain or id.")
+        if len(matches) > 1:
+            raise forms.ValidationError("Several accounts match: use the account's id.")
+        return matches[0]
+
+
+class PtoForm(forms.ModelForm):
+    agent = AgentChoiceField(queryset=agents_queryset())
+
+    class Meta:
+        model = PtoPeriod
+        fields = ["agent", "starts", "ends", "note"]
+        widgets = {
+            "starts": forms.DateInput(attrs={"type": "date"}),
+            "ends": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def clean(self):
+        data = super().clean()
+        starts, ends = data.get("starts"), data.get("ends")
+        if starts and ends and ends < starts:
+            self.add_error("ends", "The last day off can't be before the first.")
+        return data
+
+
+class PtoEditForm(PtoForm):
+    class Meta(PtoForm.Meta):
+        fields = ["starts", "ends", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["agent"]
+
+
+class AddMemberForm(forms.Form):
+    agent = AgentChoiceField(queryset=agents_queryset(), label="Agent")

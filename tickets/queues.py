@@ -1,0 +1,171 @@
+"""The VIP queue and the unmatched queue as querysets, and the whitelisted filters.
+
+Only the fields of QueueFilters reach the ORM: an unknown parameter is ignored and
+a value outside a field's choices is dropped (the page then shows the filter's
+error next to it), never passed on as a lookup."""
+
+from dataclasses import dataclass
+
+from django import forms
+from django.db.models import Case, F, Q, QuerySet, When
+
+from accounts.models import VIP_TIERS, Account, AccountDomain, Tier
+from tickets.models import Agent, AgentPool, Queue, Ticket
+
+PAGE_SIZE = 50
+MAX_PAGE = 200
+
+SORTS = {
+    "sla": ("due", "id"),
+    "created": ("created_at", "id"),
+    "priority": ("effective_priority", "due", "id"),
+    "tier": ("tier", "due", "id"),
+}
+
+
+class QueueFilters(forms.Form):
+    tier = forms.TypedChoiceField(
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "All tiers")] + [(t.value, t.label) for t in VIP_TIERS],
+    )
+    pool = forms.ModelChoiceField(
+        required=False, queryset=AgentPool.objects.all(), empty_label="All pools"
+    )
+    agent = forms.ModelChoiceField(
+        required=False,
+        queryset=Agent.objects.select_related("user"),
+        empty_label="Anyone",
+    )
+    status = forms.ChoiceField(
+        required=False,
+        choices=[("", "Any open status")]
+        + [(s.value, s.label) for s in Ticket.Status if s in Ticket.OPEN_STATUSES]
+        + [("unassigned", "Unassigned")],
+    )
+    mine = forms.BooleanField(required=False, label="Only mine")
+    sort = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("", "SLA remaining"),
+            ("created", "Oldest first"),
+            ("priority", "Priority"),
+            ("tier", "Tier"),
+        ],
+    )
+    page = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE)
+
+    def values(self) -> dict:
+        """The valid filters only; an invalid field counts as not given."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {k: v for k, v in data.items() if k not in self.errors}
+
+
+def with_due(qs: QuerySet) -> QuerySet:
+    """Annotate `due`: the SLA that matters now (Ticket.sla_due, in SQL)."""
+    return qs.annotate(
+        due=Case(
+            When(first_response_at__isnull=True, then=F("sla_first_response_due")),
+            default=F("sla_resolution_due"),
+        )
+    )
+
+
+def vip_tickets() -> QuerySet:
+    """Open routed VIP tickets (Tier 1–3, plus executive-contact tickets)."""
+    return (
+        Ticket.objects.open()
+        .filter(routed=True)
+        .filter(Q(tier__in=VIP_TIERS) | Q(executive_contact=True))
+        .exclude(queue=Queue.UNMATCHED)
+    )
+
+
+def filter_queue(qs: QuerySet, filters: dict, user) -> QuerySet:
+    if filters.get("tier"):
+        qs = qs.filter(tier=filters["tier"])
+    if filters.get("pool"):
+        qs = qs.filter(assigned_agent__pools=filters["pool"])
+    if filters.get("agent"):
+        qs = qs.filter(assigned_agent=filters["agent"])
+    status = filters.get("status")
+    if status == "unassigned":
+        qs = qs.filter(assigned_agent__isnull=True)
+    elif status:
+        qs = qs.filter(status=status)
+    if filters.get("mine"):
+        qs = qs.filter(assigned_agent__user=user)
+    return qs
+
+
+@dataclass
+class Page:
+    rows: list
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+
+def paginate(qs: QuerySet, number: int | None) -> Page:
+    """LIMIT/OFFSET without a COUNT: fetch one row more than a page to know if there
+    is a next one. Pages stop at MAX_PAGE so the queue can't be walked unbounded."""
+    number = number or 1
+    start = (number - 1) * PAGE_SIZE
+    rows = list(qs[start : start + PAGE_SIZE + 1])
+    return Page(rows=rows[:PAGE_SIZE], number=number, has_next=len(rows) > PAGE_SIZE)
+
+
+def vip_queue(filters: dict, user) -> QuerySet:
+    sort = SORTS[filters.get("sort") or "sla"]
+    qs = filter_queue(with_due(vip_tickets()), filters, user)
+    ordering = [F(f).asc(nulls_last=True) if f == "due" else F(f).asc() for f in sort]
+    return qs.select_related("account", "contact", "assigned_agent__user").order_by(*ordering)
+
+
+def unmatched_tickets() -> QuerySet:
+    return (
+        Ticket.objects.open()
+        .filter(queue=Queue.UNMATCHED, account__isnull=True)
+        .select_related("assigned_agent__user")
+        .order_by("created_at", "id")
+    )
+
+
+def search_accounts(q: str, limit: int = 10) -> list[Account]:
+    """Accounts whose name contains q or one of whose domains starts with it."""
+    q = (q or "").strip()
+    if len(q) < 2:
+        return []
+    domain_hits = AccountDomain.objects.filter(domain__istartswith=q.lower()).values("account_id")
+    return list(
+        Account.objects.filter(Q(name__icontains=q) | Q(pk__in=domain_hits))
+        .only("id", "name", "tier", "arr")
+        .prefetch_related("domains")
+        .order_by("tier", "name")[:limit]
+    )
+
+
+def suggested_accounts(tickets: list[Ticket]) -> dict[int, Account]:
+    """ticket id -> the account whose domain matches the requester's e-mail domain
+    (one query for the whole page)."""
+    wanted = {}
+    for t in tickets:
+        if t.requester_email and "@" in t.requester_email:
+            wanted[t.pk] = t.requester_email.rsplit("@", 1)[1].lower()
+    if not wanted:
+        return {}
+    by_domain = {
+        d.domain: d.account
+        for d in AccountDomain.objects.filter(domain__in=set(wanted.values())).select_related(
+            "account"
+        )
+    }
+    return {pk: by_domain[dom] for pk, dom in wanted.items() if dom in by_domain}
+
+
+TIER_LABELS = {t.value: t.label for t in Tier}
