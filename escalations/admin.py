@@ -36,10 +36,7 @@ class EscalationMatrixLevelForm(forms.ModelForm):
         fields = ["severity", "level", "owners"]
 
     def clean_owners(self) -> str:
-        owners = " ".join(self.cleaned_data["owners"].split())
-        if not owners:
-            raise forms.ValidationError("Name who owns the escalation at this level.")
-        return owners
+        return " ".join(self.cleaned_data["owners"].split())
 
 
 @admin.register(EscalationMatrixLevel)

@@ -71,8 +71,6 @@ class ChurnPhraseForm(forms.ModelForm):
         # Matching ignores case and runs of spaces, so "Not  Renewing" duplicates
         # "not renewing"; ChurnPhrase.save() stores this same normal form.
         phrase = " ".join(self.cleaned_data["phrase"].split()).lower()
-        if not phrase:
-            raise ValidationError("Enter a word or phrase.")
         others = ChurnPhrase.objects.filter(phrase__iexact=phrase).exclude(pk=self.instance.pk)
         if others.exists():
             raise ValidationError(f"“{phrase}” is already a churn phrase.")
