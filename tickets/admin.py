@@ -217,7 +217,6 @@ class ApiTokenAdmin(AuditedAdmin):
         # The admin continues (history, redirect) with the row issue() created.
         obj.pk = issued.pk
         obj.refresh_from_db()
-        obj._state.adding = False
         record(request.user, issued, Action.CREATE, {"name": [None, issued.name]})
         self.message_user(
             request,
