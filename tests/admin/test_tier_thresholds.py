@@ -251,3 +251,13 @@ def test_it_edits_a_tiers_escalation_but_not_its_band_alone(admin_client):
         "escalate_to": ["Support manager", "Head of Support"],
         "escalate_within_minutes": [30, 20],
     }
+
+
+def test_it_keeps_the_thresholds_editor_from_non_admins(client, csm):
+    before = stored_bands()
+    client.force_login(csm)
+    assert client.post(URL, band_data(LOWER, confirm="1")).url.startswith("/admin/login/")
+    csm.is_staff = True
+    csm.save()
+    assert client.post(URL, band_data(LOWER, confirm="1")).status_code == 403
+    assert stored_bands() == before
