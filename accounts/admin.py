@@ -6,7 +6,14 @@ from django.urls import path, reverse
 
 from accounts import tier_changes
 from accounts.audit import AuditedAdmin, SingletonAdmin
-from accounts.forms import ScoreWeightsForm, TierBandFormSet
+from accounts.forms import (
+    HEALTH_WEIGHTS,
+    RISK_LEVELS,
+    RISK_POINTS,
+    RISK_THRESHOLDS,
+    ScoreWeightsForm,
+    TierBandFormSet,
+)
 from accounts.models import (
     Account,
     AccountDomain,
@@ -108,35 +115,10 @@ class TierPolicyAdmin(AuditedAdmin):
 class ScoreWeightsAdmin(SingletonAdmin):
     form = ScoreWeightsForm
     fieldsets = [
-        (
-            "Escalation-risk points (most each factor adds, 0–100)",
-            {"fields": [f.name for f in ScoreWeights._meta.fields if f.name.endswith("_points")]},
-        ),
-        (
-            "Risk thresholds (alerts)",
-            {
-                "fields": [
-                    "csm_attention_threshold",
-                    "leadership_threshold",
-                    "executive_outreach_threshold",
-                ]
-            },
-        ),
-        (
-            "Churn-risk levels (score from)",
-            {"fields": ["medium_level_from", "high_level_from", "critical_level_from"]},
-        ),
-        (
-            "Health score weights (add up to 100)",
-            {
-                "fields": [
-                    "health_nps_weight",
-                    "health_usage_weight",
-                    "health_support_weight",
-                    "health_escalation_weight",
-                ]
-            },
-        ),
+        ("Escalation-risk points (most each factor adds, 0–100)", {"fields": RISK_POINTS}),
+        ("Risk thresholds (alerts)", {"fields": RISK_THRESHOLDS}),
+        ("Churn-risk levels (score from)", {"fields": RISK_LEVELS}),
+        ("Health score weights (add up to 100)", {"fields": HEALTH_WEIGHTS}),
         ("Schedule", {"fields": ["rescore_interval_minutes"]}),
     ]
 

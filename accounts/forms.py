@@ -8,6 +8,18 @@ from django.forms import BaseModelFormSet, modelformset_factory
 from accounts.models import ScoreWeights, Tier, TierPolicy
 from accounts.tiering import Band, band_errors
 
+RISK_POINTS = [
+    "churn_language_points",
+    "ticket_frequency_points",
+    "severity_escalating_points",
+    "shorter_messages_points",
+    "sentiment_falling_points",
+    "usage_drop_points",
+    "nps_drop_points",
+    "renewal_proximity_points",
+    "open_escalation_points",
+    "silent_champion_points",
+]
 HEALTH_WEIGHTS = [
     "health_nps_weight",
     "health_usage_weight",
@@ -25,7 +37,13 @@ RISK_LEVELS = ["medium_level_from", "high_level_from", "critical_level_from"]
 class ScoreWeightsForm(forms.ModelForm):
     class Meta:
         model = ScoreWeights
-        exclude: list[str] = []
+        fields = [
+            *RISK_POINTS,
+            *RISK_THRESHOLDS,
+            *RISK_LEVELS,
+            *HEALTH_WEIGHTS,
+            "rescore_interval_minutes",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

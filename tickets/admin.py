@@ -23,7 +23,18 @@ from tickets.models import (
 class SlaPolicyForm(forms.ModelForm):
     class Meta:
         model = SlaPolicy
-        exclude: list[str] = []
+        fields = [
+            "tier",
+            "priority",
+            "first_response_minutes",
+            "resolution_minutes",
+            "calendar",
+            "queue",
+            "min_agent_level",
+            "min_tenure_months",
+            "notify_csm",
+            "open_escalation",
+        ]
         error_messages = {
             "first_response_minutes": {"min_value": "The first-response time must be ≥ 1 minute."},
             "resolution_minutes": {"min_value": "The resolution time must be ≥ 1 minute."},

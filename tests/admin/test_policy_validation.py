@@ -214,3 +214,10 @@ def test_it_rejects_a_second_owner_for_the_same_level(admin_client):
     )
     assert_refused(response, "already exists")
     assert snapshot(EscalationMatrixLevel) == before
+
+
+def test_it_offers_every_score_weight_for_editing():
+    from accounts.forms import ScoreWeightsForm
+
+    model_fields = {f.name for f in ScoreWeights._meta.fields if not f.primary_key}
+    assert set(ScoreWeightsForm.base_fields) == model_fields
