@@ -199,8 +199,12 @@ class RiskFlagFeedbackAdmin(ReadOnlyAdmin):
 
 @admin.register(PolicyChange)
 class PolicyChangeAdmin(ReadOnlyAdmin):
-    list_display = ["at", "user", "action", "model", "object_repr", "changes"]
+    list_display = ["at", "user", "action", "model", "object_repr", "summary"]
     list_filter = ["model", ("user", admin.RelatedOnlyFieldListFilter), "action", "at"]
     list_select_related = ["user"]
     search_fields = ["object_repr"]
     date_hierarchy = "at"
+
+    @admin.display(description="changes")
+    def summary(self, change: PolicyChange) -> str:
+        return "; ".join(f"{field}: {old} → {new}" for field, (old, new) in change.changes.items())

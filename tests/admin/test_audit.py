@@ -99,3 +99,29 @@ def test_it_filters_the_audit_trail_by_model_and_user(admin_client, admin_user):
     assert b"Christmas" not in other_model.content
     by_user = admin_client.get(f"/admin/accounts/policychange/?user__id__exact={admin_user.pk}")
     assert b"Christmas" in by_user.content
+
+
+def test_it_summarises_changes_in_the_audit_list(admin_client):
+    sla = SlaPolicy.objects.get(tier=2, priority="P3")
+    url = f"/admin/tickets/slapolicy/{sla.pk}/change/"
+    admin_client.post(url, form_data(admin_client.get(url), first_response_minutes=45))
+    response = admin_client.get("/admin/accounts/policychange/")
+    assert "first_response_minutes: 30 → 45" in response.content.decode()
+
+
+def test_it_audits_edits_made_in_the_list(admin_client):
+    phrase = ChurnPhrase.objects.get(phrase="cancel")
+    phrases = list(ChurnPhrase.objects.order_by("kind", "phrase"))
+    data = {
+        "form-TOTAL_FORMS": len(phrases),
+        "form-INITIAL_FORMS": len(phrases),
+        "_save": "Save",
+    }
+    for i, p in enumerate(phrases):
+        data[f"form-{i}-id"] = p.pk
+        data[f"form-{i}-weight"] = 40 if p.pk == phrase.pk else p.weight
+        if p.active:
+            data[f"form-{i}-active"] = "on"
+    assert admin_client.post("/admin/tickets/churnphrase/", data).status_code == 302
+    change = PolicyChange.objects.get()
+    assert (change.object_repr, change.changes) == ("cancel", {"weight": [phrase.weight, 40]})
