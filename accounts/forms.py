@@ -1,5 +1,7 @@
 """Forms for the admin's policy editing: score weights and the tier bands."""
 
+from collections import Counter
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
@@ -90,7 +92,7 @@ class BaseTierBandFormSet(BaseModelFormSet):
         super().clean()
         if any(self.errors):
             return
-        if sorted(form.instance.tier for form in self.forms) != sorted(Tier.values):
+        if Counter(form.instance.tier for form in self.forms) != Counter(Tier.values):
             raise ValidationError("Submit every tier's band together, each once.")
         errors = band_errors(self.bands())
         if errors:
@@ -110,5 +112,13 @@ class BaseTierBandFormSet(BaseModelFormSet):
 
 
 TierBandFormSet = modelformset_factory(
-    TierPolicy, form=TierBandForm, formset=BaseTierBandFormSet, extra=0, edit_only=True
+    TierPolicy,
+    form=TierBandForm,
+    formset=BaseTierBandFormSet,
+    extra=0,
+    edit_only=True,
+    # The tiers are fixed: never build (or accept) a form for a fifth one.
+    max_num=len(Tier),
+    absolute_max=len(Tier),
+    validate_max=True,
 )

@@ -210,6 +210,26 @@ def test_it_refuses_a_partial_set_of_bands(admin_client):
     assert stored_bands() == before
 
 
+def test_it_refuses_extra_bands(admin_client):
+    before = stored_bands()
+    data = band_data(SPEC, confirm="1")
+    data.update({"form-TOTAL_FORMS": "5", "form-4-min_arr": "7"})
+    response = admin_client.post(URL, data)
+    assert "Please submit at most 4 forms." in response.content.decode()
+    assert stored_bands() == before
+    assert TierPolicy.objects.count() == 4
+
+
+def test_it_refuses_a_tampered_band_id(admin_client):
+    before = stored_bands()
+    data = band_data(SPEC, confirm="1")
+    data["form-0-id"] = "999999"
+    response = admin_client.post(URL, data)
+    assert response.status_code == 200
+    assert "Please correct the errors below." in response.content.decode()
+    assert stored_bands() == before
+
+
 def test_it_goes_back_to_editing_with_the_proposed_values(admin_client):
     response = admin_client.post(URL, band_data(LOWER, edit="1"))
     assert "preview" not in response.context
