@@ -1,14 +1,21 @@
+from importlib import import_module
+
 import pytest
+from django.apps import apps
 
 from accounts.models import Account, TierPolicy
 from tests.browser.conftest import login, screenshot
 from tests.factories import make_account, make_user
 from vipdesk.roles import Role
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(autouse=True)
+def tier_policies(transactional_db):
+    """The default tier bands. Live-server tests flush the database afterwards,
+    taking the migrations' data with it, so load them here."""
+    import_module("accounts.migrations.0002_default_policies").load(apps, None)
 
 
 def test_it_previews_and_applies_new_tier_thresholds(page):
