@@ -1,8 +1,10 @@
 """Shared fixtures: one user per role plus an outsider (a CSM who owns nothing)."""
 
+import importlib
 import os
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 
 from tests.factories import make_user
@@ -49,6 +51,27 @@ def redis_connection():
     connection.flushdb()
     yield connection
     connection.flushdb()
+
+
+DEFAULT_POLICY_MIGRATIONS = [
+    "accounts.migrations.0002_default_policies",
+    "tickets.migrations.0002_default_policies",
+    "escalations.migrations.0002_default_policies",
+]
+
+
+@pytest.fixture(autouse=True)
+def _default_policies_after_flush(request):
+    """Transactional tests (live server, real RQ workers) flush every table when they
+    end, including the default policies the data migrations loaded; reload them so
+    each such test starts from a fresh install's state."""
+    marker = request.node.get_closest_marker("django_db")
+    marked = marker is not None and marker.kwargs.get("transaction", False)
+    if not marked and not {"transactional_db", "live_server"} & set(request.fixturenames):
+        return
+    request.getfixturevalue("transactional_db")
+    for module in DEFAULT_POLICY_MIGRATIONS:
+        importlib.import_module(module).load(apps, None)
 
 
 def pytest_configure(config):
