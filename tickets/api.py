@@ -8,7 +8,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Router
+from ninja import Router, Status
 from ninja.security import HttpBearer
 
 from accounts.models import Tier
@@ -61,13 +61,13 @@ def zendesk_webhook(request: HttpRequest):
     except ValueError:
         declared = 0
     if declared > limit:
-        return 413, {"error": f"Body larger than {limit} bytes."}
+        return Status(413, {"error": f"Body larger than {limit} bytes."})
     try:
         body = request.body
     except RequestDataTooBig:
-        return 413, {"error": f"Body larger than {limit} bytes."}
+        return Status(413, {"error": f"Body larger than {limit} bytes."})
     if len(body) > limit:
-        return 413, {"error": f"Body larger than {limit} bytes."}
+        return Status(413, {"error": f"Body larger than {limit} bytes."})
     now = timezone.now()
     error = webhooks.signature_error(
         settings.ZENDESK_WEBHOOK_SECRET,
@@ -77,17 +77,17 @@ def zendesk_webhook(request: HttpRequest):
         now,
     )
     if error:
-        return 401, {"error": error}
+        return Status(401, {"error": error})
     try:
         payload = json.loads(body)
     except (ValueError, UnicodeDecodeError):
-        return 400, {"error": "Malformed JSON.", "field": None}
+        return Status(400, {"error": "Malformed JSON.", "field": None})
     try:
         incoming = webhooks.parse(payload, now)
     except webhooks.PayloadError as e:
-        return 400, {"error": e.message, "field": e.field or None}
+        return Status(400, {"error": e.message, "field": e.field or None})
     result = ingest(incoming)
-    return (201 if result.created else 200), {"id": result.ticket_id}
+    return Status(201 if result.created else 200, {"id": result.ticket_id})
 
 
 @router.post("/tickets", auth=bearer, response={200: IdOut, 201: IdOut, 400: ErrorOut})
@@ -95,7 +95,7 @@ def create_ticket(request: HttpRequest, payload: TicketIn):
     """Create (201) or update (200) a ticket by `external_id`. `account` is an id, a
     domain or a name; `priority` is P1–P4."""
     result = ingest(payload.to_incoming(Ticket.Source.API))
-    return (201 if result.created else 200), {"id": result.ticket_id}
+    return Status(201 if result.created else 200, {"id": result.ticket_id})
 
 
 @router.get("/tickets/{ticket_id}", auth=bearer, response=TicketOut)
