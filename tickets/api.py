@@ -118,7 +118,10 @@ def ticket_out(ticket: Ticket) -> dict:
         "customer_priority": ticket.customer_priority,
         "effective_priority": ticket.effective_priority or None,
         "queue": ticket.queue or None,
-        "assigned_agent": {"id": agent.pk, "name": agent.user.get_full_name() or agent.user.username}
+        "assigned_agent": {
+            "id": agent.pk,
+            "name": agent.user.get_full_name() or agent.user.username,
+        }
         if agent
         else None,
         "sla_first_response_due": ticket.sla_first_response_due,

@@ -185,7 +185,14 @@ def _resolved(fields: dict) -> dict:
     return {}
 
 
-ROUTING_INPUTS = ("account_id", "contact_id", "possible_vip", "customer_priority", "body", "subject")
+ROUTING_INPUTS = (
+    "account_id",
+    "contact_id",
+    "possible_vip",
+    "customer_priority",
+    "body",
+    "subject",
+)
 
 
 def _update(ticket: Ticket, fields: dict, incoming: Incoming) -> bool:

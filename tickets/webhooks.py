@@ -131,9 +131,7 @@ def parse(payload, now: datetime) -> Incoming:
     subject = _text(ticket, "subject", "ticket.subject", required=True)
     priority = ticket.get("priority")
     if not isinstance(priority, str) or priority.strip().lower() not in ZENDESK_PRIORITIES:
-        raise PayloadError(
-            "ticket.priority", "Must be one of urgent, high, normal, low."
-        )
+        raise PayloadError("ticket.priority", "Must be one of urgent, high, normal, low.")
     status = (_text(ticket, "status", "ticket.status") or "new").lower()
     if status not in STATUSES:
         raise PayloadError("ticket.status", f"Must be one of {', '.join(sorted(STATUSES))}.")

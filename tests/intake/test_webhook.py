@@ -30,7 +30,9 @@ def test_it_creates_a_ticket_and_routes_it(client, acme):
     assert ticket.tags == ["billing"]
 
 
-@pytest.mark.parametrize("zd, p", [("urgent", "P1"), ("high", "P2"), ("normal", "P3"), ("low", "P4")])
+@pytest.mark.parametrize(
+    "zd, p", [("urgent", "P1"), ("high", "P2"), ("normal", "P3"), ("low", "P4")]
+)
 def test_it_maps_zendesk_priorities(client, acme, zd, p):
     r = post_webhook(client, zendesk_payload(priority=zd))
     assert Ticket.objects.get(pk=r.json()["id"]).customer_priority == p
@@ -38,7 +40,9 @@ def test_it_maps_zendesk_priorities(client, acme, zd, p):
 
 def test_it_updates_on_redelivery_and_never_duplicates(client, acme):
     first = post_webhook(client, zendesk_payload())
-    again = post_webhook(client, zendesk_payload(status="open", priority="high", subject="Invoice!"))
+    again = post_webhook(
+        client, zendesk_payload(status="open", priority="high", subject="Invoice!")
+    )
     assert again.status_code == 200
     assert again.json() == first.json()
     ticket = Ticket.objects.get()
@@ -86,8 +90,9 @@ def test_it_matches_by_email_domain(client, acme):
 
 
 def test_it_matches_the_organization_case_insensitively(client, acme):
-    payload = zendesk_payload(organization={"name": "ACME"},
-                              requester={"name": "P", "email": "p@gmail.example"})
+    payload = zendesk_payload(
+        organization={"name": "ACME"}, requester={"name": "P", "email": "p@gmail.example"}
+    )
     post_webhook(client, payload)
     assert Ticket.objects.get().account == acme
 
@@ -115,8 +120,9 @@ def test_it_routes_an_executive_contact(client, acme):
     ticket = Ticket.objects.get()
     assert ticket.executive_contact and ticket.queue == "senior" and ticket.tier == 2
     assert ticket.effective_priority == "P1"
-    assert set(Alert.objects.filter(kind="executive_contact").values_list("user__username", flat=True)) == {
-        "acme-csm", "acme-am"}
+    assert set(
+        Alert.objects.filter(kind="executive_contact").values_list("user__username", flat=True)
+    ) == {"acme-csm", "acme-am"}
     task = ticket.follow_ups.get()
     assert task.assignee == acme.csm
     assert task.due_at == ticket.created_at + timedelta(hours=24)
@@ -126,8 +132,11 @@ def test_it_routes_an_executive_contact(client, acme):
 
 
 def test_it_refuses_an_unsigned_request(client, db):
-    r = client.post("/api/v1/webhooks/zendesk", data=json.dumps(zendesk_payload()),
-                    content_type="application/json")
+    r = client.post(
+        "/api/v1/webhooks/zendesk",
+        data=json.dumps(zendesk_payload()),
+        content_type="application/json",
+    )
     assert r.status_code == 401
     assert Ticket.objects.count() == 0
 

@@ -43,13 +43,25 @@ def ticket(priority="P3", created_at=FRIDAY_1647, **kw) -> TicketData:
 def account(tier=4, arr=20_000, renewal_in_days: int | None = 300, **kw) -> AccountData:
     renewal = None if renewal_in_days is None else FRIDAY_1647.date() + timedelta(renewal_in_days)
     kw.setdefault("renewal_date", renewal)
-    return AccountData(id=kw.pop("id", 7), name=kw.pop("name", "Acme"), tier=tier, arr=arr,
-                       csm_id=kw.pop("csm_id", 11), account_manager_id=kw.pop("am_id", 12), **kw)
+    return AccountData(
+        id=kw.pop("id", 7),
+        name=kw.pop("name", "Acme"),
+        tier=tier,
+        arr=arr,
+        csm_id=kw.pop("csm_id", 11),
+        account_manager_id=kw.pop("am_id", 12),
+        **kw,
+    )
 
 
 def contact(title="Engineer", is_executive=False, **kw) -> ContactData:
-    return ContactData(name=kw.pop("name", "Dana Doe"), email=kw.pop("email", "dana@acme.test"),
-                       title=title, is_executive=is_executive, **kw)
+    return ContactData(
+        name=kw.pop("name", "Dana Doe"),
+        email=kw.pop("email", "dana@acme.test"),
+        title=title,
+        is_executive=is_executive,
+        **kw,
+    )
 
 
 __all__ = ["UTC", "date", "datetime", "timedelta"]

@@ -10,9 +10,12 @@ TODAY = date(2026, 11, 20)
 
 def agent(id, level=2, months=24, pools=(), **kw) -> AgentCandidate:
     return AgentCandidate(
-        id=id, name=f"Agent {id}", level=level,
+        id=id,
+        name=f"Agent {id}",
+        level=level,
         tenure_start=TODAY - timedelta(days=int(months * 30.5)),
-        pool_tiers=frozenset(pools), **kw,
+        pool_tiers=frozenset(pools),
+        **kw,
     )
 
 
@@ -100,8 +103,12 @@ def test_it_lets_an_idle_agent_take_a_first_vip_ticket():
 
 
 def test_it_gives_an_executive_ticket_to_the_most_senior_agent():
-    agents = [agent(1, level=2, months=60), agent(2, level=3, months=12),
-              agent(3, level=3, months=36), agent(4, level=3, months=99, on_pto=True)]
+    agents = [
+        agent(1, level=2, months=60),
+        agent(2, level=3, months=12),
+        agent(3, level=3, months=36),
+        agent(4, level=3, months=99, on_pto=True),
+    ]
     got = pick(decision(4, exec_=True), agents)
     assert got.agent_id == 3
     assert "most senior" in got.reason

@@ -99,7 +99,9 @@ def test_it_keeps_offsets_into_the_original_text():
 
 
 def test_it_returns_an_excerpt_kind_and_weight():
-    [s] = find_signals("Hello team. " * 10 + "We are evaluating alternatives to you." + " x" * 50, PHRASES)
+    [s] = find_signals(
+        "Hello team. " * 10 + "We are evaluating alternatives to you." + " x" * 50, PHRASES
+    )
     assert s["kind"] == "direct" and s["weight"] == 35
     assert "evaluating alternatives" in s["excerpt"]
     assert s["excerpt"].startswith("…") and s["excerpt"].endswith("…")

@@ -101,7 +101,9 @@ def test_it_skips_holidays():
 
     cal = replace(BUSINESS, holidays=frozenset({datetime(2026, 11, 23).date()}))
     friday_1730 = datetime(2026, 11, 20, 17, 30, tzinfo=UTC)
-    d = decide(ticket("P3", created_at=friday_1730), account(tier=3), pol=policies(business_calendar=cal))
+    d = decide(
+        ticket("P3", created_at=friday_1730), account(tier=3), pol=policies(business_calendar=cal)
+    )
     assert d.sla_first_response_due == datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
 
 
@@ -156,8 +158,14 @@ def test_it_ignores_a_renewal_in_the_past_or_missing():
 
 def test_it_reads_the_boost_windows_from_the_policy():
     pol = policies(vip_renewal_boost_days=30, any_renewal_boost_days=10)
-    assert decide(ticket("P3"), account(tier=2, renewal_in_days=41), pol=pol).effective_priority == "P3"
-    assert decide(ticket("P3"), account(tier=2, renewal_in_days=30), pol=pol).effective_priority == "P2"
+    assert (
+        decide(ticket("P3"), account(tier=2, renewal_in_days=41), pol=pol).effective_priority
+        == "P3"
+    )
+    assert (
+        decide(ticket("P3"), account(tier=2, renewal_in_days=30), pol=pol).effective_priority
+        == "P2"
+    )
 
 
 def test_it_boosts_a_vip_p3_to_p2_and_alerts_the_csm():
@@ -255,8 +263,12 @@ def test_it_alerts_on_churn_language_with_the_accounts_risk():
 def test_it_flags_a_possible_vip_without_upgrading():
     vip_account = account(tier=1, id=99, name="Globex", csm_id=55)
     d = decide(
-        ticket("P3", requester_name="Hank Scorpio", possible_vip_of=vip_account,
-               possible_vip_contact="Hank Scorpio"),
+        ticket(
+            "P3",
+            requester_name="Hank Scorpio",
+            possible_vip_of=vip_account,
+            possible_vip_contact="Hank Scorpio",
+        ),
         None,
     )
     assert d.possible_vip
