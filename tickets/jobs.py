@@ -9,7 +9,6 @@ vipdesk/cron.py) routes it. Every job is idempotent: running it twice is harmles
 from datetime import timedelta
 
 from django.conf import settings
-from django.utils import timezone
 
 from tickets.actions import make_context, route_tickets
 from tickets.models import Ticket

@@ -2,7 +2,6 @@ import threading
 from datetime import timedelta
 
 import pytest
-from django.conf import settings
 from django.db import connection
 from django.test import TestCase
 from django.utils import timezone

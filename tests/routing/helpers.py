@@ -1,9 +1,8 @@
 """Pure-data builders for the routing rules (no database)."""
 
+import importlib
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
-
-import importlib
 
 from tickets.routing import AccountData, ContactData, Policies, SlaRule, TicketData
 from vipdesk.lib.business_hours import BusinessCalendar, always

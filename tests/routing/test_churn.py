@@ -77,7 +77,10 @@ def test_it_ignores_quoted_lines():
 
 
 def test_it_ignores_everything_after_on_wrote():
-    text = "All good now, thanks!\n\nOn Mon, 3 Nov 2026 at 10:00, Bob <b@x.io> wrote:\nWe will cancel.\n"
+    text = (
+        "All good now, thanks!\n\n"
+        "On Mon, 3 Nov 2026 at 10:00, Bob <b@x.io> wrote:\nWe will cancel.\n"
+    )
     assert phrases(text) == []
 
 
