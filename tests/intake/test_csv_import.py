@@ -155,7 +155,10 @@ def test_it_rejects_contacts_of_unknown_accounts(db):
     ]
 
 
-TICKETS = """external_id,account,contact_email,contact_name,contact_title,subject,body,priority,created_at
+HEADER = (
+    "external_id,account,contact_email,contact_name,contact_title,subject,body,priority,created_at"
+)
+TICKETS = f"""{HEADER}
 CRM-1,acme.example,pat@acme.example,Pat,Engineer,Invoice,We are frustrated,P3,2026-11-20T16:47:00Z
 CRM-2,Acme,,,,Login,,p2,
 """
