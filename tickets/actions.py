@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts.models import VIP_TIERS, Account, Contact
@@ -140,15 +141,24 @@ def churn_text(ticket: Ticket, messages: list[TicketMessage]) -> str:
     return "\n\n".join([ticket.subject, *(customer or [ticket.body])])
 
 
-def possible_vip_contact(ticket: Ticket) -> Contact | None:
-    if not ticket.possible_vip or not ticket.requester_name:
-        return None
-    return (
-        Contact.objects.select_related("account")
-        .filter(name__iexact=ticket.requester_name.strip(), is_executive=True)
-        .order_by("pk")
-        .first()
-    )
+def requester_key(ticket: Ticket) -> str:
+    return " ".join(ticket.requester_name.split()).lower()
+
+
+def executives_named(tickets: list[Ticket]) -> dict[str, Contact]:
+    """Executive contacts sharing a name with the requester of a ticket whose address
+    matched no contact (one query for a batch): possible VIPs to verify."""
+    names = {requester_key(t) for t in tickets if t.contact_id is None and requester_key(t)}
+    found: dict[str, Contact] = {}
+    if names:
+        for contact in (
+            Contact.objects.select_related("account")
+            .annotate(lname=Lower("name"))
+            .filter(lname__in=names, is_executive=True)
+            .order_by("pk")
+        ):
+            found.setdefault(contact.lname, contact)
+    return found
 
 
 @dataclass
@@ -177,18 +187,23 @@ def route_tickets(ticket_ids, ctx: Context | None = None, skip_locked: bool = Fa
             .filter(pk__in=list(ticket_ids))
             .order_by("pk")
         )
+        if not tickets:
+            return 0
         messages: dict[int, list[TicketMessage]] = {}
         for m in TicketMessage.objects.filter(ticket__in=tickets).order_by("created_at", "pk"):
             messages.setdefault(m.ticket_id, []).append(m)
+        executives = executives_named(tickets)
         for ticket in tickets:
-            route_one(ticket, messages.get(ticket.pk, []), ctx)
+            vip = executives.get(requester_key(ticket)) if ticket.contact_id is None else None
+            route_one(ticket, messages.get(ticket.pk, []), ctx, vip)
             routed += 1
     return routed
 
 
-def route_one(ticket: Ticket, messages: list[TicketMessage], ctx: Context) -> RoutingDecision:
+def route_one(
+    ticket: Ticket, messages: list[TicketMessage], ctx: Context, vip_contact: Contact | None
+) -> RoutingDecision:
     found = churn.detect(churn_text(ticket, messages), list(ctx.policies.churn_phrases))
-    vip_contact = possible_vip_contact(ticket)
     data = TicketData(
         id=ticket.pk,
         customer_priority=ticket.customer_priority,
@@ -224,7 +239,7 @@ def route_one(ticket: Ticket, messages: list[TicketMessage], ctx: Context) -> Ro
         "effective_priority": decision.effective_priority,
         "queue": decision.queue,
         "executive_contact": decision.executive,
-        "possible_vip": ticket.possible_vip,
+        "possible_vip": decision.possible_vip,
         "sla_first_response_due": decision.sla_first_response_due,
         "sla_resolution_due": decision.sla_resolution_due,
         "churn_signals": found.signals,

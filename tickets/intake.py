@@ -13,8 +13,8 @@ Matching:
   requester's e-mail domain (AccountDomain);
 - contact: by e-mail;
 - a requester from an unknown address whose *name* is an executive contact's is
-  flagged possible_vip (routing alerts the CSM: "possible VIP — verify identity");
-  nothing is upgraded on a name alone.
+  flagged possible_vip by routing (tickets/actions.py), which alerts the CSM
+  ("possible VIP — verify identity"); nothing is upgraded on a name alone.
 """
 
 import hashlib
@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts.models import Account, AccountDomain, Contact
@@ -84,8 +86,8 @@ def email_domain(email: str) -> str:
     return email.rsplit("@", 1)[-1].strip().lower() if "@" in (email or "") else ""
 
 
-def match(incoming: Incoming) -> tuple[Account | None, Contact | None, bool]:
-    """(account, contact, possible_vip) for an incoming ticket."""
+def match(incoming: Incoming) -> tuple[Account | None, Contact | None]:
+    """(account, contact) for an incoming ticket, in two queries at most."""
     email = (incoming.requester_email or "").strip().lower()
     contact = (
         Contact.objects.select_related("account").filter(email=email).first() if email else None
@@ -93,23 +95,19 @@ def match(incoming: Incoming) -> tuple[Account | None, Contact | None, bool]:
     account = find_account(incoming.account_ref)
     if account is None and contact is not None:
         account = contact.account
-    if account is None and incoming.organization_name.strip():
-        account = Account.objects.filter(name__iexact=incoming.organization_name.strip()).first()
-    if account is None and email_domain(email):
-        domain = (
-            AccountDomain.objects.select_related("account")
-            .filter(domain=email_domain(email))
-            .first()
+    organization = incoming.organization_name.strip()
+    domain = email_domain(email)
+    if account is None and (organization or domain):
+        condition = Q(domains__domain=domain) if domain else Q()
+        if organization:
+            condition |= Q(name__iexact=organization)
+        candidates = list(
+            Account.objects.filter(condition).annotate(lname=Lower("name")).distinct()[:5]
         )
-        account = domain.account if domain else None
-    possible_vip = (
-        contact is None
-        and bool(incoming.requester_name.strip())
-        and Contact.objects.filter(
-            name__iexact=incoming.requester_name.strip(), is_executive=True
-        ).exists()
-    )
-    return account, contact, possible_vip
+        # The organization name wins over the e-mail domain.
+        by_name = [a for a in candidates if organization and a.lname == organization.lower()]
+        account = (by_name or candidates or [None])[0]
+    return account, contact
 
 
 def comment_id(comment: Comment) -> str:
@@ -119,11 +117,10 @@ def comment_id(comment: Comment) -> str:
 
 
 def ingest(incoming: Incoming, *, enqueue: bool = True) -> IngestResult:
-    account, contact, possible_vip = match(incoming)
+    account, contact = match(incoming)
     fields = {
         "account_id": account.pk if account else None,
         "contact_id": contact.pk if contact else None,
-        "possible_vip": possible_vip,
         "requester_name": incoming.requester_name[:200],
         "requester_email": (incoming.requester_email or "").strip().lower()[:254],
         "requester_title": incoming.requester_title[:200],
@@ -135,21 +132,15 @@ def ingest(incoming: Incoming, *, enqueue: bool = True) -> IngestResult:
         "status": incoming.status,
     }
     key = {"source": incoming.source, "external_id": str(incoming.external_id)[:100]}
-    with transaction.atomic():
-        ticket = Ticket.objects.select_for_update().filter(**key).first()
-        created = False
-        if ticket is None:
-            try:
-                with transaction.atomic():
-                    ticket = Ticket.objects.create(
-                        **key, **fields, created_at=incoming.created_at, **_resolved(fields)
-                    )
-                created = True
-            except IntegrityError:
-                # A concurrent delivery inserted it first: update that row instead.
-                ticket = Ticket.objects.select_for_update().get(**key)
-        if created:
-            reroute = True
+    created = False
+    try:
+        # The common case, a new ticket: BEGIN, INSERT, INSERT, COMMIT. The unique
+        # constraint on (source, external_id) decides between concurrent deliveries:
+        # the loser's INSERT waits for the winner's commit, fails, and updates instead.
+        with transaction.atomic():
+            ticket = Ticket.objects.create(
+                **key, **fields, created_at=incoming.created_at, **_resolved(fields)
+            )
             if incoming.body:
                 TicketMessage.objects.create(
                     ticket=ticket,
@@ -158,25 +149,36 @@ def ingest(incoming: Incoming, *, enqueue: bool = True) -> IngestResult:
                     body=incoming.body,
                     created_at=incoming.created_at,
                 )
-        else:
-            reroute = _update(ticket, fields, incoming)
+            reroute = created = True
+            if incoming.comment is not None and incoming.comment.body.strip():
+                _add_comment(ticket, incoming.comment)
+            _enqueue(ticket, enqueue)
+    except IntegrityError:
+        pass
+    if created:
+        return IngestResult(ticket.pk, True, True)
+    with transaction.atomic():
+        ticket = Ticket.objects.select_for_update().get(**key)
+        reroute = _update(ticket, fields, incoming)
         if incoming.comment is not None and incoming.comment.body.strip():
             reroute |= _add_comment(ticket, incoming.comment)
         if reroute:
-            if not created:
-                ticket.routed = False
-                ticket.save(update_fields=["routed", "updated_at"])
-            if enqueue:
-                from tickets.jobs import route_ticket
+            ticket.routed = False
+            ticket.save(update_fields=["routed", "updated_at"])
+            _enqueue(ticket, enqueue)
+    return IngestResult(ticket.pk, False, reroute)
 
-                version = int(ticket.updated_at.timestamp() * 1_000_000)
-                enqueue_on_commit(
-                    route_ticket,
-                    ticket.pk,
-                    job_id=f"route-ticket-{ticket.pk}-{version}",
-                    queue="high",
-                )
-    return IngestResult(ticket.pk, created, reroute)
+
+def _enqueue(ticket: Ticket, enqueue: bool) -> None:
+    """Route after commit; the job id names this version of the ticket."""
+    if not enqueue:
+        return
+    from tickets.jobs import route_ticket
+
+    version = int(ticket.updated_at.timestamp() * 1_000_000)
+    enqueue_on_commit(
+        route_ticket, ticket.pk, job_id=f"route-ticket-{ticket.pk}-{version}", queue="high"
+    )
 
 
 def _resolved(fields: dict) -> dict:
@@ -188,10 +190,11 @@ def _resolved(fields: dict) -> dict:
 ROUTING_INPUTS = (
     "account_id",
     "contact_id",
-    "possible_vip",
     "customer_priority",
     "body",
     "subject",
+    "requester_name",
+    "requester_title",
 )
 
 

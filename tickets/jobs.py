@@ -17,8 +17,24 @@ BATCH_SIZE = 200
 
 
 def route_ticket(ticket_id: int) -> int:
-    """Job: route one ticket (again). Returns 1 if it exists, else 0."""
-    return route_tickets([ticket_id])
+    """Job: route this ticket if it is still pending, together with up to
+    ROUTING_BATCH_SIZE - 1 other pending tickets (oldest first), policies and agents
+    loaded once. Their own jobs then find them routed and return at once, so under
+    load the per-job cost (policy queries, job overhead) is paid once per batch.
+    Tickets another worker holds locked are left to it (SKIP LOCKED).
+
+    A routed ticket is up to date: intake sets routed=False whenever something
+    routing depends on changes. Returns how many tickets this job routed."""
+    if not Ticket.objects.filter(pk=ticket_id, routed=False).exists():
+        return 0
+    size = getattr(settings, "ROUTING_BATCH_SIZE", 100)
+    others = (
+        Ticket.objects.pending_routing()
+        .exclude(pk=ticket_id)
+        .order_by("pk")
+        .values_list("pk", flat=True)[: max(size - 1, 0)]
+    )
+    return route_tickets([ticket_id, *others], skip_locked=True)
 
 
 def route_pending(batch_size: int = BATCH_SIZE, older_than: timedelta | None = None) -> int:
