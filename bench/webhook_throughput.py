@@ -4,7 +4,7 @@ One command (from the project root; PostgreSQL and Redis on 127.0.0.1):
 
     .venv/bin/python bench/webhook_throughput.py --tickets 3000 --concurrency 16
 
-It creates/migrates the bench database (DATABASE_URL, default .../vipdesk_bench),
+It creates/migrates the bench database (DATABASE_URL, default .../vipdesk_bench_intake),
 seeds a few accounts, agents and pools, starts gunicorn (--web-workers) and an RQ
 worker pool (`manage.py rqworker-pool high default --num-workers N --worker-class
 rq.worker.SimpleWorker`), posts --tickets signed Zendesk webhooks from a thread
@@ -16,6 +16,7 @@ routed, p95 ack < 50 ms.
 
 import argparse
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
@@ -52,8 +53,8 @@ def parse_args():
 
 def environment() -> dict:
     env = dict(os.environ)
-    env.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/vipdesk_bench")
-    env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/5")
+    env.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/vipdesk_bench_intake")
+    env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/11")
     env["ZENDESK_WEBHOOK_SECRET"] = SECRET
     env["DJANGO_SETTINGS_MODULE"] = "vipdesk.settings"
     env["DEBUG"] = "false"
@@ -158,6 +159,41 @@ def wait_http(url: str, deadline: float) -> None:
     raise SystemExit(f"{url} did not come up")
 
 
+def cpu_seconds(pids) -> float:
+    """utime + stime (+ reaped children) of these processes, from /proc."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        total += sum(int(f) for f in fields[11:15])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def group_pids(pgid: int) -> list[int]:
+    pids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:
+            pids.append(int(stat.parent.name))
+    return pids
+
+
+def postgres_pids(dbname: str) -> list[int]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [dbname],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
 def percentile(values: list[float], pct: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
@@ -225,6 +261,8 @@ def main() -> None:
         url = f"http://127.0.0.1:{args.port}/api/v1/webhooks/zendesk"
         bench = Ticket.objects.filter(source="zendesk", external_id__startswith="bench-")
 
+        web_pids, rq_pids = group_pids(procs[0].pid), group_pids(procs[1].pid)
+        web_cpu, rq_cpu = cpu_seconds(web_pids), cpu_seconds(rq_pids)
         started = time.perf_counter()
         with ThreadPoolExecutor(args.concurrency) as pool:
             results = list(pool.map(lambda n: post(url, n), range(args.tickets)))
@@ -241,6 +279,12 @@ def main() -> None:
         count_in, routed = bench.count(), bench.filter(routed=True).count()
         last = max((t for t in bench.values_list("routed_at", flat=True) if t), default=None)
         alerts = Alert.objects.filter(ticket__in=bench).count()
+        web_cpu = cpu_seconds(web_pids) - web_cpu
+        rq_cpu = cpu_seconds(group_pids(procs[1].pid)) - rq_cpu
+        from django.conf import settings as dj
+
+        pg_cpu = cpu_seconds(postgres_pids(dj.DATABASES["default"]["NAME"]))
+        load = os.getloadavg()[0]
 
         print(
             f"tickets posted      {args.tickets} ({args.concurrency} client threads, "
@@ -258,12 +302,16 @@ def main() -> None:
         )
         print(f"count in / routed   {count_in} / {routed}  lost {args.tickets - routed}")
         print(f"alerts raised       {alerts}   last routed_at {last}")
+        n = max(args.tickets, 1)
+        print(
+            f"CPU ms per ticket   web {web_cpu / n * 1000:.1f}  rq {rq_cpu / n * 1000:.1f}  "
+            f"postgres ≈{pg_cpu / n * 1000:.1f} (backends' lifetime)  load avg {load:.1f} "
+            f"on {os.cpu_count()} cores"
+        )
     finally:
         for proc in procs:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
         for proc in procs:
             try:
                 proc.wait(timeout=10)

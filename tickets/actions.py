@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from accounts.models import VIP_TIERS, Account, Contact
 from tickets import assignment, churn
-from tickets.alerts import raise_alert
+from tickets.alerts import enqueue_delivery, raise_alert
 from tickets.models import (
     Agent,
     AgentPool,
@@ -193,15 +193,21 @@ def route_tickets(ticket_ids, ctx: Context | None = None, skip_locked: bool = Fa
         for m in TicketMessage.objects.filter(ticket__in=tickets).order_by("created_at", "pk"):
             messages.setdefault(m.ticket_id, []).append(m)
         executives = executives_named(tickets)
+        raised: list[int] = []
         for ticket in tickets:
             vip = executives.get(requester_key(ticket)) if ticket.contact_id is None else None
-            route_one(ticket, messages.get(ticket.pk, []), ctx, vip)
+            route_one(ticket, messages.get(ticket.pk, []), ctx, vip, raised)
             routed += 1
+        enqueue_delivery(raised)
     return routed
 
 
 def route_one(
-    ticket: Ticket, messages: list[TicketMessage], ctx: Context, vip_contact: Contact | None
+    ticket: Ticket,
+    messages: list[TicketMessage],
+    ctx: Context,
+    vip_contact: Contact | None,
+    raised: list[int],
 ) -> RoutingDecision:
     found = churn.detect(churn_text(ticket, messages), list(ctx.policies.churn_phrases))
     data = TicketData(
@@ -256,16 +262,19 @@ def route_one(
         Ticket.objects.filter(pk=ticket.pk).update(**changed)
         for k, v in changed.items():
             setattr(ticket, k, v)
-    apply_side_effects(ticket, decision)
+    raised.extend(apply_side_effects(ticket, decision))
     return decision
 
 
-def apply_side_effects(ticket: Ticket, decision: RoutingDecision) -> None:
+def apply_side_effects(ticket: Ticket, decision: RoutingDecision) -> list[int]:
+    """Raise the decision's alerts (returns the new alerts' ids, to deliver), create
+    the follow-up task and open the escalation — each at most once."""
     link = f"/tickets/{ticket.pk}/"
+    new_alerts = []
     for spec in decision.alerts:
         if spec.user_id is None:
             continue
-        raise_alert(
+        alert = raise_alert(
             _user(spec.user_id),
             kind=spec.kind,
             dedupe_key=f"ticket:{ticket.pk}:{spec.key}",
@@ -274,7 +283,10 @@ def apply_side_effects(ticket: Ticket, decision: RoutingDecision) -> None:
             link=link,
             account=ticket.account if spec.account_id == ticket.account_id else None,
             ticket=ticket,
+            deliver=False,
         )
+        if alert is not None:
+            new_alerts.append(alert.pk)
     if decision.follow_up_due is not None:
         FollowUpTask.objects.get_or_create(
             ticket=ticket,
@@ -298,6 +310,7 @@ def apply_side_effects(ticket: Ticket, decision: RoutingDecision) -> None:
                 opened_at=timezone.now(),
             )
             escalation.tickets.add(ticket)
+    return new_alerts
 
 
 def _user(user_id: int):
