@@ -45,6 +45,36 @@ def test_it_is_harmless_to_run_route_ticket_twice(acme):
     assert (esc.type, esc.severity, esc.account) == ("technical", "high", acme)
 
 
+def test_it_changes_nothing_when_a_routed_ticket_is_routed_again_by_force(acme):
+    from tickets.actions import route_tickets
+
+    boss = make_contact(acme, name="Hank", title="CEO")
+    ticket = make_ticket(acme, contact=boss, customer_priority="P1", body="We may downgrade.")
+    route_tickets([ticket.pk])
+    first = snapshot(ticket.pk)
+    alerts = list(Alert.objects.values_list("pk", flat=True))
+    route_tickets([ticket.pk])
+    assert snapshot(ticket.pk) == first
+    assert list(Alert.objects.values_list("pk", flat=True)) == alerts
+    assert FollowUpTask.objects.count() == 1
+
+
+def test_it_routes_other_pending_tickets_in_the_same_job(acme):
+    tickets = [make_ticket(acme) for _ in range(3)]
+    assert jobs.route_ticket(tickets[1].pk) == 3
+    assert Ticket.objects.pending_routing().count() == 0
+    # Their own jobs then find them routed and return at once.
+    assert jobs.route_ticket(tickets[0].pk) == 0
+
+
+def test_it_caps_the_batch(acme, settings):
+    settings.ROUTING_BATCH_SIZE = 2
+    tickets = [make_ticket(acme) for _ in range(3)]
+    assert jobs.route_ticket(tickets[2].pk) == 2
+    assert Ticket.objects.get(pk=tickets[2].pk).routed
+    assert Ticket.objects.pending_routing().count() == 1
+
+
 def test_it_dedupes_alerts_by_ticket_and_reason(acme):
     ticket = make_ticket(acme, customer_priority="P2")
     jobs.route_ticket(ticket.pk)
