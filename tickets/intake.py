@@ -118,19 +118,7 @@ def comment_id(comment: Comment) -> str:
 
 def ingest(incoming: Incoming, *, enqueue: bool = True) -> IngestResult:
     account, contact = match(incoming)
-    fields = {
-        "account_id": account.pk if account else None,
-        "contact_id": contact.pk if contact else None,
-        "requester_name": incoming.requester_name[:200],
-        "requester_email": (incoming.requester_email or "").strip().lower()[:254],
-        "requester_title": incoming.requester_title[:200],
-        "organization_name": incoming.organization_name[:200],
-        "subject": incoming.subject[:500],
-        "body": incoming.body,
-        "tags": list(incoming.tags or []),
-        "customer_priority": incoming.priority,
-        "status": incoming.status,
-    }
+    fields = ticket_fields(incoming, account.pk if account else None, contact)
     key = {"source": incoming.source, "external_id": str(incoming.external_id)[:100]}
     created = False
     try:
@@ -139,16 +127,10 @@ def ingest(incoming: Incoming, *, enqueue: bool = True) -> IngestResult:
         # the loser's INSERT waits for the winner's commit, fails, and updates instead.
         with transaction.atomic():
             ticket = Ticket.objects.create(
-                **key, **fields, created_at=incoming.created_at, **_resolved(fields)
+                **key, **fields, created_at=incoming.created_at, **resolved(fields)
             )
             if incoming.body:
-                TicketMessage.objects.create(
-                    ticket=ticket,
-                    external_id="description",
-                    author_name=incoming.requester_name[:200],
-                    body=incoming.body,
-                    created_at=incoming.created_at,
-                )
+                description(ticket, incoming).save()
             reroute = created = True
             if incoming.comment is not None and incoming.comment.body.strip():
                 _add_comment(ticket, incoming.comment)
@@ -181,7 +163,34 @@ def _enqueue(ticket: Ticket, enqueue: bool) -> None:
     )
 
 
-def _resolved(fields: dict) -> dict:
+def ticket_fields(incoming: Incoming, account_id: int | None, contact: Contact | None) -> dict:
+    """The ticket's stored fields for this delivery (everything but the key)."""
+    return {
+        "account_id": account_id,
+        "contact_id": contact.pk if contact else None,
+        "requester_name": incoming.requester_name[:200],
+        "requester_email": (incoming.requester_email or "").strip().lower()[:254],
+        "requester_title": incoming.requester_title[:200],
+        "organization_name": incoming.organization_name[:200],
+        "subject": incoming.subject[:500],
+        "body": incoming.body,
+        "tags": list(incoming.tags or []),
+        "customer_priority": incoming.priority,
+        "status": incoming.status,
+    }
+
+
+def description(ticket: Ticket, incoming: Incoming) -> TicketMessage:
+    return TicketMessage(
+        ticket=ticket,
+        external_id="description",
+        author_name=incoming.requester_name[:200],
+        body=incoming.body,
+        created_at=incoming.created_at,
+    )
+
+
+def resolved(fields: dict) -> dict:
     if fields["status"] in (Ticket.Status.SOLVED, Ticket.Status.CLOSED):
         return {"resolved_at": timezone.now()}
     return {}

@@ -177,6 +177,31 @@ def test_it_imports_tickets_and_routes_them(csm_user, django_capture_on_commit_c
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
 
 
+def test_it_updates_a_changed_ticket_and_routes_it_again(
+    csm_user, django_capture_on_commit_callbacks
+):
+    run("accounts", ACCOUNTS)
+    with django_capture_on_commit_callbacks(execute=True):
+        run("tickets", TICKETS)
+    with django_capture_on_commit_callbacks(execute=True):
+        report = run("tickets", TICKETS.replace(",P3,", ",P1,"))
+    assert (report.created, report.updated, report.unchanged) == (0, 1, 1)
+    one = Ticket.objects.get(external_id="CRM-1")
+    assert (one.customer_priority, one.effective_priority, one.routed) == ("P1", "P1", True)
+
+
+def test_it_matches_ticket_accounts_like_intake(csm_user, django_capture_on_commit_callbacks):
+    run("accounts", ACCOUNTS)
+    acme = Account.objects.get(name="Acme")
+    rows = (
+        f"{HEADER}\nA,{acme.pk},,,,S,,P3,\nB, ACME ,,,,S,,P3,\n"
+        "C,,someone@globex.io,,,S,,P3,\nD,,x@unknown.example,,,S,,P3,\n"
+    )
+    run("tickets", rows)
+    got = dict(Ticket.objects.values_list("external_id", "account__name"))
+    assert got == {"A": "Acme", "B": "Acme", "C": "Globex", "D": None}
+
+
 def test_it_validates_tickets_like_the_api(db):
     report = run("tickets", TICKETS.replace("P3", "P7").replace("Login", ""))
     assert report.errors == [
