@@ -196,7 +196,18 @@ def route_tickets(ticket_ids, ctx: Context | None = None, skip_locked: bool = Fa
         raised: list[int] = []
         for ticket in tickets:
             vip = executives.get(requester_key(ticket)) if ticket.contact_id is None else None
-            route_one(ticket, messages.get(ticket.pk, []), ctx, vip, raised)
+            try:
+                # One bad ticket (say, a cell deleted from the SLA matrix) must not
+                # hold up the batch: it stays pending, logged, for the next sweep.
+                with transaction.atomic():
+                    new_alerts: list[int] = []
+                    route_one(ticket, messages.get(ticket.pk, []), ctx, vip, new_alerts)
+            except Exception:
+                logger.exception("routing ticket %s failed", ticket.pk)
+                if len(tickets) == 1:
+                    raise
+                continue
+            raised.extend(new_alerts)
             routed += 1
         enqueue_delivery(raised)
     return routed

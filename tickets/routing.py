@@ -254,7 +254,9 @@ def route(
         reasons.append(exec_reason)
         sla_tier, effective = int(Tier.STRATEGIC), "P1"
 
-    rule = policies.sla[(sla_tier, effective)]
+    rule = policies.sla.get((sla_tier, effective)) or policies.sla.get((Tier.STANDARD, effective))
+    if rule is None:
+        raise ValueError(f"The SLA matrix has no row for {tier_label(sla_tier)} {effective}.")
     calendar = policies.calendar(rule.calendar)
     if account is None:
         queue = "unmatched"

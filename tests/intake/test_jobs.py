@@ -218,3 +218,15 @@ def test_it_keeps_one_ticket_when_two_deliveries_race(acme):
     assert sum(r.created for r in results) == 1
     assert len({r.ticket_id for r in results}) == 1
     assert Ticket.objects.get().messages.count() == 1
+
+
+def test_it_leaves_a_ticket_it_cannot_route_pending_without_holding_up_the_others(acme):
+    from tickets.models import SlaPolicy
+
+    SlaPolicy.objects.filter(priority="P1").delete()
+    bad, good = make_ticket(acme, customer_priority="P1"), make_ticket(acme)
+    assert jobs.route_pending() == 1
+    assert not Ticket.objects.get(pk=bad.pk).routed
+    assert Ticket.objects.get(pk=good.pk).routed
+    with pytest.raises(ValueError, match="no row for Tier 2 Enterprise P1"):
+        jobs.route_ticket(bad.pk)

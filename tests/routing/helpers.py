@@ -1,7 +1,7 @@
 """Pure-data builders for the routing rules (no database)."""
 
 import importlib
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from tickets.routing import AccountData, ContactData, Policies, SlaRule, TicketData
@@ -61,6 +61,3 @@ def contact(title="Engineer", is_executive=False, **kw) -> ContactData:
         is_executive=is_executive,
         **kw,
     )
-
-
-__all__ = ["UTC", "date", "datetime", "timedelta"]
