@@ -46,11 +46,58 @@ def max_body_bytes() -> int:
     return getattr(settings, "WEBHOOK_MAX_BODY_BYTES", 256 * 1024)
 
 
+ZENDESK_BODY = {
+    "type": "object",
+    "required": ["ticket"],
+    "properties": {
+        "ticket": {
+            "type": "object",
+            "required": ["id", "subject", "priority"],
+            "properties": {
+                "id": {"type": ["integer", "string"]},
+                "subject": {"type": "string"},
+                "description": {"type": "string"},
+                "priority": {"type": "string", "enum": ["urgent", "high", "normal", "low"]},
+                "status": {
+                    "type": "string",
+                    "enum": ["new", "open", "pending", "hold", "solved", "closed"],
+                },
+                "requester": {
+                    "type": "object",
+                    "properties": {"name": {"type": "string"}, "email": {"type": "string"}},
+                },
+                "organization": {
+                    "type": ["object", "null"],
+                    "properties": {"name": {"type": "string"}},
+                },
+                "created_at": {"type": "string", "format": "date-time"},
+                "tags": {"type": "array", "items": {"type": "string"}},
+                "comment": {
+                    "type": ["object", "string"],
+                    "description": "Optional new comment ({id, body, author: {name, role}}); "
+                    "also accepted as latest_comment.",
+                },
+            },
+        }
+    },
+}
+
+
 @router.post(
     "/webhooks/zendesk",
     auth=None,
     response={200: IdOut, 201: IdOut, 400: ErrorOut, 401: ErrorOut, 413: ErrorOut},
     summary="Zendesk ticket webhook (HMAC-signed)",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": ZENDESK_BODY}},
+        },
+        "parameters": [
+            {"in": "header", "name": name, "required": True, "schema": {"type": "string"}}
+            for name in ("X-Zendesk-Webhook-Signature", "X-Zendesk-Webhook-Signature-Timestamp")
+        ],
+    },
 )
 def zendesk_webhook(request: HttpRequest):
     """Body `{"ticket": {...}}`, signed with X-Zendesk-Webhook-Signature(-Timestamp).
