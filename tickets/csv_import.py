@@ -18,6 +18,7 @@ management commands and the admin upload page.
 
 import csv
 import re
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -509,7 +510,10 @@ class TicketImporter(Importer):
         from tickets.jobs import route_pending
         from vipdesk.lib.jobs import enqueue_on_commit
 
-        enqueue_on_commit(route_pending, job_id=f"route-pending-import-{id(self)}", queue="default")
+        # One job per second at most: route_pending routes everything pending anyway.
+        enqueue_on_commit(
+            route_pending, job_id=f"route-pending-import-{int(time.time())}", queue="default"
+        )
 
 
 IMPORTERS = {"accounts": AccountImporter, "contacts": ContactImporter, "tickets": TicketImporter}

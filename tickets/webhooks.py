@@ -143,7 +143,10 @@ def parse(payload, now: datetime) -> Incoming:
     email = _text(requester, "email", "ticket.requester.email", max_length=254)
     if email and ("@" not in email or " " in email.strip()):
         raise PayloadError("ticket.requester.email", "Not an e-mail address.")
-    organization = _object(ticket, "organization", "ticket.organization")
+    organization = ticket.get("organization")
+    if isinstance(organization, str):  # lenient: a bare organization name
+        organization = {"name": organization}
+    organization = _object({"organization": organization}, "organization", "ticket.organization")
     tags = ticket.get("tags") or []
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         raise PayloadError("ticket.tags", "Must be a list of strings.")

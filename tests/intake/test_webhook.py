@@ -97,6 +97,12 @@ def test_it_matches_the_organization_case_insensitively(client, acme):
     assert Ticket.objects.get().account == acme
 
 
+def test_it_accepts_the_organization_as_a_plain_name(client, acme):
+    payload = zendesk_payload(organization="acme", requester={"name": "P", "email": "p@x.example"})
+    post_webhook(client, payload)
+    assert Ticket.objects.get().account == acme
+
+
 def test_it_flags_a_possible_vip_from_a_personal_address(client, acme):
     make_contact(acme, name="Hank Scorpio", title="CEO", email="hank@acme.example")
     payload = zendesk_payload(
