@@ -175,9 +175,16 @@ def make_context(now: datetime | None = None, policies: Policies | None = None) 
     return Context(policies or load_policies(), load_candidates(today), now, today)
 
 
-def route_tickets(ticket_ids, ctx: Context | None = None, skip_locked: bool = False) -> int:
+def route_tickets(
+    ticket_ids,
+    ctx: Context | None = None,
+    skip_locked: bool = False,
+    failed: set[int] | None = None,
+) -> int:
     """Route these tickets in one transaction, their rows locked; returns how many were
-    routed. skip_locked: leave tickets another job is routing right now to that job."""
+    routed. skip_locked: leave tickets another job is routing right now to that job.
+    A ticket that fails is logged and left pending (added to `failed` when given); a
+    lone ticket's failure is raised unless `failed` is given."""
     ctx = ctx or make_context()
     routed = 0
     with transaction.atomic():
@@ -204,8 +211,10 @@ def route_tickets(ticket_ids, ctx: Context | None = None, skip_locked: bool = Fa
                     route_one(ticket, messages.get(ticket.pk, []), ctx, vip, new_alerts)
             except Exception:
                 logger.exception("routing ticket %s failed", ticket.pk)
-                if len(tickets) == 1:
+                if failed is None and len(tickets) == 1:
                     raise
+                if failed is not None:
+                    failed.add(ticket.pk)
                 continue
             raised.extend(new_alerts)
             routed += 1

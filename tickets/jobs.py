@@ -6,9 +6,12 @@ the ticket stays routed=False and `sweep_pending_routing` (every minute, from
 vipdesk/cron.py) routes it. Every job is idempotent: running it twice is harmless.
 """
 
+import time
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import connection
 
 from tickets.actions import make_context, route_tickets
 from tickets.models import Ticket
@@ -16,31 +19,65 @@ from tickets.models import Ticket
 BATCH_SIZE = 200
 
 
-def route_ticket(ticket_id: int) -> int:
-    """Job: route this ticket if it is still pending, together with up to
-    ROUTING_BATCH_SIZE - 1 other pending tickets (oldest first), policies and agents
-    loaded once. Their own jobs then find them routed and return at once, so under
-    load the per-job cost (policy queries, job overhead) is paid once per batch.
-    Tickets another worker holds locked are left to it (SKIP LOCKED).
+ROUTING_LOCK = "vipdesk.routing.drain"
 
-    A routed ticket is up to date: intake sets routed=False whenever something
-    routing depends on changes. Returns how many tickets this job routed."""
+
+def route_ticket(ticket_id: int) -> int:
+    """Job: make sure this ticket gets routed; returns how many tickets this job routed.
+
+    A routed ticket is up to date (intake sets routed=False whenever something routing
+    depends on changes): nothing to do. Otherwise the job drains: under a
+    PostgreSQL advisory lock it routes every pending ticket in batches of
+    ROUTING_BATCH_SIZE, policies and agents loaded once per batch. A job that finds
+    the lock taken returns at once: the holder routes its ticket, because the ticket
+    was committed before this job ran, and the holder looks for pending tickets once
+    more after releasing the lock. So under load one worker routes big batches and
+    the other jobs cost a query each."""
     if not Ticket.objects.filter(pk=ticket_id, routed=False).exists():
         return 0
-    size = getattr(settings, "ROUTING_BATCH_SIZE", 100)
-    others = (
-        Ticket.objects.pending_routing()
-        .exclude(pk=ticket_id)
-        .order_by("pk")
-        .values_list("pk", flat=True)[: max(size - 1, 0)]
-    )
-    return route_tickets([ticket_id, *others], skip_locked=True)
+    total, failed = 0, set()
+    while True:
+        with routing_lock() as acquired:
+            if not acquired:
+                return total
+            total += _drain(failed)
+        if not Ticket.objects.pending_routing().exclude(pk__in=failed).exists():
+            return total
 
 
-def route_pending(batch_size: int = BATCH_SIZE, older_than: timedelta | None = None) -> int:
+def _drain(failed: set[int]) -> int:
+    return route_pending(batch_size=getattr(settings, "ROUTING_BATCH_SIZE", 100), failed=failed)
+
+
+@contextmanager
+def routing_lock():
+    """A session-level PostgreSQL advisory lock (try, never wait); always granted on
+    other databases (the embedded SQLite demo routes inline, one process)."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(hashtext(%s))", [ROUTING_LOCK])
+        acquired = cursor.fetchone()[0]
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(hashtext(%s))", [ROUTING_LOCK])
+
+
+def route_pending(
+    batch_size: int = BATCH_SIZE,
+    older_than: timedelta | None = None,
+    failed: set[int] | None = None,
+    deadline: float | None = None,
+) -> int:
     """Route every ticket with routed=False, in batches, policies and agents loaded
-    once; tickets another job holds locked are left to it. Returns how many were routed."""
+    once; tickets another job holds locked are left to it; a ticket that fails is
+    logged and passed over. Returns how many were routed."""
     ctx = make_context()
+    failed = set() if failed is None else failed
     pending = Ticket.objects.pending_routing()
     if older_than is not None:
         pending = pending.filter(updated_at__lte=ctx.now - older_than)
@@ -51,8 +88,10 @@ def route_pending(batch_size: int = BATCH_SIZE, older_than: timedelta | None = N
         )
         if not ids:
             return total
-        total += route_tickets(ids, ctx, skip_locked=True)
+        total += route_tickets(ids, ctx, skip_locked=True, failed=failed)
         last_pk = ids[-1]
+        if deadline is not None and time.monotonic() > deadline:
+            return total
 
 
 def sweep_pending_routing() -> int:
