@@ -15,6 +15,7 @@ from django.db import connection
 
 from tickets.actions import make_context, route_tickets
 from tickets.models import Ticket
+from vipdesk.lib.jobs import run_or_enqueue
 
 BATCH_SIZE = 200
 
@@ -35,18 +36,37 @@ def route_ticket(ticket_id: int) -> int:
     the other jobs cost a query each."""
     if not Ticket.objects.filter(pk=ticket_id, routed=False).exists():
         return 0
+    deadline = time.monotonic() + getattr(settings, "ROUTING_DRAIN_SECONDS", 60)
+    batch_size = getattr(settings, "ROUTING_BATCH_SIZE", 100)
     total, failed = 0, set()
     while True:
         with routing_lock() as acquired:
             if not acquired:
                 return total
-            total += _drain(failed)
-        if not Ticket.objects.pending_routing().exclude(pk__in=failed).exists():
+            routed = route_pending(batch_size=batch_size, failed=failed, deadline=deadline)
+        total += routed
+        if not routed:
+            # What is left is failing or locked by a writer (whose commit enqueues its
+            # own job): no point spinning; the sweep is the backstop.
             return total
-
-
-def _drain(failed: set[int]) -> int:
-    return route_pending(batch_size=getattr(settings, "ROUTING_BATCH_SIZE", 100), failed=failed)
+        pending = (
+            Ticket.objects.pending_routing()
+            .exclude(pk__in=failed)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if pending is None:
+            return total
+        if time.monotonic() > deadline:
+            # Hand over to a fresh job rather than run past the job timeout.
+            run_or_enqueue(
+                route_ticket,
+                pending,
+                job_id=f"route-ticket-{pending}-drain-{time.time_ns()}",
+                queue="high",
+            )
+            return total
 
 
 @contextmanager
