@@ -4,6 +4,11 @@ Intake enqueues `route_ticket` after commit with a deterministic id per ticket
 version (f"route-ticket-{id}-{version}") and a retry policy. If Redis is down
 the ticket stays routed=False and `sweep_pending_routing` (every minute, from
 vipdesk/cron.py) routes it. Every job is idempotent: running it twice is harmless.
+
+Settings (getattr defaults): ROUTING_BATCH_SIZE = 100 tickets per transaction,
+ROUTING_DRAIN_SECONDS = 60 (a drain then hands over to a new job, well inside the
+job timeout), ROUTING_SWEEP_AFTER_SECONDS = 30 (how long a ticket may stay pending
+before the sweep takes it).
 """
 
 import time
