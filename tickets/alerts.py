@@ -31,9 +31,13 @@ def raise_alert(
     account=None,
     ticket=None,
     now=None,
+    deliver: bool = True,
 ) -> Alert | None:
     """Create the alert unless this user already has one with this key; returns the new
-    alert, or None when it already existed (or there is no one to tell)."""
+    alert, or None when it already existed (or there is no one to tell).
+
+    deliver=False leaves the e-mail/Slack delivery to the caller, who batches it
+    (deliver_alerts) — routing does, one job per batch of tickets."""
     if user is None:
         return None
     try:
@@ -51,8 +55,36 @@ def raise_alert(
             )
     except IntegrityError:
         return None
-    enqueue_on_commit(deliver_alert, alert.pk, job_id=f"deliver-alert-{alert.pk}", queue="high")
+    if deliver:
+        enqueue_on_commit(deliver_alert, alert.pk, job_id=f"deliver-alert-{alert.pk}", queue="high")
     return alert
+
+
+def deliver_alerts(alert_ids: list[int]) -> None:
+    """Job: deliver several alerts; each at most once, so a retry skips those done.
+    One failing delivery does not hold up the others; the job then fails (and is
+    retried) with the first error."""
+    first_error = None
+    for alert_id in alert_ids:
+        try:
+            deliver_alert(alert_id)
+        except Exception as error:  # noqa: BLE001 - retried as a whole
+            logger.warning("delivering alert %s failed", alert_id, exc_info=True)
+            first_error = first_error or error
+    if first_error is not None:
+        raise first_error
+
+
+def enqueue_delivery(alert_ids: list[int]) -> None:
+    """One delivery job for these alerts, after commit (deterministic id)."""
+    if alert_ids:
+        ids = sorted(alert_ids)
+        enqueue_on_commit(
+            deliver_alerts,
+            ids,
+            job_id=f"deliver-alerts-{ids[0]}-{ids[-1]}-{len(ids)}",
+            queue="high",
+        )
 
 
 def deliver_alert(alert_id: int) -> None:

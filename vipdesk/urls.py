@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from tickets.import_views import import_csv_view
 from vipdesk import views
 from vipdesk.api import api
 
@@ -14,6 +15,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", views.healthz, name="healthz"),
     path("admin/rq/", include("django_rq.urls")),
+    path("admin/import/", import_csv_view, name="admin_import"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("", views.home, name="home"),

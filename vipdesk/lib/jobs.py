@@ -22,6 +22,23 @@ def default_retry() -> Retry:
     return Retry(max=3, interval=[10, 60, 300])
 
 
+_queues: dict = {}
+
+
+def get_queue(name: str):
+    """django_rq.get_queue(name), kept per process: django-rq builds a new Redis
+    connection pool on every call, i.e. a TCP connect and handshake per enqueue
+    (≈ 1 ms CPU, 3 ms wall here). Keyed on the queue's settings so tests that
+    override RQ_QUEUES get their own."""
+    import django_rq
+
+    key = (name, repr(sorted(settings.RQ_QUEUES[name].items())))
+    queue = _queues.get(key)
+    if queue is None:
+        queue = _queues[key] = django_rq.get_queue(name)
+    return queue
+
+
 def run_or_enqueue(
     func: Callable,
     *args,
@@ -37,10 +54,8 @@ def run_or_enqueue(
     if not settings.REDIS_URL:
         func(*args)
         return
-    import django_rq
-
     try:
-        django_rq.get_queue(queue).enqueue(
+        get_queue(queue).enqueue(
             func,
             *args,
             job_id=job_id,
