@@ -1,0 +1,305 @@
+"""Per-account features for scoring, for every account at once: one SQL statement of
+FILTER aggregates over rolling windows (tickets, customer messages, churn phrases,
+open escalations, champions), never a query per account.
+
+`feature_sql(vendor, restricted)` returns the statement for PostgreSQL or SQLite (the
+embedded demo); `row_to_features(row)` turns one result row into AccountFeatures.
+Windows end at `now`: 7 and 30 days ("recent"), and the 90 days before the last 30
+("before").
+"""
+
+from datetime import UTC, date, datetime, timedelta
+
+from django.utils.dateparse import parse_date, parse_datetime
+
+from accounts.scoring import AccountFeatures
+from escalations.models import Escalation
+from tickets.models import Ticket
+
+OPEN_TICKET = ", ".join(f"'{s}'" for s in Ticket.OPEN_STATUSES)
+CLOSED_ESCALATION = ", ".join(f"'{s}'" for s in Escalation.CLOSED_STATUSES)
+
+COLUMNS = [
+    "account_id",
+    "nps",
+    "previous_nps",
+    "usage_trend_pct",
+    "renewal_date",
+    "risk_alerted_threshold",
+    "tickets_7d",
+    "tickets_30d",
+    "tickets_before",
+    "tickets_90d",
+    "severe_recent",
+    "severe_before",
+    "churn_points_30d",
+    "churn_tickets_30d",
+    "sentiment_recent",
+    "sentiment_count_recent",
+    "sentiment_before",
+    "sentiment_count_before",
+    "open_tickets",
+    "breaches_90d",
+    "csat_90d",
+    "direct_phrases",
+    "indirect_phrases",
+    "message_length_recent",
+    "messages_recent",
+    "message_length_before",
+    "messages_before",
+    "esc_critical",
+    "esc_high",
+    "esc_medium",
+    "esc_low",
+    "champions",
+    "champion_last_seen",
+]
+
+_PRIORITY = "COALESCE(NULLIF(t.effective_priority, ''), t.customer_priority)"
+
+_SQL = """
+WITH t AS (
+    SELECT t.account_id,
+        count(*) FILTER (WHERE t.created_at >= %(d7)s) AS tickets_7d,
+        count(*) FILTER (WHERE t.created_at >= %(d30)s) AS tickets_30d,
+        count(*) FILTER (WHERE t.created_at >= %(d120)s AND t.created_at < %(d30)s)
+            AS tickets_before,
+        count(*) FILTER (WHERE t.created_at >= %(d90)s) AS tickets_90d,
+        count(*) FILTER (WHERE t.created_at >= %(d30)s AND {priority} IN ('P1', 'P2'))
+            AS severe_recent,
+        count(*) FILTER (WHERE t.created_at >= %(d120)s AND t.created_at < %(d30)s
+            AND {priority} IN ('P1', 'P2')) AS severe_before,
+        coalesce(sum(t.churn_points) FILTER (WHERE t.created_at >= %(d30)s), 0)
+            AS churn_points_30d,
+        count(*) FILTER (WHERE t.created_at >= %(d30)s AND t.churn_points > 0)
+            AS churn_tickets_30d,
+        avg(t.sentiment) FILTER (WHERE t.created_at >= %(d30)s) AS sentiment_recent,
+        count(t.sentiment) FILTER (WHERE t.created_at >= %(d30)s) AS sentiment_count_recent,
+        avg(t.sentiment) FILTER (WHERE t.created_at >= %(d120)s AND t.created_at < %(d30)s)
+            AS sentiment_before,
+        count(t.sentiment) FILTER (WHERE t.created_at >= %(d120)s AND t.created_at < %(d30)s)
+            AS sentiment_count_before,
+        count(*) FILTER (WHERE t.status IN ({open_ticket})) AS open_tickets,
+        count(*) FILTER (WHERE t.created_at >= %(d90)s AND (t.first_response_breached_at
+            IS NOT NULL OR t.resolution_breached_at IS NOT NULL)) AS breaches_90d,
+        avg(t.csat) FILTER (WHERE t.created_at >= %(d90)s) AS csat_90d
+    FROM tickets_ticket t
+    WHERE t.account_id IS NOT NULL
+        AND (t.created_at >= %(d120)s OR t.status IN ({open_ticket})) {only_t}
+    GROUP BY t.account_id
+),
+s AS (
+    SELECT t.account_id,
+        {agg_direct} AS direct_phrases,
+        {agg_indirect} AS indirect_phrases
+    FROM tickets_ticket t, {elements}
+    WHERE t.account_id IS NOT NULL AND t.created_at >= %(d30)s AND t.churn_points > 0 {only_t}
+    GROUP BY t.account_id
+),
+m AS (
+    SELECT t.account_id,
+        avg(length(m.body)) FILTER (WHERE m.created_at >= %(d30)s) AS message_length_recent,
+        count(*) FILTER (WHERE m.created_at >= %(d30)s) AS messages_recent,
+        avg(length(m.body)) FILTER (WHERE m.created_at < %(d30)s) AS message_length_before,
+        count(*) FILTER (WHERE m.created_at < %(d30)s) AS messages_before
+    FROM tickets_ticketmessage m JOIN tickets_ticket t ON t.id = m.ticket_id
+    WHERE m.author = 'customer' AND m.created_at >= %(d120)s AND t.account_id IS NOT NULL
+        {only_t}
+    GROUP BY t.account_id
+),
+e AS (
+    SELECT e.account_id,
+        count(*) FILTER (WHERE e.severity = 'critical') AS esc_critical,
+        count(*) FILTER (WHERE e.severity = 'high') AS esc_high,
+        count(*) FILTER (WHERE e.severity = 'medium') AS esc_medium,
+        count(*) FILTER (WHERE e.severity = 'low') AS esc_low
+    FROM escalations_escalation e
+    WHERE e.status NOT IN ({closed_escalation}) {only_e}
+    GROUP BY e.account_id
+),
+c AS (
+    SELECT c.account_id, count(*) AS champions,
+        max({greatest}) AS champion_last_seen
+    FROM accounts_contact c
+    LEFT JOIN (
+        SELECT t.contact_id, max(t.created_at) AS last_ticket
+        FROM tickets_ticket t
+        WHERE t.contact_id IN (SELECT id FROM accounts_contact WHERE is_champion)
+        GROUP BY t.contact_id
+    ) lt ON lt.contact_id = c.id
+    WHERE c.is_champion {only_c}
+    GROUP BY c.account_id
+)
+SELECT {select}
+FROM accounts_account a
+LEFT JOIN t ON t.account_id = a.id
+LEFT JOIN s ON s.account_id = a.id
+LEFT JOIN m ON m.account_id = a.id
+LEFT JOIN e ON e.account_id = a.id
+LEFT JOIN c ON c.account_id = a.id
+{only_a}
+"""
+
+_SELECT = [
+    "a.id",
+    "a.nps",
+    "a.previous_nps",
+    "a.usage_trend_pct",
+    "a.renewal_date",
+    "a.risk_alerted_threshold",
+    *(
+        f"coalesce(t.{c}, 0)"
+        for c in (
+            "tickets_7d tickets_30d tickets_before tickets_90d severe_recent severe_before "
+            "churn_points_30d churn_tickets_30d"
+        ).split()
+    ),
+    "t.sentiment_recent",
+    "coalesce(t.sentiment_count_recent, 0)",
+    "t.sentiment_before",
+    "coalesce(t.sentiment_count_before, 0)",
+    "coalesce(t.open_tickets, 0)",
+    "coalesce(t.breaches_90d, 0)",
+    "t.csat_90d",
+    "s.direct_phrases",
+    "s.indirect_phrases",
+    "m.message_length_recent",
+    "coalesce(m.messages_recent, 0)",
+    "m.message_length_before",
+    "coalesce(m.messages_before, 0)",
+    *(f"coalesce(e.esc_{s}, 0)" for s in ("critical", "high", "medium", "low")),
+    "coalesce(c.champions, 0)",
+    "c.champion_last_seen",
+]
+assert len(_SELECT) == len(COLUMNS)
+
+_DIALECT = {
+    "postgresql": {
+        "elements": "jsonb_array_elements(t.churn_signals) sig",
+        "agg_direct": "array_agg(DISTINCT sig->>'phrase') FILTER (WHERE sig->>'kind' = 'direct')",
+        "agg_indirect": "array_agg(DISTINCT sig->>'phrase') "
+        "FILTER (WHERE sig->>'kind' IS DISTINCT FROM 'direct')",
+        "greatest": "GREATEST(c.last_contacted_at, lt.last_ticket)",
+        "only": "{col} = ANY(%(ids)s)",
+    },
+    "sqlite": {
+        "elements": "json_each(t.churn_signals) sig",
+        "agg_direct": "group_concat(DISTINCT json_extract(sig.value, '$.phrase')) "
+        "FILTER (WHERE json_extract(sig.value, '$.kind') = 'direct')",
+        "agg_indirect": "group_concat(DISTINCT json_extract(sig.value, '$.phrase')) "
+        "FILTER (WHERE coalesce(json_extract(sig.value, '$.kind'), '') != 'direct')",
+        "greatest": "CASE WHEN lt.last_ticket IS NULL OR c.last_contacted_at > lt.last_ticket "
+        "THEN c.last_contacted_at ELSE lt.last_ticket END",
+        "only": "{col} IN (SELECT value FROM json_each(%(ids)s))",
+    },
+}
+
+
+def feature_sql(vendor: str, restricted: bool = False) -> str:
+    """The features statement; `restricted` adds a filter on the account ids (%(ids)s)."""
+    d = _DIALECT["postgresql" if vendor == "postgresql" else "sqlite"]
+
+    def only(col: str, prefix: str = "AND") -> str:
+        return f"{prefix} {d['only'].format(col=col)}" if restricted else ""
+
+    return _SQL.format(
+        priority=_PRIORITY,
+        open_ticket=OPEN_TICKET,
+        closed_escalation=CLOSED_ESCALATION,
+        elements=d["elements"],
+        agg_direct=d["agg_direct"],
+        agg_indirect=d["agg_indirect"],
+        greatest=d["greatest"],
+        only_t=only("t.account_id"),
+        only_e=only("e.account_id"),
+        only_c=only("c.account_id"),
+        only_a=only("a.id", "WHERE"),
+        select=",\n    ".join(f"{expr} AS {name}" for expr, name in zip(_SELECT, COLUMNS, strict=True)),
+    )
+
+
+def feature_params(vendor: str, now: datetime, ids: list[int] | None = None) -> dict:
+    def moment(days: int):
+        value = (now - timedelta(days=days)).astimezone(UTC)
+        if vendor == "postgresql":
+            return value
+        return value.replace(tzinfo=None).isoformat(" ")  # how Django stores it in SQLite
+
+    params = {"d7": moment(7), "d30": moment(30), "d90": moment(90), "d120": moment(120)}
+    if ids is not None:
+        import json
+
+        params["ids"] = list(ids) if vendor == "postgresql" else json.dumps(list(ids))
+    return params
+
+
+def _date(value) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return parse_date(str(value)[:10])
+
+
+def _datetime(value) -> datetime | None:
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        value = parse_datetime(str(value))
+    if value is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value
+
+
+def _phrases(value) -> tuple[str, ...]:
+    if not value:
+        return ()
+    if isinstance(value, str):  # SQLite group_concat
+        value = value.split(",")
+    return tuple(sorted(p for p in value if p))
+
+
+def _float(value) -> float | None:
+    return None if value is None else float(value)
+
+
+def row_to_features(row) -> AccountFeatures:
+    r = dict(zip(COLUMNS, row, strict=True))
+    return AccountFeatures(
+        account_id=r["account_id"],
+        nps=r["nps"],
+        previous_nps=r["previous_nps"],
+        usage_trend_pct=_float(r["usage_trend_pct"]),
+        renewal_date=_date(r["renewal_date"]),
+        tickets_7d=r["tickets_7d"],
+        tickets_30d=r["tickets_30d"],
+        tickets_before=r["tickets_before"],
+        tickets_90d=r["tickets_90d"],
+        severe_recent=r["severe_recent"],
+        severe_before=r["severe_before"],
+        churn_points_30d=int(r["churn_points_30d"]),
+        churn_tickets_30d=r["churn_tickets_30d"],
+        direct_phrases=_phrases(r["direct_phrases"]),
+        indirect_phrases=_phrases(r["indirect_phrases"]),
+        message_length_recent=_float(r["message_length_recent"]),
+        messages_recent=r["messages_recent"],
+        message_length_before=_float(r["message_length_before"]),
+        messages_before=r["messages_before"],
+        sentiment_recent=_float(r["sentiment_recent"]),
+        sentiment_count_recent=r["sentiment_count_recent"],
+        sentiment_before=_float(r["sentiment_before"]),
+        sentiment_count_before=r["sentiment_count_before"],
+        open_tickets=r["open_tickets"],
+        breaches_90d=r["breaches_90d"],
+        csat_90d=_float(r["csat_90d"]),
+        open_escalations={
+            s: n
+            for s, n in (
+                ("critical", r["esc_critical"]),
+                ("high", r["esc_high"]),
+                ("medium", r["esc_medium"]),
+                ("low", r["esc_low"]),
+            )
+            if n
+        },
+        champions=r["champions"],
+        champion_last_seen=_datetime(r["champion_last_seen"]),
+    )
