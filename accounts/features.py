@@ -214,7 +214,9 @@ def feature_sql(vendor: str, restricted: bool = False) -> str:
         only_e=only("e.account_id"),
         only_c=only("c.account_id"),
         only_a=only("a.id", "WHERE"),
-        select=",\n    ".join(f"{expr} AS {name}" for expr, name in zip(_SELECT, COLUMNS, strict=True)),
+        select=",\n    ".join(
+            f"{expr} AS {name}" for expr, name in zip(_SELECT, COLUMNS, strict=True)
+        ),
     )
 
 

@@ -199,7 +199,9 @@ def open_escalations(f: AccountFeatures, w, now: datetime):
         return None
     strength = sum(SEVERITY_WEIGHT.get(s, 0.4) * n for s, n in f.open_escalations.items())
     detail = ", ".join(
-        f"{n} {s}" for s in ("critical", "high", "medium", "low") if (n := f.open_escalations.get(s))
+        f"{n} {s}"
+        for s in ("critical", "high", "medium", "low")
+        if (n := f.open_escalations.get(s))
     )
     return min(1.0, strength), f"{_plural(total, 'open escalation')} ({detail})"
 

@@ -56,7 +56,9 @@ CASES = [
     (
         "churn_language",
         features(
-            churn_points_30d=40, churn_tickets_30d=2, direct_phrases=("cancel",),
+            churn_points_30d=40,
+            churn_tickets_30d=2,
+            direct_phrases=("cancel",),
             indirect_phrases=("frustrated",),
         ),
         "Churn language in 2 tickets in 30 days (direct: “cancel”; indirect: “frustrated”)",
@@ -77,24 +79,32 @@ CASES = [
     (
         "shorter_messages",
         features(
-            messages_recent=3, message_length_recent=120, messages_before=5,
+            messages_recent=3,
+            message_length_recent=120,
+            messages_before=5,
             message_length_before=410,
         ),
         "Customer messages shortened to 120 characters on average (from 410, −71%)",
         features(
-            messages_recent=3, message_length_recent=380, messages_before=5,
+            messages_recent=3,
+            message_length_recent=380,
+            messages_before=5,
             message_length_before=410,
         ),
     ),
     (
         "sentiment_falling",
         features(
-            sentiment_recent=-0.45, sentiment_count_recent=3, sentiment_before=0.2,
+            sentiment_recent=-0.45,
+            sentiment_count_recent=3,
+            sentiment_before=0.2,
             sentiment_count_before=6,
         ),
         "Average ticket sentiment fell to -0.45 from +0.20",
         features(
-            sentiment_recent=0.1, sentiment_count_recent=3, sentiment_before=0.2,
+            sentiment_recent=0.1,
+            sentiment_count_recent=3,
+            sentiment_before=0.2,
             sentiment_count_before=6,
         ),
     ),
@@ -171,12 +181,28 @@ def test_it_flags_a_champion_who_never_got_in_touch():
 
 def test_it_caps_the_risk_at_100_and_sorts_factors_by_points():
     everything = features(
-        churn_points_30d=120, churn_tickets_30d=4, direct_phrases=("cancel",),
-        tickets_7d=9, tickets_30d=12, tickets_before=1, severe_recent=10,
-        messages_recent=4, message_length_recent=20, messages_before=4, message_length_before=400,
-        sentiment_recent=-0.8, sentiment_count_recent=5, sentiment_before=0.5,
-        sentiment_count_before=5, usage_trend_pct=-80.0, nps=-60, previous_nps=40,
-        renewal_date=NOW.date(), open_tickets=6, open_escalations={"critical": 2}, champions=1,
+        churn_points_30d=120,
+        churn_tickets_30d=4,
+        direct_phrases=("cancel",),
+        tickets_7d=9,
+        tickets_30d=12,
+        tickets_before=1,
+        severe_recent=10,
+        messages_recent=4,
+        message_length_recent=20,
+        messages_before=4,
+        message_length_before=400,
+        sentiment_recent=-0.8,
+        sentiment_count_recent=5,
+        sentiment_before=0.5,
+        sentiment_count_before=5,
+        usage_trend_pct=-80.0,
+        nps=-60,
+        previous_nps=40,
+        renewal_date=NOW.date(),
+        open_tickets=6,
+        open_escalations={"critical": 2},
+        champions=1,
     )
     result = score(everything, WEIGHTS, NOW)
     assert result.risk == 100
@@ -188,8 +214,17 @@ def test_it_caps_the_risk_at_100_and_sorts_factors_by_points():
 
 
 @pytest.mark.parametrize(
-    "risk,level", [(0, "low"), (39, "low"), (40, "medium"), (69, "medium"), (70, "high"),
-                   (84, "high"), (85, "critical"), (100, "critical")],
+    "risk,level",
+    [
+        (0, "low"),
+        (39, "low"),
+        (40, "medium"),
+        (69, "medium"),
+        (70, "high"),
+        (84, "high"),
+        (85, "critical"),
+        (100, "critical"),
+    ],
 )
 def test_it_maps_the_risk_to_a_level(risk, level):
     assert risk_level(risk, WEIGHTS) == level
@@ -207,8 +242,14 @@ def test_it_computes_health_from_nps_usage_support_and_escalations():
     great = health(features(nps=80, usage_trend_pct=30.0, csat_90d=5.0), WEIGHTS)
     neutral = health(features(), WEIGHTS)
     poor = health(
-        features(nps=-60, usage_trend_pct=-40.0, open_tickets=8, breaches_90d=5, csat_90d=1.5,
-                 open_escalations={"critical": 1}),
+        features(
+            nps=-60,
+            usage_trend_pct=-40.0,
+            open_tickets=8,
+            breaches_90d=5,
+            csat_90d=1.5,
+            open_escalations={"critical": 1},
+        ),
         WEIGHTS,
     )
     assert 0 <= poor < neutral < great <= 100

@@ -30,17 +30,28 @@ def features_for(account, now):
 def make_troubled_account(now, **kw):
     """An account that triggers every factor."""
     account = make_account(
-        nps=-20, previous_nps=30, usage_trend_pct=-40.0,
-        renewal_date=(now + timedelta(days=20)).date(), **kw,
+        nps=-20,
+        previous_nps=30,
+        usage_trend_pct=-40.0,
+        renewal_date=(now + timedelta(days=20)).date(),
+        **kw,
     )
     for days in (100, 60):
-        ticket = make_ticket(account, created_at=now - timedelta(days=days), status="solved",
-                             customer_priority="P4", sentiment=0.5)
+        ticket = make_ticket(
+            account,
+            created_at=now - timedelta(days=days),
+            status="solved",
+            customer_priority="P4",
+            sentiment=0.5,
+        )
         TicketMessage.objects.create(ticket=ticket, body="x" * 400, created_at=ticket.created_at)
     for days in (1, 2, 3, 5):
         ticket = make_ticket(
-            account, created_at=now - timedelta(days=days), customer_priority="P1",
-            sentiment=-0.6, churn_points=30,
+            account,
+            created_at=now - timedelta(days=days),
+            customer_priority="P1",
+            sentiment=-0.6,
+            churn_points=30,
             churn_signals=[{"phrase": "cancel", "kind": "direct", "weight": 30}],
         )
         TicketMessage.objects.create(ticket=ticket, body="no.", created_at=ticket.created_at)
@@ -75,9 +86,17 @@ def test_it_rescores_every_account_and_snapshots_the_day(db):
     troubled.refresh_from_db()
     quiet.refresh_from_db()
     names = {f["name"] for f in troubled.risk_factors}
-    assert names >= {"churn_language", "ticket_frequency", "severity_escalating",
-                     "sentiment_falling", "usage_drop", "nps_drop", "renewal_proximity",
-                     "open_escalations", "silent_champion"}
+    assert names >= {
+        "churn_language",
+        "ticket_frequency",
+        "severity_escalating",
+        "sentiment_falling",
+        "usage_drop",
+        "nps_drop",
+        "renewal_proximity",
+        "open_escalations",
+        "silent_champion",
+    }
     assert troubled.risk_score == 100 and troubled.risk_level == "critical"
     assert troubled.scored_at == now
     assert quiet.risk_score == 0 and quiet.risk_factors == [] and quiet.health_score > 70
@@ -92,10 +111,12 @@ def test_it_rescores_every_account_and_snapshots_the_day(db):
 def test_it_prunes_snapshots_older_than_400_days(db):
     now = timezone.now()
     account = make_account()
-    old = ScoreSnapshot.objects.create(account=account, day=now.date() - timedelta(days=401),
-                                       risk_score=1, risk_level="low")
-    kept = ScoreSnapshot.objects.create(account=account, day=now.date() - timedelta(days=399),
-                                        risk_score=1, risk_level="low")
+    old = ScoreSnapshot.objects.create(
+        account=account, day=now.date() - timedelta(days=401), risk_score=1, risk_level="low"
+    )
+    kept = ScoreSnapshot.objects.create(
+        account=account, day=now.date() - timedelta(days=399), risk_score=1, risk_level="low"
+    )
     jobs.rescore_all(now)
     assert not ScoreSnapshot.objects.filter(pk=old.pk).exists()
     assert ScoreSnapshot.objects.filter(pk=kept.pk).exists()
@@ -123,9 +144,13 @@ def test_it_enqueues_a_debounced_rescore_on_commit(db, django_capture_on_commit_
 def _populate(n, now):
     for i in range(n):
         account = make_account(nps=i % 50, usage_trend_pct=-(i % 30))
-        make_ticket(account, created_at=now - timedelta(days=i % 40), sentiment=-0.2,
-                    churn_points=10 * (i % 3),
-                    churn_signals=[{"phrase": "frustrated", "kind": "indirect"}] * (i % 3 > 0))
+        make_ticket(
+            account,
+            created_at=now - timedelta(days=i % 40),
+            sentiment=-0.2,
+            churn_points=10 * (i % 3),
+            churn_signals=[{"phrase": "frustrated", "kind": "indirect"}] * (i % 3 > 0),
+        )
         make_escalation(account, severity="high")
 
 
@@ -176,8 +201,12 @@ def alerts_for(user):
 def test_it_alerts_each_audience_once_per_crossing(people):
     _threshold_weights()
     now = timezone.now()
-    account = make_account(csm=people["csm"], account_manager=people["manager"],
-                           executive_sponsor="Dana CEO", usage_trend_pct=-36.0)  # 72 points
+    account = make_account(
+        csm=people["csm"],
+        account_manager=people["manager"],
+        executive_sponsor="Dana CEO",
+        usage_trend_pct=-36.0,
+    )  # 72 points
     jobs.rescore_all(now)
     account.refresh_from_db()
     assert account.risk_score == 72 and account.risk_alerted_threshold == 70
