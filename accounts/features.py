@@ -149,10 +149,16 @@ _SELECT = [
     "a.risk_alerted_threshold",
     *(
         f"coalesce(t.{c}, 0)"
-        for c in (
-            "tickets_7d tickets_30d tickets_before tickets_90d severe_recent severe_before "
-            "churn_points_30d churn_tickets_30d"
-        ).split()
+        for c in [
+            "tickets_7d",
+            "tickets_30d",
+            "tickets_before",
+            "tickets_90d",
+            "severe_recent",
+            "severe_before",
+            "churn_points_30d",
+            "churn_tickets_30d",
+        ]
     ),
     "t.sentiment_recent",
     "coalesce(t.sentiment_count_recent, 0)",

@@ -13,7 +13,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from tickets.bulk_alerts import AlertSpec, raise_alerts
-from tickets.models import Alert, AgentPool, RoutingPolicy, Ticket
+from tickets.models import AgentPool, Alert, RoutingPolicy, Ticket
 from tickets.sla_monitor import (
     BREACH,
     FIRST_RESPONSE,
