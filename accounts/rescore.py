@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from accounts.features import COLUMNS, feature_params, feature_sql, row_to_features
@@ -178,43 +178,54 @@ def _rescore_pg(ids, now, weights, chunk_size, on_chunk, before_commit) -> tuple
     sql = feature_sql("postgresql", restricted=ids is not None)
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS scoring_features, scoring_results")
-        cursor.execute(f"CREATE TEMP TABLE scoring_features AS {sql}", params)
-        total = cursor.rowcount
-        cursor.execute("ALTER TABLE scoring_features ADD PRIMARY KEY (account_id)")
-        cursor.execute(
-            "CREATE TEMP TABLE scoring_results (account_id bigint PRIMARY KEY, health smallint,"
-            " risk smallint, level varchar(10), factors jsonb, alert_level smallint)"
-        )
-        columns = ", ".join(COLUMNS)  # fixed names, no input
-        select = f"SELECT {columns} FROM scoring_features WHERE account_id > %s"  # noqa: S608
-        select += " ORDER BY account_id LIMIT %s"
-        done, last = 0, 0
-        if on_chunk:
-            on_chunk(0, total)
-        while True:
-            cursor.execute(select, [last, chunk_size])
-            rows = cursor.fetchall()
-            if not rows:
-                break
-            scored = _score_rows(rows, weights, now)
-            with cursor.cursor.copy(
-                "COPY scoring_results (account_id, health, risk, level, factors, alert_level)"
-                " FROM STDIN"
-            ) as copy:
-                for item in scored:
-                    copy.write_row(item)
-            done += len(rows)
-            last = rows[-1][0]
-            del rows, scored
-            if on_chunk:
-                on_chunk(done, total)
         try:
-            with transaction.atomic():
-                alerts = _write_back_pg(cursor, now, weights, full=ids is None)
-                if before_commit:
-                    before_commit(alerts)
+            return _score_and_write_pg(
+                cursor, sql, params, ids, now, weights, chunk_size, on_chunk, before_commit
+            )
         finally:
-            cursor.execute("DROP TABLE IF EXISTS scoring_features, scoring_results")
+            try:
+                cursor.execute("DROP TABLE IF EXISTS scoring_features, scoring_results")
+            except DatabaseError:  # the transaction is aborted: the temp tables go with it
+                logger.debug("could not drop the scoring temp tables", exc_info=True)
+
+
+def _score_and_write_pg(
+    cursor, sql, params, ids, now, weights, chunk_size, on_chunk, before_commit
+) -> tuple[int, int]:
+    cursor.execute(f"CREATE TEMP TABLE scoring_features AS {sql}", params)
+    total = cursor.rowcount
+    cursor.execute("ALTER TABLE scoring_features ADD PRIMARY KEY (account_id)")
+    cursor.execute(
+        "CREATE TEMP TABLE scoring_results (account_id bigint PRIMARY KEY, health smallint,"
+        " risk smallint, level varchar(10), factors jsonb, alert_level smallint)"
+    )
+    columns = ", ".join(COLUMNS)  # fixed names, no input
+    select = f"SELECT {columns} FROM scoring_features WHERE account_id > %s"  # noqa: S608
+    select += " ORDER BY account_id LIMIT %s"
+    done, last = 0, 0
+    if on_chunk:
+        on_chunk(0, total)
+    while True:
+        cursor.execute(select, [last, chunk_size])
+        rows = cursor.fetchall()
+        if not rows:
+            break
+        scored = _score_rows(rows, weights, now)
+        with cursor.cursor.copy(
+            "COPY scoring_results (account_id, health, risk, level, factors, alert_level)"
+            " FROM STDIN"
+        ) as copy:
+            for item in scored:
+                copy.write_row(item)
+        done += len(rows)
+        last = rows[-1][0]
+        del rows, scored
+        if on_chunk:
+            on_chunk(done, total)
+    with transaction.atomic():
+        alerts = _write_back_pg(cursor, now, weights, full=ids is None)
+        if before_commit:
+            before_commit(alerts)
     return done, alerts
 
 

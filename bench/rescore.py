@@ -97,7 +97,7 @@ SEED_SQL = [
             now() - ((((g * 31) %% 180) + CASE WHEN g %% 9 = 0 THEN -((g * 31) %% 180) * 0.9
                 ELSE 0 END) || ' days')::interval - ((g %% 1440) || ' minutes')::interval
                 AS created
-        FROM generate_series(1, %(tickets)s) g
+        FROM generate_series(1::bigint, %(tickets)s::bigint) g
     ) s
     """,
     # About one customer message per ticket, shorter recently for some accounts.
@@ -117,7 +117,7 @@ SEED_SQL = [
         (ARRAY['critical', 'high', 'medium', 'low'])[1 + g %% 4],
         CASE WHEN g %% 3 = 0 THEN 'resolved' ELSE 'open' END, 'Bench escalation ' || g, NULL, 0,
         now() - ((g %% 60) || ' days')::interval, NULL, NULL
-    FROM generate_series(1, %(accounts)s / 20) g
+    FROM generate_series(1::bigint, %(accounts)s::bigint / 20) g
     """,
 ]
 

@@ -273,3 +273,15 @@ def test_it_marks_a_dead_running_run_abandoned(db):
     dead.refresh_from_db()
     assert dead.status == ScoringRun.Status.ABANDONED
     assert not ScoringRun.objects.filter(status=ScoringRun.Status.RUNNING).exists()
+
+
+def test_it_gives_the_same_result_when_run_twice(db):
+    now = timezone.now()
+    account = make_troubled_account(now, csm=make_user("twice", Role.CSM))
+    jobs.rescore_accounts([account.pk], now)
+    first = Account.objects.values().get(pk=account.pk)
+    jobs.rescore_accounts([account.pk], now)
+    jobs.rescore_all(now)
+    assert Account.objects.values().get(pk=account.pk) == first
+    assert Alert.objects.filter(kind=Alert.Kind.RISK_THRESHOLD).count() == 1
+    assert ScoreSnapshot.objects.filter(account=account).count() == 1
