@@ -98,13 +98,17 @@ s AS (
 ),
 m AS (
     SELECT t.account_id,
-        avg(length(m.body)) FILTER (WHERE m.created_at >= %(d30)s) AS message_length_recent,
+        avg(m.length) FILTER (WHERE m.created_at >= %(d30)s) AS message_length_recent,
         count(*) FILTER (WHERE m.created_at >= %(d30)s) AS messages_recent,
-        avg(length(m.body)) FILTER (WHERE m.created_at < %(d30)s) AS message_length_before,
+        avg(m.length) FILTER (WHERE m.created_at < %(d30)s) AS message_length_before,
         count(*) FILTER (WHERE m.created_at < %(d30)s) AS messages_before
-    FROM tickets_ticketmessage m JOIN tickets_ticket t ON t.id = m.ticket_id
-    WHERE m.author = 'customer' AND m.created_at >= %(d120)s AND t.account_id IS NOT NULL
-        {only_t}
+    FROM (
+        -- lengths first, so the join and the aggregate don't carry the bodies
+        SELECT ticket_id, created_at, length(body) AS length
+        FROM tickets_ticketmessage
+        WHERE author = 'customer' AND created_at >= %(d120)s {fence}
+    ) m JOIN tickets_ticket t ON t.id = m.ticket_id
+    WHERE t.account_id IS NOT NULL {only_t}
     GROUP BY t.account_id
 ),
 e AS (
@@ -187,6 +191,7 @@ _DIALECT = {
         "FILTER (WHERE sig->>'kind' IS DISTINCT FROM 'direct')",
         "greatest": "GREATEST(c.last_contacted_at, lt.last_ticket)",
         "only": "{col} = ANY(%(ids)s)",
+        "fence": "OFFSET 0",  # keeps the subquery from being pulled up
     },
     "sqlite": {
         "elements": "json_each(t.churn_signals) sig",
@@ -197,6 +202,7 @@ _DIALECT = {
         "greatest": "CASE WHEN lt.last_ticket IS NULL OR c.last_contacted_at > lt.last_ticket "
         "THEN c.last_contacted_at ELSE lt.last_ticket END",
         "only": "{col} IN (SELECT value FROM json_each(%(ids)s))",
+        "fence": "",
     },
 }
 
@@ -216,6 +222,7 @@ def feature_sql(vendor: str, restricted: bool = False) -> str:
         agg_direct=d["agg_direct"],
         agg_indirect=d["agg_indirect"],
         greatest=d["greatest"],
+        fence=d["fence"],
         only_t=only("t.account_id"),
         only_e=only("e.account_id"),
         only_c=only("c.account_id"),

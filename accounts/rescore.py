@@ -192,8 +192,16 @@ def _rescore_pg(ids, now, weights, chunk_size, on_chunk, before_commit) -> tuple
 def _score_and_write_pg(
     cursor, sql, params, ids, now, weights, chunk_size, on_chunk, before_commit
 ) -> tuple[int, int]:
-    cursor.execute(f"CREATE TEMP TABLE scoring_features AS {sql}", params)
-    total = cursor.rowcount
+    # One big aggregate: JIT compilation costs more than it saves here (seconds), and
+    # enough work_mem keeps the hash aggregates in memory.
+    cursor.execute("SET jit = off")
+    cursor.execute("SET work_mem = '64MB'")
+    try:
+        cursor.execute(f"CREATE TEMP TABLE scoring_features AS {sql}", params)
+        total = cursor.rowcount
+    finally:
+        cursor.execute("RESET jit")
+        cursor.execute("RESET work_mem")
     cursor.execute("ALTER TABLE scoring_features ADD PRIMARY KEY (account_id)")
     cursor.execute(
         "CREATE TEMP TABLE scoring_results (account_id bigint PRIMARY KEY, health smallint,"
