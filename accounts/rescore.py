@@ -194,6 +194,7 @@ def _score_and_write_pg(
 ) -> tuple[int, int]:
     # One big aggregate: JIT compilation costs more than it saves here (seconds), and
     # enough work_mem keeps the hash aggregates in memory.
+    timings_start = time.monotonic()
     cursor.execute("SET jit = off")
     cursor.execute("SET work_mem = '64MB'")
     try:
@@ -211,6 +212,7 @@ def _score_and_write_pg(
     select = f"SELECT {columns} FROM scoring_features WHERE account_id > %s"  # noqa: S608
     select += " ORDER BY account_id LIMIT %s"
     done, last = 0, 0
+    timings = {"start": timings_start, "features": time.monotonic()}
     if on_chunk:
         on_chunk(0, total)
     while True:
@@ -230,10 +232,19 @@ def _score_and_write_pg(
         del rows, scored
         if on_chunk:
             on_chunk(done, total)
+    timings["scoring"] = time.monotonic()
     with transaction.atomic():
         alerts = _write_back_pg(cursor, now, weights, full=ids is None)
         if before_commit:
             before_commit(alerts)
+    timings["write-back"] = time.monotonic()
+    logger.info(
+        "rescored %s accounts: features until %.2f s, scoring %.2f s, write-back %.2f s",
+        done,
+        timings["features"] - timings.pop("start"),
+        timings["scoring"] - timings["features"],
+        timings["write-back"] - timings["scoring"],
+    )
     return done, alerts
 
 
@@ -244,11 +255,17 @@ def _write_back_pg(cursor, now, weights, full: bool) -> int:
         " WHERE r.alert_level > a.risk_alerted_threshold ORDER BY a.id FOR UPDATE OF a"
     )
     crossings = cursor.fetchall()
+    # Only rows whose score changed are rewritten (every rewrite costs a new row version
+    # and an entry in each of the table's indexes); scored_at is when the current score
+    # was computed, and the last finished ScoringRun says when all scores were checked.
     cursor.execute(
         "UPDATE accounts_account a SET health_score = r.health, risk_score = r.risk,"
         " risk_level = r.level, risk_factors = r.factors,"
         " risk_alerted_threshold = r.alert_level, scored_at = %s"
-        " FROM scoring_results r WHERE a.id = r.account_id",
+        " FROM scoring_results r WHERE a.id = r.account_id AND (a.scored_at IS NULL"
+        " OR (a.health_score, a.risk_score, a.risk_level, a.risk_factors,"
+        " a.risk_alerted_threshold) IS DISTINCT FROM"
+        " (r.health, r.risk, r.level, r.factors, r.alert_level))",
         [now],
     )
     cursor.execute(
@@ -258,7 +275,11 @@ def _write_back_pg(cursor, now, weights, full: bool) -> int:
         " JOIN accounts_account a ON a.id = r.account_id"
         " ON CONFLICT (account_id, day) DO UPDATE SET health_score = EXCLUDED.health_score,"
         " risk_score = EXCLUDED.risk_score, risk_level = EXCLUDED.risk_level,"
-        " risk_factors = EXCLUDED.risk_factors",
+        " risk_factors = EXCLUDED.risk_factors"
+        " WHERE (accounts_scoresnapshot.health_score, accounts_scoresnapshot.risk_score,"
+        " accounts_scoresnapshot.risk_level, accounts_scoresnapshot.risk_factors)"
+        " IS DISTINCT FROM (EXCLUDED.health_score, EXCLUDED.risk_score, EXCLUDED.risk_level,"
+        " EXCLUDED.risk_factors)",
         [timezone.localdate(now)],
     )
     if full:
@@ -283,31 +304,45 @@ def _rescore_portable(ids, now, weights, chunk_size, on_chunk, before_commit) ->
     day = timezone.localdate(now)
     alerts = 0
     with transaction.atomic():
-        alerted = dict(
-            Account.objects.select_for_update()
+        fields = [
+            "health_score",
+            "risk_score",
+            "risk_level",
+            "risk_factors",
+            "risk_alerted_threshold",
+            "scored_at",
+        ]
+        current = {
+            row[0]: row[1:]
+            for row in Account.objects.select_for_update()
             .filter(pk__in=[r[0] for r in rows])
-            .values_list("pk", "risk_alerted_threshold")
-        )
+            .values_list("pk", *fields)
+        }
         crossings = []
         for start in range(0, total, chunk_size):
             chunk = rows[start : start + chunk_size]
             accounts, snapshots = [], []
             for row in chunk:
                 s = score(row_to_features(row), weights, now)
-                previously = alerted.get(s.account_id, 0)
+                old = current.get(s.account_id)
+                if old is None:
+                    continue
+                previously = old[4]
                 if s.alert_level > previously:
                     crossings.append((s.account_id, previously, s.risk))
-                accounts.append(
-                    Account(
-                        pk=s.account_id,
-                        health_score=s.health,
-                        risk_score=s.risk,
-                        risk_level=s.level,
-                        risk_factors=s.factors,
-                        risk_alerted_threshold=s.alert_level,
-                        scored_at=now,
+                new = (s.health, s.risk, s.level, s.factors, s.alert_level)
+                if old[5] is None or tuple(old[:5]) != new:
+                    accounts.append(
+                        Account(
+                            pk=s.account_id,
+                            health_score=s.health,
+                            risk_score=s.risk,
+                            risk_level=s.level,
+                            risk_factors=s.factors,
+                            risk_alerted_threshold=s.alert_level,
+                            scored_at=now,
+                        )
                     )
-                )
                 snapshots.append(
                     ScoreSnapshot(
                         account_id=s.account_id,
@@ -318,14 +353,6 @@ def _rescore_portable(ids, now, weights, chunk_size, on_chunk, before_commit) ->
                         risk_factors=s.factors,
                     )
                 )
-            fields = [
-                "health_score",
-                "risk_score",
-                "risk_level",
-                "risk_factors",
-                "risk_alerted_threshold",
-                "scored_at",
-            ]
             Account.objects.bulk_update(accounts, fields, batch_size=500)
             ScoreSnapshot.objects.bulk_create(
                 snapshots,

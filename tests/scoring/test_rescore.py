@@ -285,3 +285,16 @@ def test_it_gives_the_same_result_when_run_twice(db):
     assert Account.objects.values().get(pk=account.pk) == first
     assert Alert.objects.filter(kind=Alert.Kind.RISK_THRESHOLD).count() == 1
     assert ScoreSnapshot.objects.filter(account=account).count() == 1
+
+
+def test_it_rewrites_only_the_accounts_whose_score_changed(db):
+    now = timezone.now()
+    steady = make_account(usage_trend_pct=-40.0)
+    changing = make_account(usage_trend_pct=-40.0)
+    jobs.rescore_all(now)
+    Account.objects.filter(pk=changing.pk).update(usage_trend_pct=-20.0)
+    later = now + timedelta(hours=1)
+    jobs.rescore_all(later)
+    assert Account.objects.get(pk=steady.pk).scored_at == now
+    assert Account.objects.get(pk=changing.pk).scored_at == later
+    assert ScoringRun.objects.filter(status="finished").latest("finished_at").started_at
