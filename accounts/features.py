@@ -82,7 +82,7 @@ WITH t AS (
         count(*) FILTER (WHERE t.status IN ({open_ticket})) AS open_tickets,
         count(*) FILTER (WHERE t.created_at >= %(d90)s AND (t.first_response_breached_at
             IS NOT NULL OR t.resolution_breached_at IS NOT NULL)) AS breaches_90d,
-        avg(t.csat) FILTER (WHERE t.created_at >= %(d90)s) AS csat_90d
+        avg(CAST(t.csat AS double precision)) FILTER (WHERE t.created_at >= %(d90)s) AS csat_90d
     FROM tickets_ticket t
     WHERE t.account_id IS NOT NULL
         AND (t.created_at >= %(d120)s OR t.status IN ({open_ticket})) {only_t}
@@ -98,9 +98,11 @@ s AS (
 ),
 m AS (
     SELECT t.account_id,
-        avg(m.length) FILTER (WHERE m.created_at >= %(d30)s) AS message_length_recent,
+        avg(CAST(m.length AS double precision)) FILTER (WHERE m.created_at >= %(d30)s)
+            AS message_length_recent,
         count(*) FILTER (WHERE m.created_at >= %(d30)s) AS messages_recent,
-        avg(m.length) FILTER (WHERE m.created_at < %(d30)s) AS message_length_before,
+        avg(CAST(m.length AS double precision)) FILTER (WHERE m.created_at < %(d30)s)
+            AS message_length_before,
         count(*) FILTER (WHERE m.created_at < %(d30)s) AS messages_before
     FROM (
         -- lengths first, so the join and the aggregate don't carry the bodies

@@ -261,11 +261,14 @@ def main() -> None:
     configure()
     seed(args.accounts, args.tickets, args.reseed)
 
+    from django.db import connection
     from django.utils import timezone
 
     from accounts.models import Account
     from accounts.rescore import rescore_all
 
+    with connection.cursor() as cursor:  # what autovacuum does between hourly runs
+        cursor.execute("VACUUM ANALYZE accounts_account, accounts_scoresnapshot")
     total = Account.objects.count()
     rss_before = rss_mb()
     result = rescore_all()
