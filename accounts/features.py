@@ -8,6 +8,7 @@ Windows end at `now`: 7 and 30 days ("recent"), and the 90 days before the last 
 ("before").
 """
 
+from dataclasses import fields as dataclass_fields
 from datetime import UTC, date, datetime, timedelta
 
 from django.utils.dateparse import parse_date, parse_datetime
@@ -19,40 +20,11 @@ from tickets.models import Ticket
 OPEN_TICKET = ", ".join(f"'{s}'" for s in Ticket.OPEN_STATUSES)
 CLOSED_ESCALATION = ", ".join(f"'{s}'" for s in Escalation.CLOSED_STATUSES)
 
+# Row layout: the AccountFeatures fields in order, open escalations (by severity) last.
+ESCALATION_COLUMNS = ["esc_critical", "esc_high", "esc_medium", "esc_low"]
 COLUMNS = [
-    "account_id",
-    "nps",
-    "previous_nps",
-    "usage_trend_pct",
-    "renewal_date",
-    "risk_alerted_threshold",
-    "tickets_7d",
-    "tickets_30d",
-    "tickets_before",
-    "tickets_90d",
-    "severe_recent",
-    "severe_before",
-    "churn_points_30d",
-    "churn_tickets_30d",
-    "sentiment_recent",
-    "sentiment_count_recent",
-    "sentiment_before",
-    "sentiment_count_before",
-    "open_tickets",
-    "breaches_90d",
-    "csat_90d",
-    "direct_phrases",
-    "indirect_phrases",
-    "message_length_recent",
-    "messages_recent",
-    "message_length_before",
-    "messages_before",
-    "esc_critical",
-    "esc_high",
-    "esc_medium",
-    "esc_low",
-    "champions",
-    "champion_last_seen",
+    *(f.name for f in dataclass_fields(AccountFeatures) if f.name != "open_escalations"),
+    *ESCALATION_COLUMNS,
 ]
 
 _PRIORITY = "COALESCE(NULLIF(t.effective_priority, ''), t.customer_priority)"
@@ -146,15 +118,14 @@ LEFT JOIN c ON c.account_id = a.id
 {only_a}
 """
 
-_SELECT = [
-    "a.id",
-    "a.nps",
-    "a.previous_nps",
-    "a.usage_trend_pct",
-    "a.renewal_date",
-    "a.risk_alerted_threshold",
-    *(
-        f"coalesce(t.{c}, 0)"
+_SELECT = {
+    "account_id": "a.id",
+    "nps": "a.nps",
+    "previous_nps": "a.previous_nps",
+    "usage_trend_pct": "a.usage_trend_pct",
+    "renewal_date": "a.renewal_date",
+    **{
+        c: f"coalesce(t.{c}, 0)"
         for c in [
             "tickets_7d",
             "tickets_30d",
@@ -164,26 +135,26 @@ _SELECT = [
             "severe_before",
             "churn_points_30d",
             "churn_tickets_30d",
+            "sentiment_count_recent",
+            "sentiment_count_before",
+            "open_tickets",
+            "breaches_90d",
         ]
-    ),
-    "t.sentiment_recent",
-    "coalesce(t.sentiment_count_recent, 0)",
-    "t.sentiment_before",
-    "coalesce(t.sentiment_count_before, 0)",
-    "coalesce(t.open_tickets, 0)",
-    "coalesce(t.breaches_90d, 0)",
-    "t.csat_90d",
-    "s.direct_phrases",
-    "s.indirect_phrases",
-    "m.message_length_recent",
-    "coalesce(m.messages_recent, 0)",
-    "m.message_length_before",
-    "coalesce(m.messages_before, 0)",
-    *(f"coalesce(e.esc_{s}, 0)" for s in ("critical", "high", "medium", "low")),
-    "coalesce(c.champions, 0)",
-    "c.champion_last_seen",
-]
-assert len(_SELECT) == len(COLUMNS)
+    },
+    "sentiment_recent": "t.sentiment_recent",
+    "sentiment_before": "t.sentiment_before",
+    "csat_90d": "t.csat_90d",
+    "direct_phrases": "s.direct_phrases",
+    "indirect_phrases": "s.indirect_phrases",
+    "message_length_recent": "m.message_length_recent",
+    "messages_recent": "coalesce(m.messages_recent, 0)",
+    "message_length_before": "m.message_length_before",
+    "messages_before": "coalesce(m.messages_before, 0)",
+    **{c: f"coalesce(e.{c}, 0)" for c in ESCALATION_COLUMNS},
+    "champions": "coalesce(c.champions, 0)",
+    "champion_last_seen": "c.champion_last_seen",
+}
+assert set(_SELECT) == set(COLUMNS)
 
 _DIALECT = {
     "postgresql": {
@@ -229,9 +200,7 @@ def feature_sql(vendor: str, restricted: bool = False) -> str:
         only_e=only("e.account_id"),
         only_c=only("c.account_id"),
         only_a=only("a.id", "WHERE"),
-        select=",\n    ".join(
-            f"{expr} AS {name}" for expr, name in zip(_SELECT, COLUMNS, strict=True)
-        ),
+        select=",\n    ".join(f"{_SELECT[name]} AS {name}" for name in COLUMNS),
     )
 
 
@@ -278,45 +247,45 @@ def _float(value) -> float | None:
     return None if value is None else float(value)
 
 
-def row_to_features(row) -> AccountFeatures:
-    r = dict(zip(COLUMNS, row, strict=True))
-    return AccountFeatures(
-        account_id=r["account_id"],
-        nps=r["nps"],
-        previous_nps=r["previous_nps"],
-        usage_trend_pct=_float(r["usage_trend_pct"]),
-        renewal_date=_date(r["renewal_date"]),
-        tickets_7d=r["tickets_7d"],
-        tickets_30d=r["tickets_30d"],
-        tickets_before=r["tickets_before"],
-        tickets_90d=r["tickets_90d"],
-        severe_recent=r["severe_recent"],
-        severe_before=r["severe_before"],
-        churn_points_30d=int(r["churn_points_30d"]),
-        churn_tickets_30d=r["churn_tickets_30d"],
-        direct_phrases=_phrases(r["direct_phrases"]),
-        indirect_phrases=_phrases(r["indirect_phrases"]),
-        message_length_recent=_float(r["message_length_recent"]),
-        messages_recent=r["messages_recent"],
-        message_length_before=_float(r["message_length_before"]),
-        messages_before=r["messages_before"],
-        sentiment_recent=_float(r["sentiment_recent"]),
-        sentiment_count_recent=r["sentiment_count_recent"],
-        sentiment_before=_float(r["sentiment_before"]),
-        sentiment_count_before=r["sentiment_count_before"],
-        open_tickets=r["open_tickets"],
-        breaches_90d=r["breaches_90d"],
-        csat_90d=_float(r["csat_90d"]),
-        open_escalations={
-            s: n
-            for s, n in (
-                ("critical", r["esc_critical"]),
-                ("high", r["esc_high"]),
-                ("medium", r["esc_medium"]),
-                ("low", r["esc_low"]),
-            )
-            if n
-        },
-        champions=r["champions"],
-        champion_last_seen=_datetime(r["champion_last_seen"]),
+_DIRECT = COLUMNS.index("direct_phrases")
+_INDIRECT = COLUMNS.index("indirect_phrases")
+_RENEWAL = COLUMNS.index("renewal_date")
+_LAST_SEEN = COLUMNS.index("champion_last_seen")
+_FLOATS = [
+    COLUMNS.index(c)
+    for c in (
+        "usage_trend_pct",
+        "message_length_recent",
+        "message_length_before",
+        "sentiment_recent",
+        "sentiment_before",
+        "csat_90d",
     )
+]
+_SEVERITIES = ("critical", "high", "medium", "low")
+
+
+def row_to_features(row) -> AccountFeatures:
+    """A result row (PostgreSQL types) as AccountFeatures; positional, as this runs for
+    every account."""
+    *values, critical, high, medium, low = row
+    values[_DIRECT] = tuple(values[_DIRECT] or ())
+    values[_INDIRECT] = tuple(values[_INDIRECT] or ())
+    escalations = {}
+    if critical or high or medium or low:
+        escalations = {
+            s: n for s, n in zip(_SEVERITIES, (critical, high, medium, low), strict=True) if n
+        }
+    return AccountFeatures(*values, escalations)
+
+
+def sqlite_row_to_features(row) -> AccountFeatures:
+    """The same from SQLite, whose rows hold text dates and comma-joined phrases."""
+    row = list(row)
+    row[_RENEWAL] = _date(row[_RENEWAL])
+    row[_LAST_SEEN] = _datetime(row[_LAST_SEEN])
+    row[_DIRECT] = _phrases(row[_DIRECT])
+    row[_INDIRECT] = _phrases(row[_INDIRECT])
+    for i in _FLOATS:
+        row[i] = _float(row[i])
+    return row_to_features(row)

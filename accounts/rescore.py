@@ -21,7 +21,13 @@ from datetime import datetime, timedelta
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from accounts.features import COLUMNS, feature_params, feature_sql, row_to_features
+from accounts.features import (
+    COLUMNS,
+    feature_params,
+    feature_sql,
+    row_to_features,
+    sqlite_row_to_features,
+)
 from accounts.models import Account, ScoreSnapshot, ScoreWeights, ScoringRun
 from accounts.risk_alerts import raise_crossing_alerts
 from accounts.scoring import score
@@ -323,7 +329,7 @@ def _rescore_portable(ids, now, weights, chunk_size, on_chunk, before_commit) ->
             chunk = rows[start : start + chunk_size]
             accounts, snapshots = [], []
             for row in chunk:
-                s = score(row_to_features(row), weights, now)
+                s = score(sqlite_row_to_features(row), weights, now)
                 old = current.get(s.account_id)
                 if old is None:
                     continue

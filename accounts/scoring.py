@@ -48,9 +48,9 @@ class AccountFeatures:
     breaches_90d: int = 0
     tickets_90d: int = 0
     csat_90d: float | None = None
-    open_escalations: dict[str, int] = field(default_factory=dict)  # severity -> count
     champions: int = 0
     champion_last_seen: datetime | None = None
+    open_escalations: dict[str, int] = field(default_factory=dict)  # severity -> count
 
 
 @dataclass(frozen=True)
