@@ -77,10 +77,10 @@ m AS (
             AS message_length_before,
         count(*) FILTER (WHERE m.created_at < %(d30)s) AS messages_before
     FROM (
-        -- lengths first, so the join and the aggregate don't carry the bodies
+        -- customer messages of the last 120 days, joined to their tickets' accounts
         SELECT ticket_id, created_at, length(body) AS length
         FROM tickets_ticketmessage
-        WHERE author = 'customer' AND created_at >= %(d120)s {fence}
+        WHERE author = 'customer' AND created_at >= %(d120)s
     ) m JOIN tickets_ticket t ON t.id = m.ticket_id
     WHERE t.account_id IS NOT NULL {only_t}
     GROUP BY t.account_id
@@ -164,7 +164,6 @@ _DIALECT = {
         "FILTER (WHERE sig->>'kind' IS DISTINCT FROM 'direct')",
         "greatest": "GREATEST(c.last_contacted_at, lt.last_ticket)",
         "only": "{col} = ANY(%(ids)s)",
-        "fence": "OFFSET 0",  # keeps the subquery from being pulled up
     },
     "sqlite": {
         "elements": "json_each(t.churn_signals) sig",
@@ -175,7 +174,6 @@ _DIALECT = {
         "greatest": "CASE WHEN lt.last_ticket IS NULL OR c.last_contacted_at > lt.last_ticket "
         "THEN c.last_contacted_at ELSE lt.last_ticket END",
         "only": "{col} IN (SELECT value FROM json_each(%(ids)s))",
-        "fence": "",
     },
 }
 
@@ -195,7 +193,6 @@ def feature_sql(vendor: str, restricted: bool = False) -> str:
         agg_direct=d["agg_direct"],
         agg_indirect=d["agg_indirect"],
         greatest=d["greatest"],
-        fence=d["fence"],
         only_t=only("t.account_id"),
         only_e=only("e.account_id"),
         only_c=only("c.account_id"),
