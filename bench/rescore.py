@@ -281,6 +281,7 @@ def main() -> None:
     logger = logging.getLogger("accounts.rescore")
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
+    logger.propagate = False
     result = rescore_all()
     rss_after_rescore = rss_mb()
     scans.append(bare_scan())
