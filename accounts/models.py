@@ -93,6 +93,11 @@ class ScoreWeights(models.Model):
     renewal_proximity_points = models.PositiveSmallIntegerField(default=10)
     open_escalation_points = models.PositiveSmallIntegerField(default=15)
     silent_champion_points = models.PositiveSmallIntegerField(default=8)
+    silent_champion_days = models.PositiveSmallIntegerField(
+        default=45,
+        validators=[MinValueValidator(1)],
+        help_text="A champion contact with no ticket or contact for this many days is silent.",
+    )
 
     # Risk thresholds: each crossing raises its alert once.
     csm_attention_threshold = models.PositiveSmallIntegerField(
@@ -379,3 +384,32 @@ class PolicyChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.model} {self.object_repr}"
+
+
+class ScoringRun(models.Model):
+    """One full rescore (accounts/jobs.py). A run is written back in one transaction,
+    so a run that dies leaves no account half-scored, only this row in "running";
+    the next run marks such rows abandoned (their holder no longer holds the lock, or
+    their heartbeat is older than the job timeout)."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "Running"
+        FINISHED = "finished", "Finished"
+        FAILED = "failed", "Failed"
+        ABANDONED = "abandoned", "Abandoned (worker died)"
+
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    started_at = models.DateTimeField()
+    heartbeat_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    accounts_total = models.PositiveIntegerField(default=0)
+    accounts_done = models.PositiveIntegerField(default=0)
+    alerts_raised = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["status", "-finished_at"], name="scoringrun_status_idx")]
+
+    def __str__(self) -> str:
+        return f"Scoring run {self.pk} ({self.status})"

@@ -312,6 +312,9 @@ class Ticket(models.Model):
     sla_resolution_due = models.DateTimeField(null=True, blank=True)
     first_response_breached_at = models.DateTimeField(null=True, blank=True)
     resolution_breached_at = models.DateTimeField(null=True, blank=True)
+    # Set by the SLA monitor (tickets/sla_jobs.py) when it warned and escalated, once per SLA.
+    first_response_warned_at = models.DateTimeField(null=True, blank=True)
+    resolution_warned_at = models.DateTimeField(null=True, blank=True)
     escalation_level = models.PositiveSmallIntegerField(default=0)
     churn_signals = models.JSONField(default=list, blank=True)
     churn_points = models.PositiveSmallIntegerField(default=0)

@@ -1,0 +1,288 @@
+"""Per-account features for scoring, for every account at once: one SQL statement of
+FILTER aggregates over rolling windows (tickets, customer messages, churn phrases,
+open escalations, champions), never a query per account.
+
+`feature_sql(vendor, restricted)` returns the statement for PostgreSQL or SQLite (the
+embedded demo); `row_to_features(row)` turns one result row into AccountFeatures.
+Windows end at `now`: 7 and 30 days ("recent"), and the 90 days before the last 30
+("before").
+"""
+
+from dataclasses import fields as dataclass_fields
+from datetime import UTC, date, datetime, timedelta
+
+from django.utils.dateparse import parse_date, parse_datetime
+
+from accounts.scoring import AccountFeatures
+from escalations.models import Escalation
+from tickets.models import Ticket
+
+OPEN_TICKET = ", ".join(f"'{s}'" for s in Ticket.OPEN_STATUSES)
+CLOSED_ESCALATION = ", ".join(f"'{s}'" for s in Escalation.CLOSED_STATUSES)
+
+# Row layout: the AccountFeatures fields in order, open escalations (by severity) last.
+ESCALATION_COLUMNS = ["esc_critical", "esc_high", "esc_medium", "esc_low"]
+COLUMNS = [
+    *(f.name for f in dataclass_fields(AccountFeatures) if f.name != "open_escalations"),
+    *ESCALATION_COLUMNS,
+]
+
+_PRIORITY = "COALESCE(NULLIF(t.effective_priority, ''), t.customer_priority)"
+
+_SQL = """
+WITH t AS (
+    SELECT t.account_id,
+        count(*) FILTER (WHERE t.created_at >= %(d7)s) AS tickets_7d,
+        count(*) FILTER (WHERE t.created_at >= %(d30)s) AS tickets_30d,
+        count(*) FILTER (WHERE t.created_at >= %(d120)s AND t.created_at < %(d30)s)
+            AS tickets_before,
+        count(*) FILTER (WHERE t.created_at >= %(d90)s) AS tickets_90d,
+        count(*) FILTER (WHERE t.created_at >= %(d30)s AND {priority} IN ('P1', 'P2'))
+            AS severe_recent,
+        count(*) FILTER (WHERE t.created_at >= %(d120)s AND t.created_at < %(d30)s
+            AND {priority} IN ('P1', 'P2')) AS severe_before,
+        coalesce(sum(t.churn_points) FILTER (WHERE t.created_at >= %(d30)s), 0)
+            AS churn_points_30d,
+        count(*) FILTER (WHERE t.created_at >= %(d30)s AND t.churn_points > 0)
+            AS churn_tickets_30d,
+        avg(t.sentiment) FILTER (WHERE t.created_at >= %(d30)s) AS sentiment_recent,
+        count(t.sentiment) FILTER (WHERE t.created_at >= %(d30)s) AS sentiment_count_recent,
+        avg(t.sentiment) FILTER (WHERE t.created_at >= %(d120)s AND t.created_at < %(d30)s)
+            AS sentiment_before,
+        count(t.sentiment) FILTER (WHERE t.created_at >= %(d120)s AND t.created_at < %(d30)s)
+            AS sentiment_count_before,
+        count(*) FILTER (WHERE t.status IN ({open_ticket})) AS open_tickets,
+        count(*) FILTER (WHERE t.created_at >= %(d90)s AND (t.first_response_breached_at
+            IS NOT NULL OR t.resolution_breached_at IS NOT NULL)) AS breaches_90d,
+        avg(CAST(t.csat AS double precision)) FILTER (WHERE t.created_at >= %(d90)s) AS csat_90d
+    FROM tickets_ticket t
+    WHERE t.account_id IS NOT NULL
+        AND (t.created_at >= %(d120)s OR t.status IN ({open_ticket})) {only_t}
+    GROUP BY t.account_id
+),
+s AS (
+    SELECT t.account_id,
+        {agg_direct} AS direct_phrases,
+        {agg_indirect} AS indirect_phrases
+    FROM tickets_ticket t, {elements}
+    WHERE t.account_id IS NOT NULL AND t.created_at >= %(d30)s AND t.churn_points > 0 {only_t}
+    GROUP BY t.account_id
+),
+m AS (
+    SELECT t.account_id,
+        avg(CAST(m.length AS double precision)) FILTER (WHERE m.created_at >= %(d30)s)
+            AS message_length_recent,
+        count(*) FILTER (WHERE m.created_at >= %(d30)s) AS messages_recent,
+        avg(CAST(m.length AS double precision)) FILTER (WHERE m.created_at < %(d30)s)
+            AS message_length_before,
+        count(*) FILTER (WHERE m.created_at < %(d30)s) AS messages_before
+    FROM (
+        -- customer messages of the last 120 days, joined to their tickets' accounts
+        SELECT ticket_id, created_at, length(body) AS length
+        FROM tickets_ticketmessage
+        WHERE author = 'customer' AND created_at >= %(d120)s
+    ) m JOIN tickets_ticket t ON t.id = m.ticket_id
+    WHERE t.account_id IS NOT NULL {only_t}
+    GROUP BY t.account_id
+),
+e AS (
+    SELECT e.account_id,
+        count(*) FILTER (WHERE e.severity = 'critical') AS esc_critical,
+        count(*) FILTER (WHERE e.severity = 'high') AS esc_high,
+        count(*) FILTER (WHERE e.severity = 'medium') AS esc_medium,
+        count(*) FILTER (WHERE e.severity = 'low') AS esc_low
+    FROM escalations_escalation e
+    WHERE e.status NOT IN ({closed_escalation}) {only_e}
+    GROUP BY e.account_id
+),
+c AS (
+    SELECT c.account_id, count(*) AS champions,
+        max({greatest}) AS champion_last_seen
+    FROM accounts_contact c
+    LEFT JOIN (
+        SELECT t.contact_id, max(t.created_at) AS last_ticket
+        FROM tickets_ticket t
+        WHERE t.contact_id IN (SELECT id FROM accounts_contact WHERE is_champion)
+        GROUP BY t.contact_id
+    ) lt ON lt.contact_id = c.id
+    WHERE c.is_champion {only_c}
+    GROUP BY c.account_id
+)
+SELECT {select}
+FROM accounts_account a
+LEFT JOIN t ON t.account_id = a.id
+LEFT JOIN s ON s.account_id = a.id
+LEFT JOIN m ON m.account_id = a.id
+LEFT JOIN e ON e.account_id = a.id
+LEFT JOIN c ON c.account_id = a.id
+{only_a}
+"""
+
+_SELECT = {
+    "account_id": "a.id",
+    "nps": "a.nps",
+    "previous_nps": "a.previous_nps",
+    "usage_trend_pct": "a.usage_trend_pct",
+    "renewal_date": "a.renewal_date",
+    **{
+        c: f"coalesce(t.{c}, 0)"
+        for c in [
+            "tickets_7d",
+            "tickets_30d",
+            "tickets_before",
+            "tickets_90d",
+            "severe_recent",
+            "severe_before",
+            "churn_points_30d",
+            "churn_tickets_30d",
+            "sentiment_count_recent",
+            "sentiment_count_before",
+            "open_tickets",
+            "breaches_90d",
+        ]
+    },
+    "sentiment_recent": "t.sentiment_recent",
+    "sentiment_before": "t.sentiment_before",
+    "csat_90d": "t.csat_90d",
+    "direct_phrases": "s.direct_phrases",
+    "indirect_phrases": "s.indirect_phrases",
+    "message_length_recent": "m.message_length_recent",
+    "messages_recent": "coalesce(m.messages_recent, 0)",
+    "message_length_before": "m.message_length_before",
+    "messages_before": "coalesce(m.messages_before, 0)",
+    **{c: f"coalesce(e.{c}, 0)" for c in ESCALATION_COLUMNS},
+    "champions": "coalesce(c.champions, 0)",
+    "champion_last_seen": "c.champion_last_seen",
+}
+assert set(_SELECT) == set(COLUMNS)
+
+_DIALECT = {
+    "postgresql": {
+        "elements": "jsonb_array_elements(t.churn_signals) sig",
+        "agg_direct": "array_agg(DISTINCT sig->>'phrase') FILTER (WHERE sig->>'kind' = 'direct')",
+        "agg_indirect": "array_agg(DISTINCT sig->>'phrase') "
+        "FILTER (WHERE sig->>'kind' IS DISTINCT FROM 'direct')",
+        "greatest": "GREATEST(c.last_contacted_at, lt.last_ticket)",
+        "only": "{col} = ANY(%(ids)s)",
+    },
+    "sqlite": {
+        "elements": "json_each(t.churn_signals) sig",
+        "agg_direct": "group_concat(DISTINCT json_extract(sig.value, '$.phrase')) "
+        "FILTER (WHERE json_extract(sig.value, '$.kind') = 'direct')",
+        "agg_indirect": "group_concat(DISTINCT json_extract(sig.value, '$.phrase')) "
+        "FILTER (WHERE coalesce(json_extract(sig.value, '$.kind'), '') != 'direct')",
+        "greatest": "CASE WHEN lt.last_ticket IS NULL OR c.last_contacted_at > lt.last_ticket "
+        "THEN c.last_contacted_at ELSE lt.last_ticket END",
+        "only": "{col} IN (SELECT value FROM json_each(%(ids)s))",
+    },
+}
+
+
+def feature_sql(vendor: str, restricted: bool = False) -> str:
+    """The features statement; `restricted` adds a filter on the account ids (%(ids)s)."""
+    d = _DIALECT["postgresql" if vendor == "postgresql" else "sqlite"]
+
+    def only(col: str, prefix: str = "AND") -> str:
+        return f"{prefix} {d['only'].format(col=col)}" if restricted else ""
+
+    return _SQL.format(
+        priority=_PRIORITY,
+        open_ticket=OPEN_TICKET,
+        closed_escalation=CLOSED_ESCALATION,
+        elements=d["elements"],
+        agg_direct=d["agg_direct"],
+        agg_indirect=d["agg_indirect"],
+        greatest=d["greatest"],
+        only_t=only("t.account_id"),
+        only_e=only("e.account_id"),
+        only_c=only("c.account_id"),
+        only_a=only("a.id", "WHERE"),
+        select=",\n    ".join(f"{_SELECT[name]} AS {name}" for name in COLUMNS),
+    )
+
+
+def feature_params(vendor: str, now: datetime, ids: list[int] | None = None) -> dict:
+    def moment(days: int):
+        value = (now - timedelta(days=days)).astimezone(UTC)
+        if vendor == "postgresql":
+            return value
+        return value.replace(tzinfo=None).isoformat(" ")  # how Django stores it in SQLite
+
+    params = {"d7": moment(7), "d30": moment(30), "d90": moment(90), "d120": moment(120)}
+    if ids is not None:
+        import json
+
+        params["ids"] = list(ids) if vendor == "postgresql" else json.dumps(list(ids))
+    return params
+
+
+def _date(value) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return parse_date(str(value)[:10])
+
+
+def _datetime(value) -> datetime | None:
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        value = parse_datetime(str(value))
+    if value is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value
+
+
+def _phrases(value) -> tuple[str, ...]:
+    if not value:
+        return ()
+    if isinstance(value, str):  # SQLite group_concat
+        value = value.split(",")
+    return tuple(sorted(p for p in value if p))
+
+
+def _float(value) -> float | None:
+    return None if value is None else float(value)
+
+
+_DIRECT = COLUMNS.index("direct_phrases")
+_INDIRECT = COLUMNS.index("indirect_phrases")
+_RENEWAL = COLUMNS.index("renewal_date")
+_LAST_SEEN = COLUMNS.index("champion_last_seen")
+_FLOATS = [
+    COLUMNS.index(c)
+    for c in (
+        "usage_trend_pct",
+        "message_length_recent",
+        "message_length_before",
+        "sentiment_recent",
+        "sentiment_before",
+        "csat_90d",
+    )
+]
+_SEVERITIES = ("critical", "high", "medium", "low")
+
+
+def row_to_features(row) -> AccountFeatures:
+    """A result row (PostgreSQL types) as AccountFeatures; positional, as this runs for
+    every account."""
+    *values, critical, high, medium, low = row
+    values[_DIRECT] = tuple(values[_DIRECT] or ())
+    values[_INDIRECT] = tuple(values[_INDIRECT] or ())
+    escalations = {}
+    if critical or high or medium or low:
+        escalations = {
+            s: n for s, n in zip(_SEVERITIES, (critical, high, medium, low), strict=True) if n
+        }
+    return AccountFeatures(*values, escalations)
+
+
+def sqlite_row_to_features(row) -> AccountFeatures:
+    """The same from SQLite, whose rows hold text dates and comma-joined phrases."""
+    row = list(row)
+    row[_RENEWAL] = _date(row[_RENEWAL])
+    row[_LAST_SEEN] = _datetime(row[_LAST_SEEN])
+    row[_DIRECT] = _phrases(row[_DIRECT])
+    row[_INDIRECT] = _phrases(row[_INDIRECT])
+    for i in _FLOATS:
+        row[i] = _float(row[i])
+    return row_to_features(row)

@@ -1,0 +1,79 @@
+"""Alerts when an account's risk score crosses a threshold, once per crossing.
+
+Account.risk_alerted_threshold holds the highest threshold already alerted on; the
+rescore sets it to the highest threshold the new score reaches, so it falls back when
+the score drops and a later crossing alerts again. The caller passes the crossings
+it found under a row lock, in the same transaction as the score write-back."""
+
+from datetime import datetime
+
+from django.contrib.auth.models import User
+
+from accounts.models import Account
+from accounts.scoring import crossed_thresholds
+from tickets.bulk_alerts import AlertSpec, raise_alerts
+from tickets.models import Alert
+from vipdesk.roles import Role
+
+
+def audience(threshold: int, weights) -> str:
+    if threshold >= weights.executive_outreach_threshold:
+        return "executive outreach"
+    if threshold >= weights.leadership_threshold:
+        return "leadership"
+    return "CSM attention"
+
+
+def crossing_specs(
+    account: Account, threshold: int, risk: int, weights, leads, admins, now: datetime
+) -> list[AlertSpec]:
+    kind = audience(threshold, weights)
+    if kind == "executive outreach":
+        recipients = list(admins)
+        sponsor = account.executive_sponsor or "no executive sponsor on record"
+        note = f" Plan executive outreach (executive sponsor: {sponsor})."
+    elif kind == "leadership":
+        recipients = [*leads, account.account_manager_id]
+        note = " Leadership review needed."
+    else:
+        recipients = [account.csm_id]
+        note = " Please review the account."
+    factors = "; ".join(f["reason"] for f in account.risk_factors[:5])
+    title = f"{account.name}: risk {risk} crossed {threshold} ({kind})"
+    body = f"Churn-risk score {risk}/100 crossed the {kind} threshold of {threshold}.{note}"
+    if factors:
+        body += f"\nWhy: {factors}"
+    return [
+        AlertSpec(
+            user_id=user_id,
+            kind=Alert.Kind.RISK_THRESHOLD,
+            dedupe_key=f"account:{account.pk}:risk:{threshold}:{now:%Y%m%dT%H%M%S}",
+            title=title,
+            body=body,
+            link=f"/accounts/{account.pk}/",
+            account_id=account.pk,
+        )
+        for user_id in dict.fromkeys(recipients)
+        if user_id is not None
+    ]
+
+
+def raise_crossing_alerts(crossings: list[tuple[int, int, int]], weights, now: datetime) -> int:
+    """crossings: (account_id, previously alerted threshold, new risk) for accounts whose
+    new score reaches a threshold above the one already alerted. Returns alerts raised."""
+    if not crossings:
+        return 0
+    accounts = Account.objects.in_bulk([account_id for account_id, _, _ in crossings])
+    members = User.objects.filter(
+        is_active=True, groups__name__in=[Role.LEAD, Role.ADMIN]
+    ).values_list("pk", "groups__name")
+    leads = [pk for pk, group in members if group == Role.LEAD]
+    admins = [pk for pk, group in members if group == Role.ADMIN]
+    specs = []
+    for account_id, previously, risk in crossings:
+        account = accounts.get(account_id)
+        if account is None:
+            continue
+        for threshold in crossed_thresholds(previously, risk, weights):
+            specs += crossing_specs(account, threshold, risk, weights, leads, admins, now)
+    return len(raise_alerts(specs, now=now))

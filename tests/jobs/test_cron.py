@@ -1,0 +1,36 @@
+"""The RQ cron schedule and the management command."""
+
+import importlib
+
+from django.core.management import call_command
+from rq import cron
+
+from accounts.jobs import RESCORE_ALL_TIMEOUT
+
+
+def test_it_registers_the_periodic_jobs():
+    cron._job_data_registry.clear()
+    import vipdesk.cron
+
+    importlib.reload(vipdesk.cron)
+    jobs = {f"{d['func'].__module__}.{d['func'].__name__}": d for d in cron._job_data_registry}
+    cron._job_data_registry.clear()
+    assert {name: (d["cron"], d["queue_name"]) for name, d in jobs.items()} == {
+        "tickets.sla_jobs.monitor_slas": ("*/1 * * * *", "high"),
+        "vipdesk.periodic.sweep_pending_routing": ("*/1 * * * *", "default"),
+        "accounts.jobs.rescore_if_due": ("*/1 * * * *", "default"),
+        "accounts.weekly_report.send_weekly_reports": ("0 8 * * 1", "low"),
+    }
+    assert RESCORE_ALL_TIMEOUT == 1800
+
+
+def test_the_score_accounts_command_rescores_with_progress(db, capsys):
+    from tests.factories import make_account
+
+    account = make_account(usage_trend_pct=-40.0)
+    call_command("score_accounts")
+    out = capsys.readouterr().out
+    assert "1/1 accounts scored" in out
+    assert "Scored 1 accounts in" in out
+    account.refresh_from_db()
+    assert account.risk_score == 12 and account.scored_at is not None

@@ -1,0 +1,256 @@
+"""The pure scoring rules: each factor fires with its points and sentence on an account
+built to trigger it, and adds nothing on one that doesn't."""
+
+from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
+
+import pytest
+
+from accounts.scoring import (
+    FACTORS,
+    AccountFeatures,
+    alert_level,
+    crossed_thresholds,
+    health,
+    risk_level,
+    score,
+)
+
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+
+WEIGHTS = SimpleNamespace(
+    churn_language_points=25,
+    ticket_frequency_points=18,
+    severity_escalating_points=12,
+    shorter_messages_points=8,
+    sentiment_falling_points=12,
+    usage_drop_points=15,
+    nps_drop_points=10,
+    renewal_proximity_points=10,
+    open_escalation_points=15,
+    silent_champion_points=8,
+    silent_champion_days=45,
+    csm_attention_threshold=70,
+    leadership_threshold=85,
+    executive_outreach_threshold=95,
+    medium_level_from=40,
+    high_level_from=70,
+    critical_level_from=85,
+    health_nps_weight=30,
+    health_usage_weight=30,
+    health_support_weight=25,
+    health_escalation_weight=15,
+)
+
+
+def factors_of(features: AccountFeatures) -> dict[str, dict]:
+    return {f["name"]: f for f in score(features, WEIGHTS, NOW).factors}
+
+
+def features(**kw) -> AccountFeatures:
+    return AccountFeatures(account_id=1, **kw)
+
+
+# (factor name, features that trigger it, a part of its sentence, features that don't)
+CASES = [
+    (
+        "churn_language",
+        features(
+            churn_points_30d=40,
+            churn_tickets_30d=2,
+            direct_phrases=("cancel",),
+            indirect_phrases=("frustrated",),
+        ),
+        "Churn language in 2 tickets in 30 days (direct: “cancel”; indirect: “frustrated”)",
+        features(tickets_30d=3),
+    ),
+    (
+        "ticket_frequency",
+        features(tickets_7d=4, tickets_30d=4, tickets_before=3),
+        "4 tickets in 7 days, 17.1× the rate of the 90 days before",
+        features(tickets_7d=1, tickets_30d=3, tickets_before=9),
+    ),
+    (
+        "severity_escalating",
+        features(tickets_30d=4, severe_recent=3, tickets_before=10, severe_before=1),
+        "3 of 4 tickets in 30 days are P1/P2 (75%, was 10%)",
+        features(tickets_30d=4, severe_recent=1, tickets_before=10, severe_before=2),
+    ),
+    (
+        "shorter_messages",
+        features(
+            messages_recent=3,
+            message_length_recent=120,
+            messages_before=5,
+            message_length_before=410,
+        ),
+        "Customer messages shortened to 120 characters on average (from 410, −71%)",
+        features(
+            messages_recent=3,
+            message_length_recent=380,
+            messages_before=5,
+            message_length_before=410,
+        ),
+    ),
+    (
+        "sentiment_falling",
+        features(
+            sentiment_recent=-0.45,
+            sentiment_count_recent=3,
+            sentiment_before=0.2,
+            sentiment_count_before=6,
+        ),
+        "Average ticket sentiment fell to -0.45 from +0.20",
+        features(
+            sentiment_recent=0.1,
+            sentiment_count_recent=3,
+            sentiment_before=0.2,
+            sentiment_count_before=6,
+        ),
+    ),
+    (
+        "usage_drop",
+        features(usage_trend_pct=-32.0),
+        "Weekly active users down 32% over 4 weeks",
+        features(usage_trend_pct=-4.0),
+    ),
+    (
+        "nps_drop",
+        features(nps=10, previous_nps=40),
+        "NPS fell from 40 to 10 (−30)",
+        features(nps=45, previous_nps=50),
+    ),
+    (
+        "renewal_proximity",
+        features(renewal_date=date(2026, 12, 17), open_tickets=3, open_escalations={"high": 1}),
+        "Renewal in 24 days with 3 open tickets and 1 open escalation",
+        features(renewal_date=date(2027, 6, 1), open_tickets=3),
+    ),
+    (
+        "open_escalations",
+        features(open_escalations={"critical": 1, "high": 1}),
+        "2 open escalations (1 critical, 1 high)",
+        features(open_escalations={}),
+    ),
+    (
+        "silent_champion",
+        features(champions=1, champion_last_seen=NOW - timedelta(days=64)),
+        "Champion silent for 64 days",
+        features(champions=1, champion_last_seen=NOW - timedelta(days=10)),
+    ),
+]
+
+
+@pytest.mark.parametrize("name,triggering,sentence,quiet", CASES, ids=[c[0] for c in CASES])
+def test_it_scores_each_factor_with_points_and_a_sentence(name, triggering, sentence, quiet):
+    factor = factors_of(triggering)[name]
+    assert 0 < factor["points"] <= getattr(WEIGHTS, FACTORS[name][1])
+    assert factor["reason"] == f"{sentence}: +{factor['points']}"
+    assert name not in factors_of(quiet)
+
+
+def test_it_gives_nothing_to_a_quiet_account():
+    result = score(features(nps=50, previous_nps=45, usage_trend_pct=5.0), WEIGHTS, NOW)
+    assert result.factors == []
+    assert result.risk == 0
+    assert result.level == "low"
+
+
+def test_it_scales_points_with_the_strength_of_the_signal():
+    mild = factors_of(features(usage_trend_pct=-12.0))["usage_drop"]["points"]
+    strong = factors_of(features(usage_trend_pct=-45.0))["usage_drop"]["points"]
+    capped = factors_of(features(usage_trend_pct=-90.0))["usage_drop"]["points"]
+    assert mild < strong < capped == WEIGHTS.usage_drop_points
+
+
+def test_it_weighs_renewal_with_open_issues_above_a_quiet_renewal():
+    quiet = factors_of(features(renewal_date=date(2026, 12, 17)))["renewal_proximity"]
+    troubled = factors_of(features(renewal_date=date(2026, 12, 17), open_tickets=2))
+    assert quiet["reason"] == f"Renewal in 24 days: +{quiet['points']}"
+    assert troubled["renewal_proximity"]["points"] > quiet["points"]
+
+
+def test_it_flags_a_low_nps_without_a_previous_one():
+    assert factors_of(features(nps=-30))["nps_drop"]["reason"].startswith("NPS is -30: +")
+
+
+def test_it_flags_a_champion_who_never_got_in_touch():
+    reason = factors_of(features(champions=2))["silent_champion"]["reason"]
+    assert reason == "Champion has never been in touch: +8"
+
+
+def test_it_caps_the_risk_at_100_and_sorts_factors_by_points():
+    everything = features(
+        churn_points_30d=120,
+        churn_tickets_30d=4,
+        direct_phrases=("cancel",),
+        tickets_7d=9,
+        tickets_30d=12,
+        tickets_before=1,
+        severe_recent=10,
+        messages_recent=4,
+        message_length_recent=20,
+        messages_before=4,
+        message_length_before=400,
+        sentiment_recent=-0.8,
+        sentiment_count_recent=5,
+        sentiment_before=0.5,
+        sentiment_count_before=5,
+        usage_trend_pct=-80.0,
+        nps=-60,
+        previous_nps=40,
+        renewal_date=NOW.date(),
+        open_tickets=6,
+        open_escalations={"critical": 2},
+        champions=1,
+    )
+    result = score(everything, WEIGHTS, NOW)
+    assert result.risk == 100
+    assert result.level == "critical"
+    assert result.alert_level == 95
+    points = [f["points"] for f in result.factors]
+    assert points == sorted(points, reverse=True)
+    assert sum(points) > 100
+
+
+@pytest.mark.parametrize(
+    "risk,level",
+    [
+        (0, "low"),
+        (39, "low"),
+        (40, "medium"),
+        (69, "medium"),
+        (70, "high"),
+        (84, "high"),
+        (85, "critical"),
+        (100, "critical"),
+    ],
+)
+def test_it_maps_the_risk_to_a_level(risk, level):
+    assert risk_level(risk, WEIGHTS) == level
+
+
+def test_it_finds_the_thresholds_crossed_once():
+    assert alert_level(69, WEIGHTS) == 0
+    assert alert_level(86, WEIGHTS) == 85
+    assert crossed_thresholds(0, 96, WEIGHTS) == [70, 85, 95]
+    assert crossed_thresholds(85, 90, WEIGHTS) == []
+    assert crossed_thresholds(70, 90, WEIGHTS) == [85]
+
+
+def test_it_computes_health_from_nps_usage_support_and_escalations():
+    great = health(features(nps=80, usage_trend_pct=30.0, csat_90d=5.0), WEIGHTS)
+    neutral = health(features(), WEIGHTS)
+    poor = health(
+        features(
+            nps=-60,
+            usage_trend_pct=-40.0,
+            open_tickets=8,
+            breaches_90d=5,
+            csat_90d=1.5,
+            open_escalations={"critical": 1},
+        ),
+        WEIGHTS,
+    )
+    assert 0 <= poor < neutral < great <= 100
+    assert neutral == 70  # no data: half marks for NPS and usage, full for support/escalations

@@ -1,0 +1,63 @@
+"""The embedded demo runs on SQLite: the same features statement (SQLite dialect) and
+scoring, in a separate process against a fresh SQLite file."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+SCRIPT = """
+from datetime import timedelta
+from django.core.management import call_command
+from django.utils import timezone
+from accounts.models import Account, ScoreSnapshot
+from tests.factories import make_account, make_contact, make_escalation, make_ticket, make_user
+from tickets.models import Alert, TicketMessage
+from vipdesk.roles import Role
+
+now = timezone.now()
+account = make_account(csm=make_user("demo-csm", Role.CSM), nps=-20, previous_nps=30,
+                       usage_trend_pct=-40.0, renewal_date=(now + timedelta(days=20)).date())
+for days in (100, 60):
+    t = make_ticket(account, created_at=now - timedelta(days=days), status="solved",
+                    customer_priority="P4", sentiment=0.5)
+    TicketMessage.objects.create(ticket=t, body="x" * 400, created_at=t.created_at)
+for days in (1, 2, 3, 5):
+    t = make_ticket(account, created_at=now - timedelta(days=days), customer_priority="P1",
+                    sentiment=-0.6, churn_points=30,
+                    churn_signals=[{"phrase": "cancel", "kind": "direct"}])
+    TicketMessage.objects.create(ticket=t, body="no.", created_at=t.created_at)
+make_escalation(account, severity="critical")
+make_contact(account, is_champion=True, last_contacted_at=now - timedelta(days=100))
+make_account(nps=60)
+call_command("score_accounts")
+call_command("score_accounts")
+account.refresh_from_db()
+names = sorted(f["name"] for f in account.risk_factors)
+print("RESULT", account.risk_score, account.risk_level, len(names),
+      ScoreSnapshot.objects.count(), Alert.objects.filter(kind="risk_threshold").count())
+"""
+
+
+def test_it_scores_on_sqlite(tmp_path):
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
+        "DJANGO_SETTINGS_MODULE": "vipdesk.settings",
+        "LOG_LEVEL": "WARNING",
+    }
+    env.pop("REDIS_URL", None)
+    python = [sys.executable, "manage.py"]
+    subprocess.run([*python, "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    out = subprocess.run(
+        [*python, "shell", "-c", SCRIPT],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    result = next(line for line in out.splitlines() if line.startswith("RESULT"))
+    assert result == "RESULT 100 critical 10 2 1"

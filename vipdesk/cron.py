@@ -1,0 +1,23 @@
+"""The periodic jobs, for exactly one `manage.py rqcron vipdesk.cron` process.
+
+rq.cron does not catch up missed runs, so every job here looks back over what it
+missed (the SLA monitor marks every past-due breach; rescore_if_due compares the last
+finished run with the interval; weekly reports are deduplicated per ISO week).
+Cron fields follow settings.TIME_ZONE."""
+
+from rq import cron
+
+from accounts.jobs import RESCORE_ALL_TIMEOUT, rescore_if_due
+from accounts.weekly_report import send_weekly_reports
+from tickets.sla_jobs import monitor_slas
+from vipdesk.periodic import sweep_pending_routing
+
+cron.register(monitor_slas, queue_name="high", cron="*/1 * * * *", job_timeout=120)
+cron.register(sweep_pending_routing, queue_name="default", cron="*/1 * * * *", job_timeout=300)
+# Cheap check every minute: the interval (ScoreWeights.rescore_interval_minutes) is
+# admin-editable, so the job decides whether a full rescore is due and enqueues it
+# (with job_timeout=RESCORE_ALL_TIMEOUT and retries).
+cron.register(rescore_if_due, queue_name="default", cron="*/1 * * * *", job_timeout=60)
+cron.register(send_weekly_reports, queue_name="low", cron="0 8 * * 1", job_timeout=900)
+
+__all__ = ["RESCORE_ALL_TIMEOUT"]
