@@ -119,6 +119,7 @@ class ScoreWeightsAdmin(SingletonAdmin):
         ("Risk thresholds (alerts)", {"fields": RISK_THRESHOLDS}),
         ("Churn-risk levels (score from)", {"fields": RISK_LEVELS}),
         ("Health score weights (add up to 100)", {"fields": HEALTH_WEIGHTS}),
+        ("Silent champion", {"fields": ["silent_champion_days"]}),
         ("Schedule", {"fields": ["rescore_interval_minutes"]}),
     ]
 

@@ -44,6 +44,7 @@ class ScoreWeightsForm(forms.ModelForm):
             *RISK_THRESHOLDS,
             *RISK_LEVELS,
             *HEALTH_WEIGHTS,
+            "silent_champion_days",
             "rescore_interval_minutes",
         ]
 
@@ -51,7 +52,7 @@ class ScoreWeightsForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         # Scores run 0–100, so no weight, threshold or boundary may exceed 100.
         for name, field in self.fields.items():
-            if name != "rescore_interval_minutes":
+            if name not in ("rescore_interval_minutes", "silent_champion_days"):
                 field.validators.append(MaxValueValidator(100))
                 field.widget.attrs["max"] = 100
 

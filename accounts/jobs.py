@@ -2,11 +2,13 @@
 
 - `rescore_all()`: the full rescore (hourly through `rescore_if_due`, or
   `manage.py score_accounts`).
-- `enqueue_rescore(account_id)`: for other modules, after an event that changes an
+- `enqueue_rescore(account_ids)`: for other modules, after an event that changes an
   account's risk (a routed ticket, an escalation change, an NPS or usage update).
-  Debounced: one job per account and minute (deterministic job id).
+  Debounced: one job per set of accounts and minute (deterministic job id).
 """
 
+import hashlib
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.utils import timezone
@@ -31,13 +33,18 @@ def rescore_accounts(account_ids: list[int], now: datetime | None = None) -> int
     return rescore.rescore_accounts(account_ids, now).accounts
 
 
-def enqueue_rescore(account_id: int, now: datetime | None = None) -> None:
-    """Rescore one account after the current transaction commits (debounced per minute)."""
+def enqueue_rescore(account_ids: Iterable[int], now: datetime | None = None) -> None:
+    """Rescore these accounts after the current transaction commits (debounced: one job
+    per set of accounts and minute)."""
+    ids = sorted({int(i) for i in account_ids if i is not None})
+    if not ids:
+        return
     now = now or timezone.now()
+    digest = hashlib.sha1(",".join(map(str, ids)).encode(), usedforsecurity=False).hexdigest()
     enqueue_on_commit(
         rescore_accounts,
-        [account_id],
-        job_id=f"rescore-account-{account_id}-{now:%Y%m%d%H%M}",
+        ids,
+        job_id=f"rescore-accounts-{now:%Y%m%d%H%M}-{digest[:16]}",
         queue="default",
     )
 

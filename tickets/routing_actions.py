@@ -19,6 +19,7 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from accounts.jobs import enqueue_rescore
 from accounts.models import VIP_TIERS, Account, Contact
 from tickets import assignment, churn
 from tickets.alerts import enqueue_delivery, raise_alert
@@ -219,6 +220,8 @@ def route_tickets(
             raised.extend(new_alerts)
             routed += 1
         enqueue_delivery(raised)
+        # A routed ticket changes its account's risk (churn language, frequency…).
+        enqueue_rescore(t.account_id for t in tickets if t.routed)
     return routed
 
 

@@ -9,8 +9,8 @@ from rq import cron
 
 from accounts.jobs import RESCORE_ALL_TIMEOUT, rescore_if_due
 from accounts.weekly_report import send_weekly_reports
+from tickets.jobs import sweep_pending_routing
 from tickets.sla_jobs import monitor_slas
-from vipdesk.periodic import sweep_pending_routing
 
 cron.register(monitor_slas, queue_name="high", cron="*/1 * * * *", job_timeout=120)
 cron.register(sweep_pending_routing, queue_name="default", cron="*/1 * * * *", job_timeout=300)

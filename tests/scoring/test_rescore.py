@@ -135,7 +135,7 @@ def test_it_enqueues_a_debounced_rescore_on_commit(db, django_capture_on_commit_
     now = timezone.now()
     account = make_troubled_account(now)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        jobs.enqueue_rescore(account.pk, now)
+        jobs.enqueue_rescore([account.pk], now)
     assert len(callbacks) == 1
     account.refresh_from_db()
     assert account.risk_score == 100
