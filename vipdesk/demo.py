@@ -9,7 +9,7 @@ transaction per chunk, so memory stays flat whatever the ticket count; what is k
 per account is a few numbers (AccountPlan).
 
 Open tickets are left `routed=False` for the router; historical (solved/closed) ones
-get plausible routing fields in one set-based UPDATE (route_history)."""
+get plausible routing fields as they are written (history_routing)."""
 
 import math
 import random
@@ -61,6 +61,9 @@ AT_RISK_SHARE = 0.08  # accounts that are quietly unhappy
 UNMATCHED_SHARE = 0.02  # tickets from people we cannot tie to an account
 HISTORY_DAYS = 365
 CLOSED = (Ticket.Status.SOLVED, Ticket.Status.CLOSED)
+HISTORY_REASONS = ["Routed when the ticket arrived (demo history)."]
+# routed, routed_at, tier, effective priority, queue, 2 due times, 2 breach times, reasons
+NOT_ROUTED = (False, None, None, "", "", None, None, None, None, [])
 
 # Story accounts (SPEC: the $380K account whose $12 question sat in the general queue).
 # name, ARR, renewal in days, strategic, executive review, at risk, NPS, previous NPS
@@ -96,9 +99,7 @@ class Progress:
 
     def report(self, done: int) -> None:
         elapsed = max(time.monotonic() - self.started, 1e-6)
-        self.stdout.write(
-            f"  {self.label}: {done:,}/{self.total:,} ({done / elapsed:,.0f} rows/s)"
-        )
+        self.stdout.write(f"  {self.label}: {done:,}/{self.total:,} ({done / elapsed:,.0f} rows/s)")
 
 
 def slug(value: str) -> str:
@@ -163,7 +164,6 @@ class DemoCompany:
         self.load_policies()
         self.create_tickets()
         with transaction.atomic():
-            self.route_history()
             self.create_escalations()
             self.create_notes()
         models = [
@@ -269,9 +269,9 @@ class DemoCompany:
             agents.append((agent_id, level, months))
             self.agent_names[agent_id] = self.user_names[user_id]
             agent_id += 1
-        BulkWriter(
-            Agent, ["id", "user_id", "level", "tenure_start", "capacity", "on_shift"]
-        ).write(rows)
+        BulkWriter(Agent, ["id", "user_id", "level", "tenure_start", "capacity", "on_shift"]).write(
+            rows
+        )
 
         seniors = [a for a, level, _ in agents if level == AgentLevel.SENIOR]
         l2 = [a for a, level, _ in agents if level == AgentLevel.L2]
@@ -292,9 +292,7 @@ class DemoCompany:
                 member_id += 1
             pool_id += 1
         BulkWriter(AgentPool, ["id", "name", "tier", "lead_id"]).write(pool_rows)
-        BulkWriter(AgentPool.members.through, ["id", "agentpool_id", "agent_id"]).write(
-            member_rows
-        )
+        BulkWriter(AgentPool.members.through, ["id", "agentpool_id", "agent_id"]).write(member_rows)
 
         # One senior in the Tier 1 pool is off now, another agent soon.
         pto_id = next_id(PtoPeriod)
@@ -360,10 +358,8 @@ class DemoCompany:
     def usage_series(self, rng: random.Random, arr: int, at_risk: bool) -> tuple[list[int], float]:
         seats = clamp(int(arr / 450), 5, 25_000)
         level = seats * rng.uniform(0.45, 0.85)
-        if at_risk:
-            change = rng.uniform(-0.06, -0.025)  # losing users week after week
-        else:
-            change = rng.uniform(-0.01, 0.02)
+        # Unhappy accounts lose users week after week.
+        change = rng.uniform(-0.06, -0.025) if at_risk else rng.uniform(-0.01, 0.02)
         series = []
         for week in range(12):
             drift = change if (not at_risk or week >= 5) else 0
@@ -507,12 +503,16 @@ class DemoCompany:
         "requester_email", "requester_title", "organization_name", "subject", "body", "tags",
         "customer_priority", "status", "created_at", "first_response_at", "resolved_at",
         "updated_at", "assigned_agent_id", "csat", "churn_signals", "churn_points", "sentiment",
+        # routing, filled in for solved/closed tickets only
+        "routed", "routed_at", "tier", "effective_priority", "queue", "sla_first_response_due",
+        "sla_resolution_due", "first_response_breached_at", "resolution_breached_at",
+        "routing_reasons",
     ]  # fmt: skip
     MESSAGE_FIELDS = ["id", "ticket_id", "author", "author_name", "body", "created_at"]
 
     def load_policies(self) -> None:
         self.sla = {
-            (p.tier, p.priority): (p.first_response_minutes, p.resolution_minutes)
+            (p.tier, p.priority): (p.first_response_minutes, p.resolution_minutes, p.queue)
             for p in SlaPolicy.objects.all()
         }
         phrases = list(ChurnPhrase.objects.filter(active=True))
@@ -532,7 +532,8 @@ class DemoCompany:
             weight = {1: 12, 2: 6, 3: 3, 4: 1}[plan.tier]
             weights.append(weight * (2.0 if plan.at_risk else 1.0))
         total = sum(weights)
-        at_risk_share = sum(w for w, p in zip(weights, self.plans, strict=True) if p.at_risk) / total
+        risky = sum(w for w, p in zip(weights, self.plans, strict=True) if p.at_risk)
+        at_risk_share = risky / total
         self.cum_weights = list(_accumulate(weights))
         self.churn_rates = {}
         for name, rate in (("direct", DIRECT_CHURN_RATE), ("indirect", INDIRECT_CHURN_RATE)):
@@ -634,7 +635,8 @@ class DemoCompany:
         category = rng.choices(self.categories, self.category_weights)[0]
         _, priority_weights, subjects, problems, replies = text.CATEGORIES[category]
         if at_risk and recent:  # severity escalating
-            priority_weights = (priority_weights[0] + 10, priority_weights[1] + 20, *priority_weights[2:])
+            p1, p2, *rest = priority_weights
+            priority_weights = (p1 + 10, p2 + 20, *rest)
         priority = rng.choices(("P1", "P2", "P3", "P4"), priority_weights)[0]
         contact_id, name, email, title, organization = self.requester(rng, plan)
 
@@ -654,7 +656,7 @@ class DemoCompany:
         subject = self.fill(rng, rng.choice(subjects))
 
         status = self.status_for_age(rng, age_days)
-        first_minutes, resolution_minutes = self.sla[(tier, priority)]
+        first_minutes, resolution_minutes, _ = self.sla[(tier, priority)]
         slowness = 1.6 if at_risk else 1.0
         first_response = created + timedelta(
             minutes=first_minutes * rng.lognormvariate(-0.7, 0.6) * slowness
@@ -675,8 +677,9 @@ class DemoCompany:
         if status in CLOSED and rng.random() < 0.6:
             weights = (20, 25, 25, 20, 10) if at_risk else (2, 3, 10, 35, 50)
             csat = rng.choices((1, 2, 3, 4, 5), weights)[0]
-        signals, points, sentiment = [], 0, None
+        signals, points, sentiment, routing = [], 0, None, NOT_ROUTED
         if status in CLOSED:  # what routing found when the ticket arrived
+            routing = self.history_routing(plan, priority, created, first_response, resolved)
             signals = self.sentence_signals.get(churn, [])
             points = min(100, sum(s["weight"] for s in signals))
             key = (category, problem_index, churn)
@@ -687,7 +690,7 @@ class DemoCompany:
             ticket_id, Ticket.Source.DEMO, f"DEMO-{ticket_id:07d}", plan.id if plan else None,
             contact_id, name, email, title, organization, subject, body, ["demo", category],
             priority, status, created, first_response, resolved, updated, agent, csat, signals,
-            points, sentiment,
+            points, sentiment, *routing,
         )  # fmt: skip
         messages = [(next(message_id), ticket_id, "customer", name, body, created)]
         if first_response:
@@ -696,7 +699,9 @@ class DemoCompany:
             if rng.random() < 0.04:
                 reply += f"\n\n{text.AGENT_DOWNGRADE_OFFER}"
             reply += f"\n\nBest,\n{agent_name}"
-            messages.append((next(message_id), ticket_id, "agent", agent_name, reply, first_response))
+            messages.append(
+                (next(message_id), ticket_id, "agent", agent_name, reply, first_response)
+            )
             if rng.random() < 0.45:
                 at = first_response + timedelta(hours=rng.uniform(1, 20))
                 if at < (resolved or self.now):
@@ -711,7 +716,9 @@ class DemoCompany:
                     messages.append((next(message_id), ticket_id, "customer", name, follow_up, at))
             if resolved and rng.random() < 0.5:
                 closing = f"{rng.choice(text.AGENT_CLOSINGS)}\n\n{agent_name}"
-                messages.append((next(message_id), ticket_id, "agent", agent_name, closing, resolved))
+                messages.append(
+                    (next(message_id), ticket_id, "agent", agent_name, closing, resolved)
+                )
         if plan and at_risk and priority in ("P1", "P2"):
             self.escalation_ticket[plan.id] = ticket_id
         return row, messages
@@ -766,7 +773,8 @@ class DemoCompany:
             tickets.append(
                 (ticket_id, Ticket.Source.DEMO, f"DEMO-{ticket_id:07d}", plan.id, contact_id,
                  name, email, title, plan.name, subject, body, ["demo", "story"], priority,
-                 Ticket.Status.NEW, created, None, None, created, None, None, [], 0, None)
+                 Ticket.Status.NEW, created, None, None, created, None, None, [], 0, None,
+                 *NOT_ROUTED)
             )  # fmt: skip
             messages.append((next(message_id), ticket_id, "customer", name, body, created))
             ticket_id += 1
@@ -775,45 +783,20 @@ class DemoCompany:
 
     # ---------------------------------------------------------------- history
 
-    def route_history(self) -> None:
-        """Solved and closed tickets were routed when they arrived: give them tier, queue,
-        effective priority and SLA due times from the account and the SLA matrix, in one
-        UPDATE. Open tickets stay routed=False for the router."""
-        reasons = '["Routed when the ticket arrived (demo history)."]'
-        closed = "('solved', 'closed')"
-        if connection.vendor == "postgresql":
-            first_due = "t.created_at + make_interval(mins => s.first_response_minutes)"
-            resolution_due = "t.created_at + make_interval(mins => s.resolution_minutes)"
-        else:
-            first_due = "strftime('%Y-%m-%d %H:%M:%f', t.created_at, '+' || s.first_response_minutes || ' minutes')"
-            resolution_due = "strftime('%Y-%m-%d %H:%M:%f', t.created_at, '+' || s.resolution_minutes || ' minutes')"
-        matched = f"""
-            UPDATE tickets_ticket AS t SET
-                routed = TRUE, routed_at = t.created_at, tier = a.tier,
-                effective_priority = t.customer_priority, queue = s.queue,
-                sla_first_response_due = {first_due},
-                sla_resolution_due = {resolution_due},
-                first_response_breached_at = CASE WHEN t.first_response_at > {first_due}
-                    THEN {first_due} END,
-                resolution_breached_at = CASE WHEN t.resolved_at > {resolution_due}
-                    THEN {resolution_due} END,
-                routing_reasons = '{reasons}'
-            FROM accounts_account AS a, tickets_slapolicy AS s
-            WHERE t.account_id = a.id AND s.tier = a.tier AND s.priority = t.customer_priority
-              AND t.source = 'demo' AND t.status IN {closed} AND NOT t.routed
-        """  # noqa: S608 — no user input
-        unmatched = f"""
-            UPDATE tickets_ticket SET routed = TRUE, routed_at = created_at,
-                effective_priority = customer_priority, queue = 'unmatched',
-                routing_reasons = '{reasons}'
-            WHERE account_id IS NULL AND source = 'demo' AND status IN {closed} AND NOT routed
-        """  # noqa: S608
-        with connection.cursor() as cursor:
-            cursor.execute(matched)
-            count = cursor.rowcount
-            cursor.execute(unmatched)
-            count += cursor.rowcount
-        self.say(f"  history: {count:,} solved/closed tickets marked as routed")
+    def history_routing(self, plan, priority, created, first_response, resolved) -> tuple:
+        """Routing fields of a solved or closed ticket, as the router set them when it
+        arrived: tier from the account, queue and due times from the SLA matrix. Written
+        with the ticket (cheaper than a second pass over millions of rows)."""
+        if plan is None:
+            return (True, created, None, priority, "unmatched", None, None, None, None,
+                    HISTORY_REASONS)  # fmt: skip
+        first_minutes, resolution_minutes, queue = self.sla[(plan.tier, priority)]
+        first_due = created + timedelta(minutes=first_minutes)
+        resolution_due = created + timedelta(minutes=resolution_minutes)
+        first_breached = first_due if first_response and first_response > first_due else None
+        resolution_breached = resolution_due if resolved and resolved > resolution_due else None
+        return (True, created, plan.tier, priority, queue, first_due, resolution_due,
+                first_breached, resolution_breached, HISTORY_REASONS)  # fmt: skip
 
     def create_escalations(self) -> None:
         rng = self.rng("escalations")
@@ -828,7 +811,8 @@ class DemoCompany:
             for n in range(1 if not story else 2):
                 kind = rng.choices(types, (45, 20, 20, 10, 5))[0]
                 severity = rng.choices(("critical", "high", "medium", "low"), (10, 35, 40, 15))[0]
-                opened = self.now - timedelta(days=rng.uniform(0.2, 120) if n else rng.uniform(0.2, 6))
+                age = rng.uniform(0.2, 120) if n else rng.uniform(0.2, 6)
+                opened = self.now - timedelta(days=age)
                 if story and n == 0:
                     status = Escalation.Status.ACKNOWLEDGED
                 elif (self.now - opened).days > 20 and rng.random() < 0.8:

@@ -4,7 +4,12 @@ Ordinary templates never contain a churn phrase: churn language enters a ticket
 only through DIRECT_CHURN, INDIRECT_CHURN and NEGATED_CHURN, so its rate is the
 configured one (tests/demo checks this)."""
 
-FIRST_NAMES = (
+
+def words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
+FIRST_NAMES = words(
     "Amelia Aarav Beatriz Bilal Camille Chen Dana Diego Elena Emeka Fatima Felix Grace Gustavo "
     "Hana Hassan Ingrid Isaac Jana Javier Kai Keiko Lara Liam Maya Mateo Nadia Noah Olga Omar "
     "Priya Pablo Quinn Rafael Sara Samuel Tara Tomasz Uma Viktor Wei Willa Ximena Yusuf Yara "
@@ -12,9 +17,9 @@ FIRST_NAMES = (
     "Nina Oscar Paula Rhys Sofia Theo Vera Wanjiru Adele Ben Clara David Erik Freya Hugo Iris "
     "Jonas Kira Lucas Mira Nils Ola Pedro Rosa Sven Tessa Ulrich Valentina Yuki Zara Ada Chloe "
     "Dmitri Esther Fiona Georg Ines Joel Lena Malik Nora Otto Ruth Simon Talia Vikram Wendy"
-).split()
+)
 
-LAST_NAMES = (
+LAST_NAMES = words(
     "Anderson Bauer Castillo Dubois Eriksen Fischer Garcia Haddad Ito Jensen Kowalski Lindqvist "
     "Martinez Novak Okafor Petrov Quintero Rossi Schmidt Tanaka Ueda Varga Walsh Xu Yamamoto "
     "Zimmermann Abbott Brennan Chowdhury Delgado Ebert Fontaine Gallagher Hoffmann Iyer Jovanovic "
@@ -23,9 +28,9 @@ LAST_NAMES = (
     "Jackson Kim Lopez Mensah Nielsen Olsen Patel Reyes Silva Torres Umar Volkov Wagner Young "
     "Ahmed Berg Cohen Diaz Evans Farouk Green Hughes Ivanova Johansson Keller Lam Murphy Nguyen "
     "O'Brien Park Richter Sharma Turner Vogel Wright Zeller Baker Clarke Dahl Foster Grant Hale"
-).split()
+)
 
-COMPANY_WORDS = (
+COMPANY_WORDS = words(
     "Northwind Contoso Blue-Harbor Silver-Pine Redwood Summit Brightline Cobalt Granite Harborview "
     "Ironbridge Juniper Keystone Lakeshore Meridian Northstar Oakridge Pinnacle Riverbend Sapphire "
     "Tidewater Vantage Westfield Zephyr Atlas Beacon Cascade Driftwood Evergreen Foxglove "
@@ -35,13 +40,13 @@ COMPANY_WORDS = (
     "Dune Elmwood Fairway Greystone Hawthorn Ironwood Jasper Kingfisher Larkspur Monarch Newport "
     "Obsidian Peregrine Quarry Ridgeline Seabright Thornbury Unity Valiant Waypoint Alder Basalt "
     "Crescent Dovetail Emberly Fjord Gilded Harrow Islay Lantern Marigold Nightingale"
-).split()
+)
 
-SECTORS = (
+SECTORS = words(
     "Logistics Health Analytics Retail Freight Energy Labs Foods Capital Insurance Robotics Media "
-    "Systems Software Biotech Manufacturing Hospitality Learning Telecom Mobility Payments Security "
-    "Pharma Construction Marine Aerospace Agritech Travel Legal Realty"
-).split()
+    "Systems Software Biotech Manufacturing Hospitality Learning Telecom Mobility Payments "
+    "Security Pharma Construction Marine Aerospace Agritech Travel Legal Realty"
+)
 
 LEGAL_SUFFIXES = ("", "", "", " Inc.", " Ltd", " GmbH", " Group", " Co.", " AG", " LLC", " BV")
 REGIONS = ("Europe", "Americas", "Asia", "Nordics", "UK", "Canada", "Australia", "Japan", "Iberia")
@@ -95,7 +100,9 @@ SPONSOR_TITLES = ("VP Customer Success", "Chief Revenue Officer", "VP Sales", "C
 INTEGRATIONS = ("Salesforce", "NetSuite", "Slack", "Snowflake", "SAP", "HubSpot", "Okta", "Jira")
 FEATURES = ("report scheduling", "audit log export", "custom roles", "bulk editing", "dark mode")
 TEAMS = ("finance", "dispatch", "warehouse", "sales", "support", "engineering", "marketing")
-MONTHS = ("January February March April May June July August September October November December").split()
+MONTHS = words(
+    "January February March April May June July August September October November December"
+)
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")
 
 # category: (weight, priority weights P1..P4, subjects, problems, agent replies)

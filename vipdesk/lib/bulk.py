@@ -66,7 +66,8 @@ class BulkWriter:
         fields = self.fields + self.extra_fields
         quoted = ", ".join(connection.ops.quote_name(c) for c in self.columns)
         placeholders = ", ".join(["%s"] * len(fields))
-        sql = f"INSERT INTO {connection.ops.quote_name(self.table)} ({quoted}) VALUES ({placeholders})"
+        table = connection.ops.quote_name(self.table)
+        sql = f"INSERT INTO {table} ({quoted}) VALUES ({placeholders})"  # noqa: S608
         prepared = [
             [
                 f.get_db_prep_save(v, connection)
