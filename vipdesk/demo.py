@@ -60,6 +60,7 @@ NEGATED_CHURN_RATE = 0.01
 AT_RISK_SHARE = 0.08  # accounts that are quietly unhappy
 UNMATCHED_SHARE = 0.02  # tickets from people we cannot tie to an account
 HISTORY_DAYS = 365
+STORY_TICKETS = 2  # written by create_story_tickets, part of the requested count
 CLOSED = (Ticket.Status.SOLVED, Ticket.Status.CLOSED)
 HISTORY_REASONS = ["Routed when the ticket arrived (demo history)."]
 # routed, routed_at, tier, effective priority, queue, 2 due times, 2 breach times, reasons
@@ -729,10 +730,11 @@ class DemoCompany:
         message_writer = BulkWriter(TicketMessage, self.MESSAGE_FIELDS)
         ticket_id = next_id(Ticket)
         message_id = _counter(next_id(TicketMessage))
-        progress = Progress(self.stdout, "tickets", self.n_tickets)
+        total = max(0, self.n_tickets - STORY_TICKETS)
+        progress = Progress(self.stdout, "tickets", total)
         plans, cum_weights, messages_total, done = self.plans, self.cum_weights, 0, 0
-        while done < self.n_tickets:
-            size = min(self.chunk_size, self.n_tickets - done)
+        while done < total:
+            size = min(self.chunk_size, total - done)
             chosen = rng.choices(plans, cum_weights=cum_weights, k=size)
             tickets, messages = [], []
             for plan in chosen:
@@ -868,7 +870,10 @@ def flush(stdout=None) -> None:
         if connection.vendor == "postgresql":
             tables = [m._meta.db_table for m in (Account, Ticket, Agent, AgentPool, Escalation)]
             with connection.cursor() as cursor:
+                # Check deferred foreign keys now: TRUNCATE refuses pending trigger events.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         else:
             for model in (Escalation, Alert, TicketMessage, Ticket, AgentPool, Agent, Account):
                 model.objects.all().delete()
