@@ -5,8 +5,9 @@ Deterministic: every phase draws from its own `random.Random` seeded with
 "<seed>:<phase>", and ids are assigned here (from the table's highest id), so the same
 seed on an empty database gives the same rows. Large runs stream: rows are built in
 chunks and written with PostgreSQL COPY (executemany INSERT on SQLite), one
-transaction per chunk, so memory stays flat whatever the ticket count; what is kept
-per account is a few numbers (AccountPlan).
+transaction per chunk, on a second thread while the next chunk is built
+(BackgroundBatches), so memory stays flat whatever the ticket count; what is kept per
+account is a few numbers (AccountPlan).
 
 Open tickets are left `routed=False` for the router; historical (solved/closed) ones
 get plausible routing fields as they are written (history_routing)."""
@@ -39,7 +40,7 @@ from tickets.models import (
     TicketMessage,
 )
 from vipdesk import demo_text as text
-from vipdesk.lib.bulk import BulkWriter, analyze, next_id, reset_sequences
+from vipdesk.lib.bulk import BackgroundBatches, BulkWriter, analyze, next_id, reset_sequences
 from vipdesk.roles import Role
 
 DEFAULT_SEED = 2026
@@ -422,6 +423,7 @@ class DemoCompany:
         taken_domains: set[str] = set()
         progress = Progress(self.stdout, "accounts", self.n_accounts)
         done = 0
+        batches = BackgroundBatches()
         while done < self.n_accounts:
             rows, domains = [], []
             for i in range(done, min(done + self.chunk_size, self.n_accounts)):
@@ -437,11 +439,10 @@ class DemoCompany:
                     domains.append((domain_id, account_id, extra))
                     domain_id += 1
                 account_id += 1
-            with transaction.atomic():
-                account_writer.write(rows)
-                domain_writer.write(domains)
+            batches.submit(_write_pairs, account_writer, rows, domain_writer, domains)
             done += len(rows)
             progress.report(done)
+        batches.close()
         self.company_names = taken_names
 
     # ---------------------------------------------------------------- contacts
@@ -475,6 +476,7 @@ class DemoCompany:
         contact_id = next_id(Contact)
         total = 0
         progress = Progress(self.stdout, "contacts", 0)
+        batches = BackgroundBatches()
         for start in range(0, len(self.plans), self.chunk_size // 4):
             rows = []
             for plan in self.plans[start : start + self.chunk_size // 4]:
@@ -492,8 +494,9 @@ class DemoCompany:
                          last_contacted)
                     )  # fmt: skip
                     contact_id += 1
-            with transaction.atomic():
-                total += writer.write(rows)
+            batches.submit(writer.write, rows)
+            total += len(rows)
+        batches.close()
         progress.total = total
         progress.report(total)
 
@@ -733,6 +736,7 @@ class DemoCompany:
         total = max(0, self.n_tickets - STORY_TICKETS)
         progress = Progress(self.stdout, "tickets", total)
         plans, cum_weights, messages_total, done = self.plans, self.cum_weights, 0, 0
+        batches = BackgroundBatches()
         while done < total:
             size = min(self.chunk_size, total - done)
             chosen = rng.choices(plans, cum_weights=cum_weights, k=size)
@@ -744,11 +748,11 @@ class DemoCompany:
                 tickets.append(row)
                 messages.extend(rows)
                 ticket_id += 1
-            with transaction.atomic():
-                ticket_writer.write(tickets)
-                messages_total += message_writer.write(messages)
+            batches.submit(_write_pairs, ticket_writer, tickets, message_writer, messages)
+            messages_total += len(messages)
             done += size
             progress.report(done)
+        batches.close()
         self.say(f"  messages: {messages_total:,}")
         with transaction.atomic():
             self.create_story_tickets(ticket_writer, message_writer, ticket_id, message_id)
@@ -891,6 +895,12 @@ def finish(stdout) -> None:
         f"Next: route {pending:,} pending tickets (tickets.jobs.route_pending) and rescore "
         "every account (accounts.jobs) — not wired in yet."
     )
+
+
+def _write_pairs(writer, rows, other_writer, other_rows) -> None:
+    """Rows and the rows that reference them (accounts and domains, tickets and messages)."""
+    writer.write(rows)
+    other_writer.write(other_rows)
 
 
 def _accumulate(values):

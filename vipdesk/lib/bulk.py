@@ -6,10 +6,11 @@ so a field added to a model later does not break bulk loading. Ids are chosen by
 caller; call reset_sequences() afterwards."""
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 
 from django.core.management.color import no_style
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.utils import timezone
 
 
@@ -100,3 +101,53 @@ def analyze(model_list: list[type[models.Model]]) -> None:
     with connection.cursor() as cursor:
         for model in model_list:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
+class BackgroundBatches:
+    """Write batches on a second thread, each in its own transaction, while the caller
+    builds the next one: Python and PostgreSQL then work on two cores at once. At most
+    one batch waits, so memory stays bounded.
+
+    The thread has its own database connection, so it cannot see uncommitted rows: inside
+    an outer transaction (tests) batches are written inline instead."""
+
+    def __init__(self):
+        self.threaded = connection.vendor == "postgresql" and not connection.in_atomic_block
+        self.executor = ThreadPoolExecutor(max_workers=1) if self.threaded else None
+        self.pending = None
+
+    def submit(self, func: Callable, *args) -> None:
+        if not self.threaded:
+            _in_transaction(func, *args)
+            return
+        self.wait()
+        self.pending = self.executor.submit(_in_transaction, func, *args)
+
+    def wait(self) -> None:
+        if self.pending is not None:
+            pending, self.pending = self.pending, None
+            pending.result()  # re-raises the thread's exception
+
+    def close(self) -> None:
+        try:
+            self.wait()
+        finally:
+            if self.executor is not None:
+                self.executor.submit(_close_connection).result()
+                self.executor.shutdown()
+                self.executor = None
+
+    def __enter__(self) -> "BackgroundBatches":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+
+def _close_connection() -> None:
+    connection.close()  # the calling thread's connection
+
+
+def _in_transaction(func: Callable, *args) -> None:
+    with transaction.atomic():
+        func(*args)
