@@ -15,6 +15,7 @@ get plausible routing fields as they are written (history_routing)."""
 import math
 import random
 import re
+import string
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -92,6 +93,20 @@ class AccountPlan:
     csm_id: int | None
     first_contact_id: int = 0
     contacts: int = 0
+
+
+# Random values for the {placeholders} of the text templates.
+PLACEHOLDERS = {
+    "n": lambda rng: rng.randint(10_000, 99_999),
+    "month": lambda rng: rng.choice(text.MONTHS),
+    "seats": lambda rng: rng.randint(6, 400),
+    "small": lambda rng: rng.choice((12, 19, 24, 48, 99)),
+    "team": lambda rng: rng.choice(text.TEAMS),
+    "integration": lambda rng: rng.choice(text.INTEGRATIONS),
+    "feature": lambda rng: rng.choice(text.FEATURES),
+    "weekday": lambda rng: rng.choice(text.WEEKDAYS),
+}
+TEMPLATE_FIELDS: dict[str, tuple[str, ...]] = {}  # template -> its placeholder names
 
 
 class Progress:
@@ -581,20 +596,19 @@ class DemoCompany:
         return rng.choices(statuses, weights)[0]
 
     def fill(self, rng: random.Random, template: str) -> str:
-        if "{" not in template:
+        """The template with its {placeholders} drawn at random (only those it uses)."""
+        names = TEMPLATE_FIELDS.get(template)
+        if names is None:
+            parsed = string.Formatter().parse(template)
+            names = TEMPLATE_FIELDS[template] = tuple(
+                dict.fromkeys(f for _, f, _, _ in parsed if f)
+            )
+        if not names:
             return template
-        seats = rng.randint(5, 400)
-        return template.format(
-            n=rng.randint(10_000, 99_999),
-            month=rng.choice(text.MONTHS),
-            seats=seats,
-            seats2=seats - rng.randint(1, 5) if seats > 6 else seats,
-            small=rng.choice((12, 19, 24, 48, 99)),
-            team=rng.choice(text.TEAMS),
-            integration=rng.choice(text.INTEGRATIONS),
-            feature=rng.choice(text.FEATURES),
-            weekday=rng.choice(text.WEEKDAYS),
-        )
+        values = {name: PLACEHOLDERS[name](rng) for name in names if name != "seats2"}
+        if "seats2" in names:  # fewer than {seats}
+            values["seats2"] = max(1, values["seats"] - rng.randint(1, 5))
+        return template.format(**values)
 
     def churn_sentence(self, rng: random.Random, at_risk: bool) -> tuple[str, str]:
         """("direct"|"indirect"|"negated"|"", sentence) at the configured rates."""
