@@ -5,9 +5,8 @@ Deterministic: every phase draws from its own `random.Random` seeded with
 "<seed>:<phase>", and ids are assigned here (from the table's highest id), so the same
 seed on an empty database gives the same rows. Large runs stream: rows are built in
 chunks and written with PostgreSQL COPY (executemany INSERT on SQLite), one
-transaction per chunk, on a second thread while the next chunk is built
-(BackgroundBatches), so memory stays flat whatever the ticket count; what is kept per
-account is a few numbers (AccountPlan).
+on a second thread while the next chunk is built (BackgroundLoad), so memory stays flat
+whatever the ticket count; what is kept per account is a few numbers (AccountPlan).
 
 Open tickets are left `routed=False` for the router; historical (solved/closed) ones
 get plausible routing fields as they are written (history_routing)."""
@@ -41,7 +40,7 @@ from tickets.models import (
     TicketMessage,
 )
 from vipdesk import demo_text as text
-from vipdesk.lib.bulk import BackgroundBatches, BulkWriter, analyze, next_id, reset_sequences
+from vipdesk.lib.bulk import BackgroundLoad, BulkWriter, analyze, next_id, reset_sequences
 from vipdesk.roles import Role
 
 DEFAULT_SEED = 2026
@@ -62,7 +61,9 @@ NEGATED_CHURN_RATE = 0.01
 AT_RISK_SHARE = 0.08  # accounts that are quietly unhappy
 UNMATCHED_SHARE = 0.02  # tickets from people we cannot tie to an account
 HISTORY_DAYS = 365
-STORY_TICKETS = 2  # written by create_story_tickets, part of the requested count
+STORY_TICKETS = 2
+# From this many rows a table's non-unique indexes are rebuilt after loading, not kept up.
+LARGE_LOAD = 50_000  # written by create_story_tickets, part of the requested count
 CLOSED = (Ticket.Status.SOLVED, Ticket.Status.CLOSED)
 HISTORY_REASONS = ["Routed when the ticket arrived (demo history)."]
 # routed, routed_at, tier, effective priority, queue, 2 due times, 2 breach times, reasons
@@ -438,26 +439,26 @@ class DemoCompany:
         taken_domains: set[str] = set()
         progress = Progress(self.stdout, "accounts", self.n_accounts)
         done = 0
-        batches = BackgroundBatches()
-        while done < self.n_accounts:
-            rows, domains = [], []
-            for i in range(done, min(done + self.chunk_size, self.n_accounts)):
-                story = STORY_ACCOUNTS[i] if i < len(STORY_ACCOUNTS) else None
-                name = story[0] if story else self.company_name(rng, taken_names)
-                plan, row = self.account_row(rng, account_id, name, taken_domains, story)
-                self.plans.append(plan)
-                rows.append(row)
-                domains.append((domain_id, account_id, plan.domain))
-                domain_id += 1
-                if rng.random() < 0.1:  # a second e-mail domain, e.g. a subsidiary
-                    extra = self.account_domain(f"{name} group", taken_domains)
-                    domains.append((domain_id, account_id, extra))
+        rebuild = self.n_accounts >= LARGE_LOAD
+        with BackgroundLoad([Account, AccountDomain], rebuild) as load:
+            while done < self.n_accounts:
+                rows, domains = [], []
+                for i in range(done, min(done + self.chunk_size, self.n_accounts)):
+                    story = STORY_ACCOUNTS[i] if i < len(STORY_ACCOUNTS) else None
+                    name = story[0] if story else self.company_name(rng, taken_names)
+                    plan, row = self.account_row(rng, account_id, name, taken_domains, story)
+                    self.plans.append(plan)
+                    rows.append(row)
+                    domains.append((domain_id, account_id, plan.domain))
                     domain_id += 1
-                account_id += 1
-            batches.submit(_write_pairs, account_writer, rows, domain_writer, domains)
-            done += len(rows)
-            progress.report(done)
-        batches.close()
+                    if rng.random() < 0.1:  # a second e-mail domain, e.g. a subsidiary
+                        extra = self.account_domain(f"{name} group", taken_domains)
+                        domains.append((domain_id, account_id, extra))
+                        domain_id += 1
+                    account_id += 1
+                load.submit(_write_pairs, account_writer, rows, domain_writer, domains)
+                done += len(rows)
+                progress.report(done)
         self.company_names = taken_names
 
     # ---------------------------------------------------------------- contacts
@@ -491,27 +492,27 @@ class DemoCompany:
         contact_id = next_id(Contact)
         total = 0
         progress = Progress(self.stdout, "contacts", 0)
-        batches = BackgroundBatches()
-        for start in range(0, len(self.plans), self.chunk_size // 4):
-            rows = []
-            for plan in self.plans[start : start + self.chunk_size // 4]:
-                low, high = self.CONTACTS_PER_TIER[plan.tier]
-                plan.first_contact_id, plan.contacts = contact_id, rng.randint(low, high)
-                for position in range(plan.contacts):
-                    name, email, title = self.contact_identity(contact_id, position, plan)
-                    if title not in executive:
-                        executive[title] = is_executive_title(title)
-                    champion = position == 1
-                    quiet_days = rng.randint(60, 150) if plan.at_risk else rng.randint(1, 40)
-                    last_contacted = self.now - timedelta(days=quiet_days) if champion else None
-                    rows.append(
-                        (contact_id, plan.id, name, email, title, executive[title], champion,
-                         last_contacted)
-                    )  # fmt: skip
-                    contact_id += 1
-            batches.submit(writer.write, rows)
-            total += len(rows)
-        batches.close()
+        rebuild = len(self.plans) >= LARGE_LOAD
+        with BackgroundLoad([Contact], rebuild) as load:
+            for start in range(0, len(self.plans), self.chunk_size // 4):
+                rows = []
+                for plan in self.plans[start : start + self.chunk_size // 4]:
+                    low, high = self.CONTACTS_PER_TIER[plan.tier]
+                    plan.first_contact_id, plan.contacts = contact_id, rng.randint(low, high)
+                    for position in range(plan.contacts):
+                        name, email, title = self.contact_identity(contact_id, position, plan)
+                        if title not in executive:
+                            executive[title] = is_executive_title(title)
+                        champion = position == 1
+                        quiet_days = rng.randint(60, 150) if plan.at_risk else rng.randint(1, 40)
+                        last_contacted = self.now - timedelta(days=quiet_days) if champion else None
+                        rows.append(
+                            (contact_id, plan.id, name, email, title, executive[title], champion,
+                             last_contacted)
+                        )  # fmt: skip
+                        contact_id += 1
+                load.submit(writer.write, rows)
+                total += len(rows)
         progress.total = total
         progress.report(total)
 
@@ -750,23 +751,23 @@ class DemoCompany:
         total = max(0, self.n_tickets - STORY_TICKETS)
         progress = Progress(self.stdout, "tickets", total)
         plans, cum_weights, messages_total, done = self.plans, self.cum_weights, 0, 0
-        batches = BackgroundBatches()
-        while done < total:
-            size = min(self.chunk_size, total - done)
-            chosen = rng.choices(plans, cum_weights=cum_weights, k=size)
-            tickets, messages = [], []
-            for plan in chosen:
-                if rng.random() < UNMATCHED_SHARE:
-                    plan = None
-                row, rows = self.ticket(rng, ticket_id, plan, message_id)
-                tickets.append(row)
-                messages.extend(rows)
-                ticket_id += 1
-            batches.submit(_write_pairs, ticket_writer, tickets, message_writer, messages)
-            messages_total += len(messages)
-            done += size
-            progress.report(done)
-        batches.close()
+        rebuild = total >= LARGE_LOAD
+        with BackgroundLoad([Ticket, TicketMessage], rebuild) as load:
+            while done < total:
+                size = min(self.chunk_size, total - done)
+                chosen = rng.choices(plans, cum_weights=cum_weights, k=size)
+                tickets, messages = [], []
+                for plan in chosen:
+                    if rng.random() < UNMATCHED_SHARE:
+                        plan = None
+                    row, rows = self.ticket(rng, ticket_id, plan, message_id)
+                    tickets.append(row)
+                    messages.extend(rows)
+                    ticket_id += 1
+                load.submit(_write_pairs, ticket_writer, tickets, message_writer, messages)
+                messages_total += len(messages)
+                done += size
+                progress.report(done)
         self.say(f"  messages: {messages_total:,}")
         with transaction.atomic():
             self.create_story_tickets(ticket_writer, message_writer, ticket_id, message_id)

@@ -6,8 +6,9 @@ so a field added to a model later does not break bulk loading. Ids are chosen by
 caller; call reset_sequences() afterwards."""
 
 import json
+import queue
+import threading
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
@@ -103,51 +104,104 @@ def analyze(model_list: list[type[models.Model]]) -> None:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
-class BackgroundBatches:
-    """Write batches on a second thread, each in its own transaction, while the caller
-    builds the next one: Python and PostgreSQL then work on two cores at once. At most
-    one batch waits, so memory stays bounded.
+class BackgroundLoad:
+    """Write batches on a second thread while the caller builds the next one, so Python
+    and PostgreSQL work on two cores at once. At most two batches wait, so memory stays
+    bounded.
 
-    The thread has its own database connection, so it cannot see uncommitted rows: inside
-    an outer transaction (tests) batches are written inline instead."""
+    The whole load is one transaction on the thread's own connection: foreign keys are
+    checked row by row (no queue of deferred checks), and for large loads (`rebuild`) the
+    tables' non-unique indexes are dropped first and rebuilt at the end, which is much
+    cheaper than maintaining them row by row (PostgreSQL manual, "Populating a Database").
+    A failure rolls all of it back, indexes included.
 
-    def __init__(self):
+    Inside an outer transaction (tests) the thread could not see uncommitted rows, and on
+    SQLite there is nothing to gain: batches are then written inline."""
+
+    def __init__(self, models: list[type[models.Model]], rebuild_indexes: bool = False):
+        self.models = models
+        self.rebuild_indexes = rebuild_indexes
         self.threaded = connection.vendor == "postgresql" and not connection.in_atomic_block
-        self.executor = ThreadPoolExecutor(max_workers=1) if self.threaded else None
-        self.pending = None
+        self.queue: queue.Queue = queue.Queue(maxsize=1)
+        self.error: BaseException | None = None
+        self.failed = False
+        self.thread = threading.Thread(target=self._run, name="bulk-load", daemon=True)
+
+    def __enter__(self) -> "BackgroundLoad":
+        if self.threaded:
+            self.thread.start()
+        return self
 
     def submit(self, func: Callable, *args) -> None:
         if not self.threaded:
-            _in_transaction(func, *args)
+            with transaction.atomic():
+                func(*args)
             return
-        self.wait()
-        self.pending = self.executor.submit(_in_transaction, func, *args)
+        while True:
+            if self.error is not None:
+                raise self.error
+            try:
+                self.queue.put((func, args), timeout=0.5)
+                return
+            except queue.Full:
+                continue
 
-    def wait(self) -> None:
-        if self.pending is not None:
-            pending, self.pending = self.pending, None
-            pending.result()  # re-raises the thread's exception
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if not self.threaded:
+            return
+        self.failed = exc_type is not None
+        while self.thread.is_alive():
+            try:
+                self.queue.put(None, timeout=0.5)
+                break
+            except queue.Full:
+                continue
+        self.thread.join()
+        if self.error is not None and exc_type is None:
+            raise self.error
 
-    def close(self) -> None:
+    def _run(self) -> None:
         try:
-            self.wait()
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                dropped = drop_secondary_indexes(self.models) if self.rebuild_indexes else []
+                while (item := self.queue.get()) is not None:
+                    func, args = item
+                    func(*args)
+                if self.failed:
+                    raise RuntimeError("bulk load abandoned: the producer failed")
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+                    for statement in dropped:
+                        cursor.execute(statement)
+        except BaseException as error:  # handed to the producer thread
+            self.error = error
+            while True:  # unblock a producer waiting to put
+                try:
+                    self.queue.get_nowait()
+                except queue.Empty:
+                    break
         finally:
-            if self.executor is not None:
-                self.executor.submit(_close_connection).result()
-                self.executor.shutdown()
-                self.executor = None
-
-    def __enter__(self) -> "BackgroundBatches":
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self.close()
+            connection.close()  # this thread's connection
 
 
-def _close_connection() -> None:
-    connection.close()  # the calling thread's connection
-
-
-def _in_transaction(func: Callable, *args) -> None:
-    with transaction.atomic():
-        func(*args)
+def drop_secondary_indexes(model_list: list[type[models.Model]]) -> list[str]:
+    """Drop the non-unique indexes that back no constraint; return their CREATE statements."""
+    statements = []
+    with connection.cursor() as cursor:
+        for model in model_list:
+            cursor.execute(
+                """
+                SELECT i.relname, pg_get_indexdef(i.oid)
+                FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid
+                WHERE x.indrelid = %s::regclass AND NOT x.indisunique AND NOT x.indisprimary
+                  AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.oid)
+                ORDER BY i.relname
+                """,
+                [model._meta.db_table],
+            )
+            for name, definition in cursor.fetchall():
+                cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+                statements.append(definition)
+    return statements
