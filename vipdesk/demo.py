@@ -4,9 +4,10 @@ pools, a year of tickets with their messages, escalations and CSM notes.
 Deterministic: every phase draws from its own `random.Random` seeded with
 "<seed>:<phase>", and ids are assigned here (from the table's highest id), so the same
 seed on an empty database gives the same rows. Large runs stream: rows are built in
-chunks and written with PostgreSQL COPY (executemany INSERT on SQLite), one
-on a second thread while the next chunk is built (BackgroundLoad), so memory stays flat
-whatever the ticket count; what is kept per account is a few numbers (AccountPlan).
+chunks and written with PostgreSQL COPY (executemany INSERT on SQLite), one transaction
+per phase, on a second thread while the next chunk is built (BackgroundLoad), so memory
+stays flat whatever the ticket count; what is kept per account is a few numbers
+(AccountPlan).
 
 Open tickets are left `routed=False` for the router; historical (solved/closed) ones
 get plausible routing fields as they are written (history_routing)."""
