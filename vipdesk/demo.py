@@ -634,13 +634,14 @@ class DemoCompany:
                 organization += " Holdings"
             email = f"{slug(first)}.{slug(last)}@personal-mail.example"
             return None, f"{first} {last}", email, "", organization.replace("-", " ")
+        first_ordinary = 3 if plan.tier == Tier.STRATEGIC else 2  # Tier 1's #2 is on the board
         u = rng.random()
         if u < 0.02:
             position = 0  # an executive writes in
-        elif u < 0.35 or plan.contacts == 2:
+        elif u < 0.35 or plan.contacts <= first_ordinary:
             position = 1  # the champion
         else:
-            position = rng.randint(2, plan.contacts - 1)
+            position = rng.randint(first_ordinary, plan.contacts - 1)
         contact_id = plan.first_contact_id + position
         name, email, title = self.contact_identity(contact_id, position, plan)
         return contact_id, name, email, title, plan.name
