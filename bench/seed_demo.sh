@@ -5,13 +5,13 @@
 #   bench/seed_demo.sh                 # 100,000 accounts, 2,000,000 tickets
 #   bench/seed_demo.sh 10000 200000    # smaller
 #
-# The database is BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/vipdesk_bench);
+# The database is BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/vipdesk_bench_seed);
 # it is created if missing and its demo data replaced (--flush).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ACCOUNTS="${1:-100000}"
 TICKETS="${2:-2000000}"
-export DATABASE_URL="${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/vipdesk_bench}"
+export DATABASE_URL="${BENCH_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/vipdesk_bench_seed}"
 source scripts/python.sh
 ensure_venv
 .venv/bin/python -m pip install --quiet -e .

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 
 from accounts.executives import is_executive_title
-from accounts.models import Account, Contact, CsmNote, Tier
+from accounts.models import Account, Contact, CsmNote, ScoringRun, Tier
 from escalations.models import Escalation
 from tests.factories import make_account
 from tickets.models import Agent, AgentLevel, AgentPool, PtoPeriod, Ticket, TicketMessage
@@ -154,11 +154,13 @@ def test_a_small_company_has_tickets_at_the_configured_rates():
     assert Escalation.objects.exists() and CsmNote.objects.exists()
 
 
-def test_open_tickets_wait_for_the_router_and_history_is_routed():
+def test_it_routes_the_open_tickets_and_scores_every_account():
     seed(accounts=60, tickets=600)
     open_tickets = Ticket.objects.open()
     assert open_tickets.exists()
-    assert not open_tickets.filter(routed=True).exists()
+    assert not Ticket.objects.pending_routing().exists()
+    assert all(t.routing_reasons for t in open_tickets)
+    assert ScoringRun.objects.filter(status=ScoringRun.Status.FINISHED).count() == 1
     closed = Ticket.objects.filter(status__in=["solved", "closed"])
     assert closed.exists() and not closed.filter(routed=False).exists()
     for ticket in closed.exclude(account=None).select_related("account")[:200]:
@@ -167,8 +169,9 @@ def test_open_tickets_wait_for_the_router_and_history_is_routed():
         assert ticket.queue and ticket.sla_first_response_due > ticket.created_at
     assert set(closed.filter(account=None).values_list("queue", flat=True)) == {"unmatched"}
     story = Ticket.objects.get(tags__contains=["story"], account__name="Northwind Logistics")
-    assert story.account.name == "Northwind Logistics" and not story.routed
     assert story.created_at < datetime.fromisoformat(NOW)
+    assert (story.tier, story.queue) == (2, "priority")
+    assert "Tier 2 Enterprise — ARR $380,000" in story.routing_reasons
 
 
 def test_the_same_seed_gives_the_same_data_and_another_seed_does_not():
