@@ -107,6 +107,14 @@ def _safe_next(request, fallback: str) -> str:
     return fallback
 
 
+def _board_return_url(request) -> str:
+    """Where the row's no-JS form should come back to: the page htmx was on."""
+    current = request.htmx.current_url_abs_path if request.htmx else None
+    if current and url_has_allowed_host_and_scheme(current, allowed_hosts={request.get_host()}):
+        return current
+    return reverse("accounts:at_risk")
+
+
 @require_POST
 def mark_flag(request, account_id):
     """Record a verdict on the account's current risk flag. htmx gets the board row back."""
@@ -128,7 +136,7 @@ def mark_flag(request, account_id):
         return TemplateResponse(
             request,
             "accounts/board.html#row",
-            {"row": _prepare_row(row, request.user), "just_marked": True},
+            {"row": _prepare_row(row, request.user), "next_url": _board_return_url(request)},
         )
     messages.success(
         request, f"Flag on {account.name} marked {feedback.get_verdict_display().lower()}."
