@@ -309,7 +309,7 @@ def render_dashboard(request) -> TemplateResponse:
         account.top_factor = next(iter(top_factors(account.risk_factors, n=1)), None)
     arr_fig = charts.arr_by_tier([(t.label, t.arr, t.accounts) for t in data.tiers])
     fr_fig = charts.first_response_vs_sla(
-        [(t.label, t.avg_first_response_min, t.sla_first_response_min) for t in data.tiers]
+        [(t.label, t.avg_first_response_min, t.sla_first_response_min) for t in data.vip_tiers]
     )
     context = {
         "d": data,
