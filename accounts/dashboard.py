@@ -1,5 +1,9 @@
 """VIP dashboard metrics. Each panel is one set-based query; values are plain data.
 
+The two heavy panels (per-tier figures over all accounts and 30 days of tickets, and
+sponsor coverage) are cached for AGGREGATE_SECONDS; the operational panels (active VIP
+tickets, pools, at-risk accounts) are read live on every request.
+
 Times are wall-clock (first response − created, resolved − created), labelled as such on
 the page; "within SLA" compares with the ticket's routed due time, which does follow
 business hours.
@@ -9,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db.models import (
     Avg,
     Case,
@@ -28,6 +33,8 @@ from escalations.models import Escalation
 from tickets.models import AgentPool, RoutingPolicy, SlaPolicy, Ticket
 
 WINDOW_DAYS = 30
+AGGREGATE_SECONDS = 60
+AGGREGATE_CACHE_KEY = "vipdesk:dashboard:aggregates:v1"
 SPONSOR_TARGET = 5  # Tier-1 accounts per executive sponsor (seed 002: "target: <5")
 
 
@@ -77,7 +84,8 @@ class TierRow:
 def tier_rows(now: datetime) -> list[TierRow]:
     """Accounts, ARR and 30-day ticket, CSAT and escalation figures per tier (4 queries)."""
     rows = {t: TierRow(tier=t) for t in Tier.values}
-    for r in Account.objects.order_by().values("tier").annotate(n=Count("id"), arr=Sum("arr")):
+    accounts = Account.objects.order_by().values("tier").annotate(n=Count("*"), arr=Sum("arr"))
+    for r in accounts:
         rows[r["tier"]].accounts, rows[r["tier"]].arr = r["n"], r["arr"] or Decimal(0)
 
     since = now - timedelta(days=WINDOW_DAYS)
@@ -90,17 +98,17 @@ def tier_rows(now: datetime) -> list[TierRow]:
         .order_by()
         .values("tier")
         .annotate(
-            n=Count("id"),
+            n=Count("*"),  # not "id": keeps ticket_recent_metrics_idx index-only
             avg_first=Avg(first, filter=Q(first_response_at__isnull=False)),
             within=Count(
-                "id",
+                "created_at",
                 filter=Q(
                     first_response_at__isnull=False,
                     first_response_at__lte=F("sla_first_response_due"),
                 ),
             ),
             with_sla=Count(
-                "id",
+                "created_at",
                 filter=Q(first_response_at__isnull=False, sla_first_response_due__isnull=False),
             ),
             avg_resolution=Avg(resolution, filter=Q(resolved_at__isnull=False)),
@@ -237,17 +245,17 @@ def sponsor_coverage(top: int = 8) -> SponsorCoverage:
     no_sponsor = Q(executive_sponsor="")
     vip = Account.objects.vip()
     totals = vip.aggregate(
-        vip=Count("id"),
-        without=Count("id", filter=no_sponsor),
-        tier1=Count("id", filter=Q(tier=Tier.STRATEGIC)),
-        tier1_without=Count("id", filter=no_sponsor & Q(tier=Tier.STRATEGIC)),
+        vip=Count("*"),
+        without=Count("tier", filter=no_sponsor),
+        tier1=Count("tier", filter=Q(tier=Tier.STRATEGIC)),
+        tier1_without=Count("tier", filter=no_sponsor & Q(tier=Tier.STRATEGIC)),
         sponsors=Count("executive_sponsor", filter=~no_sponsor, distinct=True),
     )
     leaders = (
         vip.exclude(no_sponsor)
         .order_by()
         .values("executive_sponsor")
-        .annotate(n=Count("id"), t1=Count("id", filter=Q(tier=Tier.STRATEGIC)))
+        .annotate(n=Count("*"), t1=Count("tier", filter=Q(tier=Tier.STRATEGIC)))
         .order_by("-n", "executive_sponsor")[:top]
     )
     return SponsorCoverage(
@@ -272,13 +280,31 @@ def at_risk_vip_accounts(limit: int = 10) -> list[Account]:
 
 
 @dataclass
+class Aggregates:
+    tiers: list[TierRow]
+    sponsors: SponsorCoverage
+    as_of: datetime
+
+
+def aggregates(now: datetime) -> Aggregates:
+    """Per-tier figures and sponsor coverage, from the cache when fresh (6 queries if not)."""
+    cached = cache.get(AGGREGATE_CACHE_KEY)
+    if cached is None:
+        cached = Aggregates(tiers=tier_rows(now), sponsors=sponsor_coverage(), as_of=now)
+        cache.set(AGGREGATE_CACHE_KEY, cached, AGGREGATE_SECONDS)
+    return cached
+
+
+@dataclass
 class Dashboard:
     tiers: list[TierRow]
     active_tickets: list[Ticket]
     pools: list[PoolRow]
     sponsors: SponsorCoverage
     at_risk: list[Account]
+    as_of: datetime
     window_days: int = WINDOW_DAYS
+    refresh_seconds: int = AGGREGATE_SECONDS
 
     @property
     def vip_tiers(self) -> list[TierRow]:
@@ -303,10 +329,12 @@ class Dashboard:
 
 def build_dashboard(now: datetime) -> Dashboard:
     cap = RoutingPolicy.load().vip_share_cap_pct
+    heavy = aggregates(now)
     return Dashboard(
-        tiers=tier_rows(now),
+        tiers=heavy.tiers,
         active_tickets=active_vip_tickets(),
         pools=pool_status(now.date(), cap),
-        sponsors=sponsor_coverage(),
+        sponsors=heavy.sponsors,
         at_risk=at_risk_vip_accounts(),
+        as_of=heavy.as_of,
     )

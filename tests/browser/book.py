@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.apps import apps
+from django.core.cache import cache
 from django.utils import timezone
 
 from accounts.models import Account, CsmNote, ScoreSnapshot
@@ -61,7 +62,9 @@ def make_history(account: Account, days: int = 90) -> None:
 
 
 def load_default_policies() -> None:
-    """Live-server tests flush the database between tests, default policies included."""
+    """Live-server tests flush the database between tests, default policies included (and
+    the dashboard's cached aggregates would outlive them)."""
+    cache.clear()
     for module in (
         "accounts.migrations.0002_default_policies",
         "tickets.migrations.0002_default_policies",

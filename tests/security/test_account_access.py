@@ -2,6 +2,7 @@
 pages do with hostile input."""
 
 import pytest
+from django.core.cache import cache
 
 from accounts.models import CsmNote, RiskFlagFeedback
 from tests.accounts.helpers import make_scored_account
@@ -32,6 +33,12 @@ WRITES = [
 ]
 # Only the owning CSM, leads and admins may write.
 WRITE_STATUS = {"csm": 302, "lead": 302, "agent_user": 403, "admin_user": 302, "outsider": 403}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_dashboard_cache():
+    """The dashboard caches its heavy aggregates; each test starts cold."""
+    cache.clear()
 
 
 @pytest.fixture
