@@ -87,4 +87,4 @@ def precision_of(verdicts: Iterable[tuple[str, list]]) -> FlagPrecision:
 
 def flag_precision() -> FlagPrecision:
     """Precision of every recorded verdict (one query)."""
-    return precision_of(RiskFlagFeedback.objects.values_list("verdict", "risk_factors"))
+    return precision_of(RiskFlagFeedback.objects.order_by().values_list("verdict", "risk_factors"))
