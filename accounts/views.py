@@ -78,7 +78,8 @@ def render_board(request, *, default_mine: bool = False) -> TemplateResponse:
         "first_qs": query.querystring(),
         "board_url": reverse("accounts:at_risk"),
     }
-    if request.htmx:
+    # htmx swaps in the results only; a history restore (cache miss) needs the whole page.
+    if request.htmx and not request.htmx.history_restore_request:
         return TemplateResponse(request, "accounts/board.html#results", context)
     context.update(
         csms=owner_choices().filter(groups__name=Role.CSM),

@@ -143,6 +143,11 @@ class TestBoardPage:
         assert html.lstrip().startswith('<section id="results"')
         assert "<html" not in html and "ARR at risk" not in html
 
+    def test_it_returns_the_whole_page_to_an_htmx_history_restore(self, client, csm):
+        client.force_login(csm)
+        response = client.get(URL, HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true")
+        assert "<html" in response.content.decode()
+
     def test_it_links_each_quarter_figure_to_the_filtered_board(self, client, csm):
         make_scored_account("Renewing", risk=90, arr=Decimal(250000), renewal_in=1)
         client.force_login(csm)
