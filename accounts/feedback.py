@@ -8,7 +8,13 @@ count — so admins can see which weights raise false alarms.
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.core.cache import cache
+from django.db import transaction
+
 from accounts.models import Account, RiskFlagFeedback
+
+PRECISION_CACHE_KEY = "vipdesk:flag-precision:v1"
+PRECISION_SECONDS = 60
 
 Verdict = RiskFlagFeedback.Verdict
 
@@ -17,6 +23,7 @@ def record_flag_feedback(
     account: Account, *, user, verdict: str, note: str = ""
 ) -> RiskFlagFeedback:
     """Store a verdict with the account's current score and factors as they are now."""
+    transaction.on_commit(lambda: cache.delete(PRECISION_CACHE_KEY))
     return RiskFlagFeedback.objects.create(
         account=account,
         user=user,
@@ -86,5 +93,11 @@ def precision_of(verdicts: Iterable[tuple[str, list]]) -> FlagPrecision:
 
 
 def flag_precision() -> FlagPrecision:
-    """Precision of every recorded verdict (one query)."""
-    return precision_of(RiskFlagFeedback.objects.order_by().values_list("verdict", "risk_factors"))
+    """Precision of every recorded verdict (one query; cached for a minute, and dropped
+    from this process's cache when a verdict is recorded)."""
+    result = cache.get(PRECISION_CACHE_KEY)
+    if result is None:
+        rows = RiskFlagFeedback.objects.order_by().values_list("verdict", "risk_factors")
+        result = precision_of(rows)
+        cache.set(PRECISION_CACHE_KEY, result, PRECISION_SECONDS)
+    return result

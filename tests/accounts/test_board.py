@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
@@ -24,6 +25,12 @@ from tests.factories import make_user
 from vipdesk.roles import Role
 
 URL = "/accounts/at-risk/"
+
+
+@pytest.fixture(autouse=True)
+def _cold_cache():
+    """Flag precision is cached for a minute; each test starts cold."""
+    cache.clear()
 
 
 def names(response) -> list[str]:
@@ -183,6 +190,7 @@ class TestBoardPage:
         client.force_login(csm)
 
         def count(path: str, **headers) -> int:
+            cache.clear()
             with CaptureQueriesContext(connection) as ctx:
                 assert client.get(path, **headers).status_code == 200
             return len(ctx.captured_queries)

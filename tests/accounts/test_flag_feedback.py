@@ -1,6 +1,7 @@
 """Marking a risk flag accurate or a false positive, and the precision of past flags."""
 
 import pytest
+from django.core.cache import cache
 
 from accounts.feedback import flag_precision, precision_of, record_flag_feedback
 from accounts.models import RiskFlagFeedback
@@ -104,11 +105,17 @@ class TestPrecision:
         result = precision_of([("accurate", None), ("accurate", ["junk", {"points": 3}])])
         assert result.overall.accurate == 2 and result.per_factor == []
 
-    @pytest.mark.django_db
-    def test_it_reads_every_verdict_in_one_query(self, django_assert_num_queries, csm):
+    @pytest.mark.django_db(transaction=True)
+    def test_it_reads_every_verdict_in_one_query_and_caches_it(
+        self, django_assert_num_queries, csm
+    ):
+        cache.clear()
         account = make_scored_account("Globex", csm=csm)
-        record_flag_feedback(account, user=csm, verdict="accurate")
         make_feedback(account, "false_positive")
         with django_assert_num_queries(1):
-            result = flag_precision()
-        assert result.overall.total == 2
+            assert flag_precision().overall.total == 1
+        with django_assert_num_queries(0):
+            assert flag_precision().overall.total == 1
+        # Recording a verdict drops the cached figure once the transaction commits.
+        record_flag_feedback(account, user=csm, verdict="accurate")
+        assert flag_precision().overall.total == 2
