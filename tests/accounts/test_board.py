@@ -312,7 +312,7 @@ def test_it_sums_arr_at_risk_of_high_and_critical_accounts_per_quarter():
     ]
 
 
-def test_top_factors_picks_the_biggest_three():
+def test_it_picks_the_three_biggest_factors():
     assert [f["name"] for f in top_factors(FACTORS)] == [
         "Churn language",
         "Usage drop",

@@ -37,7 +37,7 @@ def test_it_draws_weekly_active_users_ignoring_junk():
     assert list(fig.data[0].x)[-1] == "This week"
 
 
-def test_figure_data_is_plain_json():
+def test_it_passes_figures_as_plain_json():
     data = charts.figure_data(charts.arr_by_tier([("T1", Decimal(5), 1)]))
     assert data["data"][0]["type"] == "bar"
     assert "layout" in data

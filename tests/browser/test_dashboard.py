@@ -16,7 +16,7 @@ def _no_favicon(page):
     ignore_favicon(page)
 
 
-def test_a_lead_sees_the_dashboard_with_its_charts(page, csm, lead):
+def test_it_shows_a_lead_the_dashboard_with_its_charts(page, csm, lead):
     make_book(csm, lead)
     login(page, lead)
     expect(page.locator("h1")).to_have_text("VIP support dashboard")

@@ -118,7 +118,7 @@ def test_it_does_not_route_non_numeric_ids(client, csm):
 
 
 @pytest.mark.django_db
-def test_an_other_csm_cannot_add_notes_or_flags(client, outsider, account):
+def test_it_forbids_another_csm_to_add_notes_or_flags(client, outsider, account):
     client.force_login(outsider)
     assert client.post(f"/accounts/{account.pk}/notes/", {"body": "x"}).status_code == 403
     assert (
