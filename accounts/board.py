@@ -178,10 +178,6 @@ class BoardQuery:
     def querystring(self, **extra: str) -> str:
         return urlencode(self.filter_params() + list(extra.items()))
 
-    @property
-    def is_filtered(self) -> bool:
-        return bool(self.filter_params()) or self.after is not None
-
 
 def parse_cursor(text: str, sort: Sort) -> tuple | None:
     value, sep, pk = text.rpartition("~")

@@ -2,11 +2,8 @@
 
 Each view checks access (accounts/access.py), then calls the domain modules."""
 
-from datetime import timedelta
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Sum
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -34,25 +31,15 @@ from accounts.board import (
 )
 from accounts.dashboard import build_dashboard
 from accounts.feedback import flag_precision, record_flag_feedback
+from accounts.handoff import load_handoff
 from accounts.models import (
     Account,
     CsmNote,
-    RiskFlagFeedback,
     RiskLevel,
-    ScoreSnapshot,
-    ScoreWeights,
     Tier,
 )
 from accounts.page_forms import FlagFeedbackForm, InterventionForm, NoteForm, owner_choices
-from accounts.recommendations import AccountSignals, Thresholds, recommend
-from accounts.tiering import current_bands, tier_for
-from escalations.models import Escalation, Severity
-from tickets.models import Ticket
 from vipdesk.roles import Role, has_role, role_required
-
-HISTORY_DAYS = 180
-RECENT_TICKETS = 20
-NOTES_SHOWN = 50
 
 
 def _prepare_row(row: Account, user) -> Account:
@@ -154,116 +141,23 @@ def account_url(account: Account) -> str:
 
 
 def _account_context(request, account: Account, **forms) -> dict:
-    today = timezone.localdate()
-    can_edit = can_edit_account(request.user, account)
-    contacts = list(account.contacts.all())
-    tickets = list(
-        Ticket.objects.filter(account=account)
-        .select_related("assigned_agent__user")
-        .only(
-            "id",
-            "subject",
-            "status",
-            "customer_priority",
-            "effective_priority",
-            "created_at",
-            "first_response_at",
-            "resolved_at",
-            "csat",
-            "assigned_agent__id",
-            "assigned_agent__user__username",
-            "assigned_agent__user__first_name",
-            "assigned_agent__user__last_name",
-        )
-        .order_by("-created_at", "-id")[:RECENT_TICKETS]
-    )
-    for ticket in tickets:
-        ticket.resolution_hours = (
-            (ticket.resolved_at - ticket.created_at).total_seconds() / 3600
-            if ticket.resolved_at
-            else None
-        )
-    by_status = {
-        r["status"]: r
-        for r in Ticket.objects.filter(account=account)
-        .order_by()
-        .values("status")
-        .annotate(n=Count("id"), csat_sum=Sum("csat"), csat_n=Count("csat"))
-    }
-    status_counts = [
-        (label, by_status[value]["n"])
-        for value, label in Ticket.Status.choices
-        if value in by_status
-    ]
-    csat_n = sum(r["csat_n"] for r in by_status.values())
-    csat_avg = sum(r["csat_sum"] or 0 for r in by_status.values()) / csat_n if csat_n else None
-    open_tickets = sum(by_status[s]["n"] for s in Ticket.OPEN_STATUSES if s in by_status)
-    notes = list(
-        account.notes.select_related("author").order_by("-created_at", "-id")[:NOTES_SHOWN]
-    )
-    escalations = list(
-        Escalation.objects.open()
-        .filter(account=account)
-        .select_related("owner")
-        .order_by("-opened_at")
-    )
-    snapshots = list(
-        ScoreSnapshot.objects.filter(account=account, day__gte=today - timedelta(days=HISTORY_DAYS))
-        .order_by("day")
-        .values_list("day", "health_score", "risk_score")
-    )
-    feedback = list(
-        RiskFlagFeedback.objects.filter(account=account)
-        .select_related("user")
-        .order_by("-created_at", "-id")[:5]
-    )
-    tier_decision = tier_for(
-        account.arr, account.strategic, account.executive_review, current_bands()
-    )
-    days_to_renewal = (account.renewal_date - today).days if account.renewal_date else None
-    signals = AccountSignals(
-        tier=account.tier,
-        risk_score=account.risk_score,
-        risk_level=account.risk_level,
-        factors=account.risk_factors,
-        health_score=account.health_score,
-        days_to_renewal=days_to_renewal,
-        open_escalations=len(escalations),
-        critical_escalations=sum(1 for e in escalations if e.severity == Severity.CRITICAL),
-        executive_contacts=sum(1 for c in contacts if c.is_executive),
-        has_champion=any(c.is_champion for c in contacts),
-        executive_sponsor=account.executive_sponsor,
-        nps=account.nps,
-        previous_nps=account.previous_nps,
-        usage_trend_pct=account.usage_trend_pct,
-        expansion_opportunity=account.expansion_opportunity,
-        open_tickets=open_tickets,
-    )
-    wau = [v for v in account.weekly_active_users or [] if isinstance(v, int | float)]
-    context = {
+    handoff = load_handoff(account, timezone.localdate())
+    wau = handoff.weekly_active_users
+    return {
+        **vars(handoff),
         "account": account,
-        "can_edit": can_edit,
-        "contacts": contacts,
-        "tickets": tickets,
-        "status_counts": status_counts,
-        "ticket_total": sum(r["n"] for r in by_status.values()),
-        "open_tickets": open_tickets,
-        "csat_avg": csat_avg,
-        "notes": notes,
-        "escalations": escalations,
-        "feedback": feedback,
-        "tier_reason": tier_decision.reason,
-        "days_to_renewal": days_to_renewal,
-        "factors": top_factors(account.risk_factors, n=100),
-        "recommendations": recommend(signals, Thresholds.from_weights(ScoreWeights.load())),
-        "history_chart": charts.figure_data(charts.score_history(snapshots)) if snapshots else None,
+        "can_edit": can_edit_account(request.user, account),
+        "history_chart": (
+            charts.figure_data(charts.score_history(handoff.snapshots))
+            if handoff.snapshots
+            else None
+        ),
         "usage_chart": charts.figure_data(charts.usage_trend(wau)) if wau else None,
         "wau_latest": wau[-1] if wau else None,
         "note_form": forms.get("note_form") or NoteForm(),
         "flag_form": FlagFeedbackForm(),
         "intervention_form": forms.get("intervention_form") or InterventionForm(instance=account),
     }
-    return context
 
 
 @require_GET
