@@ -1,11 +1,13 @@
 """Customer accounts, their contacts and scores, and the policies that classify them."""
 
+from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 
 
 class Tier(models.IntegerChoices):
@@ -235,6 +237,26 @@ class Account(models.Model):
             models.Index(fields=["-risk_score", "id"], name="account_board_idx"),
             models.Index(fields=["csm", "-risk_score"], name="account_csm_board_idx"),
             models.Index(fields=["tier", "-risk_score"], name="account_tier_board_idx"),
+            # Board sorts other than risk (keyset on the same expressions as accounts/board.py).
+            models.Index(
+                Coalesce("health_score", models.Value(101)), "id", name="account_health_board_idx"
+            ),
+            models.Index(F("arr").desc(), "id", name="account_arr_board_idx"),
+            models.Index(
+                Coalesce("renewal_date", models.Value(date(9999, 12, 31))),
+                "id",
+                name="account_renewal_board_idx",
+            ),
+            # ARR at risk by renewal quarter: High/Critical accounts only, ARR included.
+            models.Index(
+                fields=["renewal_date", "arr"],
+                condition=Q(risk_level__in=["high", "critical"]),
+                name="account_at_risk_renewal_idx",
+            ),
+            # Dashboard: accounts and ARR per tier, sponsor coverage.
+            models.Index(
+                fields=["tier", "executive_sponsor", "arr"], name="account_tier_sponsor_idx"
+            ),
         ]
         constraints = [
             models.CheckConstraint(
