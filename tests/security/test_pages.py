@@ -6,7 +6,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from tests.factories import make_account
 
 # Pages that must answer without a login, and prefixes that authenticate otherwise.
-PUBLIC = {"login/", "logout/", "healthz"}
+PUBLIC = {"login/", "logout/", "healthz", "favicon.ico"}
 OWN_AUTH_PREFIXES = ("api/", "admin/")
 
 
