@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from tickets.alerts import deliver_alert, raise_alert
+from tickets.alerts import enqueue_delivery, raise_alert
 from tickets.models import Alert
-from vipdesk.lib.jobs import enqueue_on_commit
 
 
 @dataclass(frozen=True)
@@ -25,7 +24,8 @@ class AlertSpec:
 
 
 def raise_alerts(specs: list[AlertSpec], now=None) -> list[Alert]:
-    """Create the alerts no user has yet; returns the new ones (each delivered after commit)."""
+    """Create the alerts no user has yet; returns the new ones, delivered by one job
+    after commit."""
     now = now or timezone.now()
     unique: dict[tuple[int, str], AlertSpec] = {}
     for spec in specs:
@@ -76,6 +76,5 @@ def raise_alerts(specs: list[AlertSpec], now=None) -> list[Alert]:
             if made:
                 created.append(made)
         return created
-    for alert in created:
-        enqueue_on_commit(deliver_alert, alert.pk, job_id=f"deliver-alert-{alert.pk}", queue="high")
+    enqueue_delivery([alert.pk for alert in created])
     return created

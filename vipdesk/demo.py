@@ -24,6 +24,7 @@ from decimal import Decimal
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, User
 from django.db import connection, transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from accounts.executives import is_executive_title
@@ -81,6 +82,8 @@ STORY_ACCOUNTS = (
     ("Umbrella Retail", 85_000, 55, False, False, True, 8, 25),
     ("Blue Harbor Freight", 32_000, 20, False, False, False, 30, 28),
 )
+
+DUMMY_MAILER = "django.core.mail.backends.dummy.EmailBackend"
 
 
 @dataclass(slots=True)
@@ -908,12 +911,14 @@ def finish(stdout) -> None:
     from accounts.rescore import rescore_all
     from tickets.jobs import route_pending
 
-    started = time.monotonic()
-    routed = route_pending()
-    stdout.write(f"Routed {routed:,} open tickets in {time.monotonic() - started:.1f} s")
-    started = time.monotonic()
-    result = rescore_all()
-    stdout.write(f"Scored {result.accounts:,} accounts in {time.monotonic() - started:.1f} s")
+    # Seeding raises real in-app alerts but e-mails nobody.
+    with override_settings(MAILERS={"default": {"BACKEND": DUMMY_MAILER}}):
+        started = time.monotonic()
+        routed = route_pending()
+        stdout.write(f"Routed {routed:,} open tickets in {time.monotonic() - started:.1f} s")
+        started = time.monotonic()
+        result = rescore_all()
+        stdout.write(f"Scored {result.accounts:,} accounts in {time.monotonic() - started:.1f} s")
 
 
 def _write_pairs(writer, rows, other_writer, other_rows) -> None:
