@@ -4,8 +4,8 @@
 import. It matches the account and contact, upserts the ticket by (source,
 external_id) — concurrency-safe: the unique constraint decides, a losing insert
 turns into an update of the winner's row — records the description and any new
-comment as TicketMessages, and enqueues `tickets.jobs.route_ticket` once the
-transaction commits when something routing depends on changed.
+comment as TicketMessages, and asks for routing (`tickets.jobs.request_routing`)
+once the transaction commits when something routing depends on changed.
 
 Matching:
 - account: the explicit reference (API: id, domain or name), else the known
@@ -28,7 +28,6 @@ from django.utils import timezone
 
 from accounts.models import Account, AccountDomain, Contact
 from tickets.models import Ticket, TicketMessage
-from vipdesk.lib.jobs import enqueue_on_commit
 
 ZENDESK_PRIORITIES = {"urgent": "P1", "high": "P2", "normal": "P3", "low": "P4"}
 
@@ -134,7 +133,7 @@ def ingest(incoming: Incoming, *, enqueue: bool = True) -> IngestResult:
             reroute = created = True
             if incoming.comment is not None and incoming.comment.body.strip():
                 _add_comment(ticket, incoming.comment)
-            _enqueue(ticket, enqueue)
+            _request_routing(enqueue)
     except IntegrityError:
         pass
     if created:
@@ -147,20 +146,16 @@ def ingest(incoming: Incoming, *, enqueue: bool = True) -> IngestResult:
         if reroute:
             ticket.routed = False
             ticket.save(update_fields=["routed", "updated_at"])
-            _enqueue(ticket, enqueue)
+            _request_routing(enqueue)
     return IngestResult(ticket.pk, False, reroute)
 
 
-def _enqueue(ticket: Ticket, enqueue: bool) -> None:
-    """Route after commit; the job id names this version of the ticket."""
-    if not enqueue:
-        return
-    from tickets.jobs import route_ticket
+def _request_routing(enqueue: bool) -> None:
+    """Ask for routing once the ticket is committed."""
+    if enqueue:
+        from tickets.jobs import request_routing_on_commit
 
-    version = int(ticket.updated_at.timestamp() * 1_000_000)
-    enqueue_on_commit(
-        route_ticket, ticket.pk, job_id=f"route-ticket-{ticket.pk}-{version}", queue="high"
-    )
+        request_routing_on_commit()
 
 
 def ticket_fields(incoming: Incoming, account_id: int | None, contact: Contact | None) -> dict:

@@ -169,14 +169,13 @@ def test_it_routes_through_a_real_rq_worker(client, acme, settings, redis_connec
     import django_rq
     from rq import SimpleWorker
 
-    settings.REDIS_URL = settings.TEST_REDIS_URL
-    settings.RQ_QUEUES = {q: {"URL": settings.TEST_REDIS_URL} for q in ("high", "default", "low")}
+    use_test_redis(settings)
     r = post_webhook(client, zendesk_payload(priority="high"))
     ticket = Ticket.objects.get(pk=r.json()["id"])
     assert not ticket.routed
     queue = django_rq.get_queue("high")
     [job] = queue.get_jobs()
-    assert job.id.startswith(f"route-ticket-{ticket.pk}-")
+    assert job.id.startswith("route-drain-")
     assert job.retries_left == 3
     worker = SimpleWorker([queue, django_rq.get_queue("default")], connection=queue.connection)
     # The worker runs inside this test's transaction: let its on-commit enqueues happen.
@@ -191,19 +190,58 @@ def test_it_routes_through_a_real_rq_worker(client, acme, settings, redis_connec
     assert alert.emailed_at is not None
 
 
+def use_test_redis(settings):
+    settings.REDIS_URL = settings.TEST_REDIS_URL
+    settings.RQ_QUEUES = {q: {"URL": settings.TEST_REDIS_URL} for q in ("high", "default", "low")}
+
+
 @pytest.mark.rq
-def test_it_does_not_enqueue_a_job_twice_for_the_same_version(
+def test_it_schedules_one_drainer_for_many_tickets(client, acme, settings, redis_connection):
+    import django_rq
+    from rq import SimpleWorker
+
+    use_test_redis(settings)
+    ids = [post_webhook(client, zendesk_payload(ticket_id=7000 + n)).json()["id"] for n in range(3)]
+    queue = django_rq.get_queue("high")
+    assert len(queue.get_jobs()) == 1
+    assert redis_connection.ttl(jobs.DRAINER_SCHEDULED) <= jobs.DRAINER_TTL_SECONDS
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        SimpleWorker([queue], connection=queue.connection).work(burst=True)
+    assert Ticket.objects.filter(pk__in=ids, routed=True).count() == 3
+    # The drainer let go: the next ticket schedules a new one.
+    assert not redis_connection.exists(jobs.DRAINER_SCHEDULED)
+    post_webhook(client, zendesk_payload(ticket_id=7100))
+    assert len(queue.get_jobs()) == 1
+
+
+@pytest.mark.rq
+def test_it_does_not_ask_again_for_an_identical_redelivery(
     client, acme, settings, redis_connection
 ):
     import django_rq
 
-    settings.REDIS_URL = settings.TEST_REDIS_URL
-    settings.RQ_QUEUES = {q: {"URL": settings.TEST_REDIS_URL} for q in ("high", "default", "low")}
+    use_test_redis(settings)
     post_webhook(client, zendesk_payload())
-    post_webhook(client, zendesk_payload())  # identical redelivery: nothing to re-route
-    post_webhook(client, zendesk_payload(priority="urgent"))  # new version: a new job
-    ids = [j.id for j in django_rq.get_queue("high").get_jobs()]
-    assert len(ids) == 2 and len(set(ids)) == 2
+    redis_connection.delete(jobs.ROUTING_REQUESTED)
+    post_webhook(client, zendesk_payload())  # nothing routing depends on changed
+    assert not redis_connection.exists(jobs.ROUTING_REQUESTED)
+    post_webhook(client, zendesk_payload(priority="urgent"))
+    assert redis_connection.exists(jobs.ROUTING_REQUESTED)
+    assert len(django_rq.get_queue("high").get_jobs()) == 1
+
+
+@pytest.mark.rq
+def test_the_drainer_keeps_going_while_tickets_ask_for_routing(settings, redis_connection):
+    use_test_redis(settings)
+    release = redis_connection.register_script(jobs.RELEASE_DRAINER)
+    keys = [jobs.ROUTING_REQUESTED, jobs.DRAINER_SCHEDULED]
+    redis_connection.set(jobs.DRAINER_SCHEDULED, 1)
+    redis_connection.set(jobs.ROUTING_REQUESTED, 1)  # a ticket came in during the pass
+    assert release(keys=keys) == 0
+    assert redis_connection.exists(jobs.DRAINER_SCHEDULED)
+    redis_connection.delete(jobs.ROUTING_REQUESTED)
+    assert release(keys=keys) == 1
+    assert not redis_connection.exists(jobs.DRAINER_SCHEDULED)
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
