@@ -102,7 +102,9 @@ c AS (
     LEFT JOIN (
         SELECT t.contact_id, max(t.created_at) AS last_ticket
         FROM tickets_ticket t
-        WHERE t.contact_id IN (SELECT id FROM accounts_contact WHERE is_champion)
+        WHERE t.contact_id IN (
+            SELECT id FROM accounts_contact WHERE is_champion {only_champion}
+        ) {only_t}
         GROUP BY t.contact_id
     ) lt ON lt.contact_id = c.id
     WHERE c.is_champion {only_c}
@@ -196,6 +198,7 @@ def feature_sql(vendor: str, restricted: bool = False) -> str:
         only_t=only("t.account_id"),
         only_e=only("e.account_id"),
         only_c=only("c.account_id"),
+        only_champion=only("account_id"),
         only_a=only("a.id", "WHERE"),
         select=",\n    ".join(f"{_SELECT[name]} AS {name}" for name in COLUMNS),
     )
