@@ -1,0 +1,65 @@
+"""Escalation SLA clocks: pure functions, no database access (the caller loads the
+SeverityPolicy). Wall-clock time: escalations run 24/7, the clock never pauses.
+
+- The response clock runs from opened_at until the escalation is acknowledged (or
+  closed without an acknowledgement); the resolution clock until it is closed.
+- A stopped clock is judged by when it stopped: an escalation closed in time is never
+  reported breached later, however late `now` is.
+"""
+
+from datetime import datetime, timedelta
+from typing import NamedTuple, Protocol
+
+WARNING_WINDOW = timedelta(hours=1)
+
+
+class Policy(Protocol):
+    response_minutes: int
+    resolution_minutes: int
+
+
+class DueTimes(NamedTuple):
+    response_due: datetime | None
+    resolution_due: datetime | None
+    response_breached: bool
+    resolution_breached: bool
+
+
+def due_times(
+    escalation_opened_at: datetime,
+    acknowledged_at: datetime | None,
+    closed_at: datetime | None,
+    policy: Policy | None,
+    now: datetime,
+) -> DueTimes:
+    """(response_due, resolution_due, response_breached, resolution_breached).
+    No policy for the severity (an admin deleted it): no due times, nothing breached."""
+    if policy is None:
+        return DueTimes(None, None, False, False)
+    response_due = escalation_opened_at + timedelta(minutes=policy.response_minutes)
+    resolution_due = escalation_opened_at + timedelta(minutes=policy.resolution_minutes)
+    responded_at = acknowledged_at or closed_at
+    return DueTimes(
+        response_due,
+        resolution_due,
+        (responded_at or now) > response_due,
+        (closed_at or now) > resolution_due,
+    )
+
+
+def clock_state(
+    due: datetime | None,
+    stopped_at: datetime | None,
+    breached: bool,
+    now: datetime,
+    warning: timedelta = WARNING_WINDOW,
+) -> str:
+    """How to show one clock: "none" (no SLA), "breached", "met" (stopped in time),
+    "warning" (running, due within `warning`) or "ok" (running)."""
+    if due is None:
+        return "none"
+    if breached:
+        return "breached"
+    if stopped_at is not None:
+        return "met"
+    return "warning" if due - now <= warning else "ok"
