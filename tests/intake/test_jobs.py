@@ -244,7 +244,7 @@ def test_the_drainer_keeps_going_while_tickets_ask_for_routing(settings, redis_c
     assert not redis_connection.exists(jobs.DRAINER_SCHEDULED)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_it_keeps_one_ticket_when_two_deliveries_race(acme):
     from datetime import UTC, datetime
 
