@@ -6,6 +6,7 @@ import os
 import pytest
 from django.apps import apps
 from django.conf import settings
+from django.core.cache import cache
 
 from tests.factories import make_user
 from vipdesk.roles import Role
@@ -51,6 +52,12 @@ def redis_connection():
     connection.flushdb()
     yield connection
     connection.flushdb()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Pages cache slow aggregates for a minute; every test starts cold."""
+    cache.clear()
 
 
 DEFAULT_POLICY_MIGRATIONS = [

@@ -240,6 +240,14 @@ class AgentPool(models.Model):
         return self.name
 
 
+def current_sla_due() -> models.Case:
+    """SQL for Ticket.sla_due: first-response due until answered, then resolution due."""
+    return models.Case(
+        models.When(first_response_at__isnull=True, then=models.F("sla_first_response_due")),
+        default=models.F("sla_resolution_due"),
+    )
+
+
 class TicketQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status__in=Ticket.OPEN_STATUSES)
@@ -336,6 +344,13 @@ class Ticket(models.Model):
             models.Index(fields=["assigned_agent", "status"], name="ticket_agent_idx"),
             models.Index(
                 fields=["routed"], condition=Q(routed=False), name="ticket_pending_routing_idx"
+            ),
+            # The VIP queue: open tickets, most urgent SLA first, one page at a time.
+            models.Index(
+                current_sla_due(),
+                "id",
+                name="ticket_open_sla_due_idx",
+                condition=Q(status__in=["new", "open", "pending", "hold"]),  # OPEN_STATUSES
             ),
         ]
 

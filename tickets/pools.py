@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from django.core.cache import cache
 from django.db.models import Avg, Count, F, Max, Prefetch, Q
 from django.utils import timezone
 
@@ -40,7 +41,9 @@ from tickets.models import (
 
 DEFAULT_HANDLING = timedelta(minutes=15)
 AHT_WINDOW = timedelta(days=30)
-FORECAST_LIMIT = 2000
+FORECAST_LIMIT = 500
+# Monthly counts, handling times and tier sizes move slowly: computed once a minute.
+AGGREGATE_SECONDS = 60
 
 
 def months_between(start: date, today: date) -> int:
@@ -235,6 +238,27 @@ def handling_times(now: datetime) -> dict[int, timedelta]:
     return {r["tier"]: r["aht"] for r in rows if r["aht"] and r["aht"] > timedelta(0)}
 
 
+def slow_aggregates(now: datetime, month_start: datetime) -> tuple[dict, dict, dict]:
+    """VIP tickets this month per agent, handling time per tier and accounts per tier,
+    from the cache when fresh (each is a scan over a month of tickets at scale)."""
+    key = f"pools:aggregates:{month_start:%Y%m}"
+    cached = cache.get(key)
+    if cached is None:
+        month = dict(
+            Ticket.objects.filter(created_at__gte=month_start, tier__in=VIP_TIERS)
+            .exclude(assigned_agent=None)
+            .values("assigned_agent")
+            .annotate(n=Count("id"))
+            .values_list("assigned_agent", "n")
+        )
+        tier_counts = dict(
+            Account.objects.values("tier").annotate(n=Count("id")).values_list("tier", "n")
+        )
+        cached = (month, handling_times(now), tier_counts)
+        cache.set(key, cached, AGGREGATE_SECONDS)
+    return cached
+
+
 def pool_board(now: datetime | None = None) -> dict:
     now = now or timezone.now()
     today = timezone.localdate(now)
@@ -259,19 +283,8 @@ def pool_board(now: datetime | None = None) -> dict:
         .values("assigned_agent")
         .annotate(total=Count("id"), vip=Count("id", filter=Q(tier__in=VIP_TIERS)))
     }
-    month = dict(
-        Ticket.objects.filter(
-            created_at__gte=month_start, tier__in=VIP_TIERS, assigned_agent__in=member_ids
-        )
-        .values("assigned_agent")
-        .annotate(n=Count("id"))
-        .values_list("assigned_agent", "n")
-    )
-    tier_counts = dict(
-        Account.objects.values("tier").annotate(n=Count("id")).values_list("tier", "n")
-    )
     reqs = requirements()
-    aht = handling_times(now)
+    month, aht, tier_counts = slow_aggregates(now, month_start)
     waiting = list(
         Ticket.objects.open()
         .filter(routed=True, first_response_at__isnull=True)

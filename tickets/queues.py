@@ -7,10 +7,10 @@ error next to it), never passed on as a lookup."""
 from dataclasses import dataclass
 
 from django import forms
-from django.db.models import Case, F, Q, QuerySet, When
+from django.db.models import F, Q, QuerySet
 
 from accounts.models import VIP_TIERS, Account, AccountDomain, Tier
-from tickets.models import Agent, AgentPool, Queue, Ticket
+from tickets.models import Agent, AgentPool, Queue, Ticket, current_sla_due
 
 PAGE_SIZE = 50
 MAX_PAGE = 200
@@ -65,12 +65,7 @@ class QueueFilters(forms.Form):
 
 def with_due(qs: QuerySet) -> QuerySet:
     """Annotate `due`: the SLA that matters now (Ticket.sla_due, in SQL)."""
-    return qs.annotate(
-        due=Case(
-            When(first_response_at__isnull=True, then=F("sla_first_response_due")),
-            default=F("sla_resolution_due"),
-        )
-    )
+    return qs.annotate(due=current_sla_due())
 
 
 def vip_tickets() -> QuerySet:

@@ -2,6 +2,7 @@ from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -245,9 +246,20 @@ def test_it_does_not_query_per_member_or_ticket(client, lead):
             PtoPeriod.objects.create(agent=a, starts=date.today(), ends=date.today())
             make_vip_ticket(account, assigned_agent=a, minutes_left=1)
             make_vip_ticket(account, minutes_left=2)
+        cache.clear()
         with CaptureQueriesContext(connection) as ctx:
             assert client.get("/pools/").status_code == 200
         return len(ctx)
 
     assert count(3) == count(30)
     assert AgentPool.objects.count() == 2 and Agent.objects.count() == 33
+
+
+def test_it_caches_the_monthly_aggregates_for_a_minute(client, lead):
+    client.force_login(lead)
+    make_pool(tier=1, members=[make_agent(level=3)])
+    with CaptureQueriesContext(connection) as cold:
+        client.get("/pools/")
+    with CaptureQueriesContext(connection) as warm:
+        client.get("/pools/")
+    assert len(warm) == len(cold) - 3
