@@ -1,8 +1,8 @@
 """VIP dashboard metrics. Each panel is one set-based query; values are plain data.
 
-The two heavy panels (per-tier figures over all accounts and 30 days of tickets, and
-sponsor coverage) are cached for AGGREGATE_SECONDS; the operational panels (active VIP
-tickets, pools, at-risk accounts) are read live on every request.
+The heavy panels (per-tier figures over all accounts and 30 days of tickets, sponsor
+coverage, and pool load over every open ticket) are cached for AGGREGATE_SECONDS; active
+VIP tickets and at-risk accounts are read live on every request.
 
 Times are wall-clock (first response − created, resolved − created), labelled as such on
 the page; "within SLA" compares with the ticket's routed due time, which does follow
@@ -16,7 +16,6 @@ from decimal import Decimal
 from django.core.cache import cache
 from django.db.models import (
     Avg,
-    Case,
     Count,
     DurationField,
     ExpressionWrapper,
@@ -25,12 +24,11 @@ from django.db.models import (
     Q,
     Subquery,
     Sum,
-    When,
 )
 
 from accounts.models import TIER_BADGES, VIP_TIERS, Account, RiskLevel, Tier
 from escalations.models import Escalation
-from tickets.models import AgentPool, RoutingPolicy, SlaPolicy, Ticket
+from tickets.models import AgentPool, RoutingPolicy, SlaPolicy, Ticket, current_sla_due
 
 WINDOW_DAYS = 30
 AGGREGATE_SECONDS = 60
@@ -148,15 +146,12 @@ def tier_rows(now: datetime) -> list[TierRow]:
 
 
 def active_vip_tickets(limit: int = 10) -> list[Ticket]:
-    """Open VIP tickets whose current SLA deadline comes soonest (one query)."""
-    due = Case(
-        When(first_response_at__isnull=True, then=F("sla_first_response_due")),
-        default=F("sla_resolution_due"),
-    )
+    """Open VIP tickets whose current SLA deadline comes soonest (one query, along the
+    open-tickets SLA index)."""
     return list(
         Ticket.objects.open()
         .vip()
-        .annotate(due=due)
+        .annotate(due=current_sla_due())
         .filter(due__isnull=False)
         .select_related("account", "assigned_agent__user")
         .only(
@@ -283,14 +278,22 @@ def at_risk_vip_accounts(limit: int = 10) -> list[Account]:
 class Aggregates:
     tiers: list[TierRow]
     sponsors: SponsorCoverage
+    pools: list[PoolRow]
     as_of: datetime
 
 
 def aggregates(now: datetime) -> Aggregates:
-    """Per-tier figures and sponsor coverage, from the cache when fresh (6 queries if not)."""
+    """Per-tier figures, sponsor coverage and pool load, from the cache when fresh
+    (8 queries if not)."""
     cached = cache.get(AGGREGATE_CACHE_KEY)
     if cached is None:
-        cached = Aggregates(tiers=tier_rows(now), sponsors=sponsor_coverage(), as_of=now)
+        cap = RoutingPolicy.load().vip_share_cap_pct
+        cached = Aggregates(
+            tiers=tier_rows(now),
+            sponsors=sponsor_coverage(),
+            pools=pool_status(now.date(), cap),
+            as_of=now,
+        )
         cache.set(AGGREGATE_CACHE_KEY, cached, AGGREGATE_SECONDS)
     return cached
 
@@ -328,12 +331,11 @@ class Dashboard:
 
 
 def build_dashboard(now: datetime) -> Dashboard:
-    cap = RoutingPolicy.load().vip_share_cap_pct
     heavy = aggregates(now)
     return Dashboard(
         tiers=heavy.tiers,
         active_tickets=active_vip_tickets(),
-        pools=pool_status(now.date(), cap),
+        pools=heavy.pools,
         sponsors=heavy.sponsors,
         at_risk=at_risk_vip_accounts(),
         as_of=heavy.as_of,
