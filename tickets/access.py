@@ -83,25 +83,21 @@ def get_alert_for_user(request, alert_id) -> Alert:
     return alert
 
 
-def get_pool_for_manager(request, pool_id) -> AgentPool:
+def _get_for_manager(request, queryset, pk):
     require_pool_manager(request)
-    pool = AgentPool.objects.filter(pk=_int_or_404(pool_id)).first()
-    if pool is None:
+    obj = queryset.filter(pk=_int_or_404(pk)).first()
+    if obj is None:
         raise Http404
-    return pool
+    return obj
+
+
+def get_pool_for_manager(request, pool_id) -> AgentPool:
+    return _get_for_manager(request, AgentPool.objects.all(), pool_id)
 
 
 def get_agent_for_manager(request, agent_id) -> Agent:
-    require_pool_manager(request)
-    agent = Agent.objects.select_related("user").filter(pk=_int_or_404(agent_id)).first()
-    if agent is None:
-        raise Http404
-    return agent
+    return _get_for_manager(request, Agent.objects.select_related("user"), agent_id)
 
 
 def get_pto_for_manager(request, pto_id) -> PtoPeriod:
-    require_pool_manager(request)
-    pto = PtoPeriod.objects.select_related("agent__user").filter(pk=_int_or_404(pto_id)).first()
-    if pto is None:
-        raise Http404
-    return pto
+    return _get_for_manager(request, PtoPeriod.objects.select_related("agent__user"), pto_id)
