@@ -42,6 +42,7 @@ from tickets.models import (
 DEFAULT_HANDLING = timedelta(minutes=15)
 AHT_WINDOW = timedelta(days=30)
 FORECAST_LIMIT = 500
+AT_RISK_SHOWN = 25
 # Monthly counts, handling times and tier sizes move slowly: computed once a minute.
 AGGREGATE_SECONDS = 60
 
@@ -211,6 +212,15 @@ class PoolView:
         return [r for r in self.forecast if r.at_risk]
 
     @property
+    def at_risk_shown(self) -> list[ForecastRow]:
+        """The most urgent at-risk tickets; a lead acts on these first."""
+        return self.at_risk[:AT_RISK_SHOWN]
+
+    @property
+    def at_risk_hidden(self) -> int:
+        return max(0, len(self.at_risk) - AT_RISK_SHOWN)
+
+    @property
     def handling_minutes(self) -> int:
         return round(self.handling.total_seconds() / 60)
 
@@ -353,4 +363,5 @@ def pool_board(now: datetime | None = None) -> dict:
         "policy": policy,
         "today": today,
         "forecast_truncated": len(waiting) >= FORECAST_LIMIT,
+        "forecast_limit": FORECAST_LIMIT,
     }

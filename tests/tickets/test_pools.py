@@ -263,3 +263,30 @@ def test_it_caches_the_monthly_aggregates_for_a_minute(client, lead):
     with CaptureQueriesContext(connection) as warm:
         client.get("/pools/")
     assert len(warm) == len(cold) - 3
+
+
+def test_it_shows_only_the_most_urgent_at_risk_tickets_and_counts_the_rest():
+    from tickets.pools import AT_RISK_SHOWN, ForecastRow, PoolView
+
+    rows = [
+        ForecastRow(
+            ticket=SimpleNamespace(pk=n),
+            due=None,
+            agent=None,
+            start=None,
+            at_risk=n % 2 == 0,
+            reason="late",
+        )
+        for n in range(2 * AT_RISK_SHOWN + 10)
+    ]
+    view = PoolView(
+        pool=None,
+        members=[],
+        accounts_of_tier=0,
+        requirement=Requirement(),
+        handling=timedelta(minutes=15),
+        handling_measured=False,
+        forecast=rows,
+    )
+    assert [r.ticket.pk for r in view.at_risk_shown] == list(range(0, 2 * AT_RISK_SHOWN, 2))
+    assert view.at_risk_hidden == 5
