@@ -61,6 +61,7 @@ def _empty_cache():
 
 
 DEFAULT_POLICY_MIGRATIONS = [
+    "tickets.migrations.0006_default_calendar",
     "accounts.migrations.0002_default_policies",
     "tickets.migrations.0002_default_policies",
     "escalations.migrations.0002_default_policies",

@@ -23,6 +23,7 @@ from accounts.jobs import enqueue_rescore
 from accounts.models import VIP_TIERS, Account, Contact
 from tickets import assignment, churn
 from tickets.alerts import enqueue_delivery, raise_alert
+from tickets.calendars import always_calendar, load_business_calendars
 from tickets.models import (
     Agent,
     AgentPool,
@@ -43,7 +44,6 @@ from tickets.routing import (
     TicketData,
     route,
 )
-from vipdesk.lib.business_hours import load_calendar
 
 logger = logging.getLogger(__name__)
 
@@ -53,13 +53,15 @@ FOLLOW_UP_TITLE = "Follow up with the executive contact"
 def load_policies() -> Policies:
     """Every policy routing needs, in a handful of queries (load once per batch)."""
     rp = RoutingPolicy.load()
+    default_calendar, tier_calendars = load_business_calendars()
     phrases = tuple(
         churn.Phrase(p.phrase, p.kind, p.weight) for p in ChurnPhrase.objects.filter(active=True)
     )
     return Policies(
         sla={(r.tier, r.priority): SlaRule.from_policy(r) for r in SlaPolicy.objects.all()},
-        business_calendar=load_calendar(),
-        always_calendar=load_calendar(always_open=True),
+        business_calendar=default_calendar,
+        always_calendar=always_calendar(),
+        tier_calendars=tier_calendars,
         vip_renewal_boost_days=rp.vip_renewal_boost_days,
         any_renewal_boost_days=rp.any_renewal_boost_days,
         vip_share_cap_pct=rp.vip_share_cap_pct,

@@ -9,6 +9,7 @@ from rq import cron
 
 from accounts.jobs import RESCORE_ALL_TIMEOUT, rescore_if_due
 from accounts.weekly_report import send_weekly_reports
+from tickets.calendars import fill_all_holidays
 from tickets.jobs import sweep_pending_routing
 from tickets.sla_jobs import monitor_slas
 
@@ -19,5 +20,7 @@ cron.register(sweep_pending_routing, queue_name="default", cron="*/1 * * * *", j
 # (with job_timeout=RESCORE_ALL_TIMEOUT and retries).
 cron.register(rescore_if_due, queue_name="default", cron="*/1 * * * *", job_timeout=60)
 cron.register(send_weekly_reports, queue_name="low", cron="0 8 * * 1", job_timeout=900)
+# Public holidays stay generated `holiday_years_ahead` years ahead as the years turn.
+cron.register(fill_all_holidays, queue_name="low", cron="0 3 1 * *", job_timeout=300)
 
 __all__ = ["RESCORE_ALL_TIMEOUT"]

@@ -19,6 +19,7 @@ POLICY_MODELS = [
     "tickets.slapolicy",
     "tickets.routingpolicy",
     "tickets.churnphrase",
+    "tickets.supportcalendar",
     "tickets.businesshours",
     "tickets.holiday",
     "tickets.apitoken",

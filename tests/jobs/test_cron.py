@@ -20,6 +20,7 @@ def test_it_registers_the_periodic_jobs():
         "tickets.jobs.sweep_pending_routing": ("*/1 * * * *", "default"),
         "accounts.jobs.rescore_if_due": ("*/1 * * * *", "default"),
         "accounts.weekly_report.send_weekly_reports": ("0 8 * * 1", "low"),
+        "tickets.calendars.fill_all_holidays": ("0 3 1 * *", "low"),
     }
     assert RESCORE_ALL_TIMEOUT == 1800
 
