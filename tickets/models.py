@@ -423,6 +423,17 @@ class Ticket(models.Model):
                 name="ticket_open_sla_due_idx",
                 condition=Q(status__in=["new", "open", "pending", "hold"]),  # OPEN_STATUSES
             ),
+            # Recent breaches, for /metrics (vipdesk/metrics/collector.py).
+            models.Index(
+                fields=["first_response_breached_at"],
+                condition=Q(first_response_breached_at__isnull=False),
+                name="ticket_first_breach_idx",
+            ),
+            models.Index(
+                fields=["resolution_breached_at"],
+                condition=Q(resolution_breached_at__isnull=False),
+                name="ticket_resolution_breach_idx",
+            ),
         ]
 
     def __str__(self) -> str:

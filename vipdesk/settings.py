@@ -5,6 +5,7 @@ Production: set VIPDESK_MODE=production plus SECRET_KEY, ALLOWED_HOSTS,
 DATABASE_URL and REDIS_URL (see README, "Configuration").
 """
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "ninja",
     "django_rq",
     "django_htmx",
+    "django_prometheus",
     "axes",
     "accounts",
     "tickets",
@@ -64,6 +66,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First and (but for axes) last: request latency and responses per view.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -75,6 +79,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # django-axes must come last.
     "axes.middleware.AxesMiddleware",
 ]
@@ -222,5 +227,14 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
-# vipdesk/lib/jobs.py defers enqueues to transaction commit itself.
-RQ = {"COMMIT_MODE": "auto"}
+# vipdesk/lib/jobs.py defers enqueues to transaction commit itself. The workers
+# record each job's outcome for /metrics.
+RQ = {"COMMIT_MODE": "auto", "WORKER_CLASS": "vipdesk.metrics.workers.Worker"}
+
+# Prometheus metrics at /metrics (README "Metrics"): answered to a request bearing
+# "Authorization: Bearer <METRICS_TOKEN>" or coming from METRICS_ALLOWED_NETWORKS
+# (comma-separated, e.g. 10.0.0.0/8); refused to everyone when neither is set.
+METRICS_TOKEN = env("METRICS_TOKEN")
+METRICS_ALLOWED_NETWORKS = [
+    ipaddress.ip_network(n.strip()) for n in env("METRICS_ALLOWED_NETWORKS").split(",") if n.strip()
+]

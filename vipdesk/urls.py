@@ -5,6 +5,7 @@ from django.urls import include, path
 from tickets.import_views import import_csv_view
 from vipdesk import views
 from vipdesk.api import api
+from vipdesk.metrics.views import metrics
 
 admin.site.site_header = "vipdesk administration"
 admin.site.site_title = "vipdesk admin"
@@ -14,6 +15,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", views.healthz, name="healthz"),
+    path("metrics", metrics, name="metrics"),
     path("favicon.ico", views.favicon),
     path("admin/rq/", include("django_rq.urls")),
     path("admin/import/", import_csv_view, name="admin_import"),

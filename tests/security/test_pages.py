@@ -7,6 +7,7 @@ from tests.factories import make_account
 
 # Pages that must answer without a login, and prefixes that authenticate otherwise.
 PUBLIC = {"login/", "logout/", "healthz", "favicon.ico"}
+OWN_AUTH = {"metrics"}  # a token or an allowed network (tests/metrics)
 OWN_AUTH_PREFIXES = ("api/", "admin/")
 
 
@@ -25,7 +26,9 @@ def page_paths(patterns=None, prefix="") -> list[str]:
             paths += page_paths(entry.url_patterns, prefix + route)
         elif isinstance(entry, URLPattern):
             paths.append(prefix + route)
-    return sorted({p for p in paths if p not in PUBLIC and not p.startswith(OWN_AUTH_PREFIXES)})
+    return sorted(
+        {p for p in paths if p not in PUBLIC | OWN_AUTH and not p.startswith(OWN_AUTH_PREFIXES)}
+    )
 
 
 @pytest.mark.parametrize("path", ["", *page_paths()])
