@@ -23,6 +23,7 @@ POLICY_MODELS = [
     "tickets.businesshours",
     "tickets.holiday",
     "tickets.apitoken",
+    "sso.grouprole",
     "escalations.severitypolicy",
     "escalations.escalationmatrixlevel",
 ]

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "accounts",
     "tickets",
     "escalations",
+    "vipdesk.sso",
     # Last: its post_migrate creates the role groups once every app's permissions exist.
     "vipdesk",
 ]
@@ -135,6 +136,25 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Single sign-on with OpenID Connect (vipdesk/sso, README "Single sign-on"): on when
+# OIDC_ISSUER and OIDC_RP_CLIENT_ID are set; the endpoints come from discovery.
+OIDC_ISSUER = env("OIDC_ISSUER").rstrip("/")
+OIDC_RP_CLIENT_ID = env("OIDC_RP_CLIENT_ID")
+OIDC_RP_CLIENT_SECRET = env("OIDC_RP_CLIENT_SECRET")
+OIDC_RP_SCOPES = env("OIDC_RP_SCOPES", "openid email profile groups")
+OIDC_RP_SIGN_ALGO = env("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_GROUPS_CLAIM = env("OIDC_GROUPS_CLAIM", "groups")
+OIDC_PROVIDER_NAME = env("OIDC_PROVIDER_NAME", "single sign-on")
+OIDC_USE_PKCE = True
+OIDC_STORE_ID_TOKEN = True  # the hint for the provider's logout
+OIDC_TIMEOUT = envint("OIDC_TIMEOUT", 10)
+LOGIN_REDIRECT_URL_FAILURE = "/oidc/refused/"
+SSO_ENABLED = bool(OIDC_ISSUER and OIDC_RP_CLIENT_ID)
+# Off: only single sign-on on the login page (ignored while SSO is not configured).
+PASSWORD_LOGIN = envbool("PASSWORD_LOGIN", True)
+if SSO_ENABLED:
+    AUTHENTICATION_BACKENDS.append("vipdesk.sso.backend.SsoBackend")
+
 # Login throttling: lock a username+IP pair for a while, never for good.
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 15))
@@ -142,6 +162,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_WHITELIST_CALLABLE = "vipdesk.sso.backend.is_sso_attempt"
 AXES_HTTP_RESPONSE_CODE = 429
 
 # Sessions end on the server at logout and after SESSION_IDLE_MINUTES idle.

@@ -1,19 +1,20 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from tickets.import_views import import_csv_view
 from vipdesk import views
 from vipdesk.api import api
 from vipdesk.metrics.views import metrics
+from vipdesk.sso import views as sso_views
 
 admin.site.site_header = "vipdesk administration"
 admin.site.site_title = "vipdesk admin"
 admin.site.index_title = "Policies and data"
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/", sso_views.login, name="login"),
+    path("logout/", sso_views.logout, name="logout"),
+    path("oidc/", include("vipdesk.sso.urls")),
     path("healthz", views.healthz, name="healthz"),
     path("metrics", metrics, name="metrics"),
     path("favicon.ico", views.favicon),

@@ -114,9 +114,7 @@ def test_the_scrape_costs_the_same_few_queries(client, db, django_assert_num_que
 
 
 @pytest.mark.rq
-def test_jobs_report_durations_failures_and_last_success(
-    client, db, settings, redis_connection
-):
+def test_jobs_report_durations_failures_and_last_success(client, db, settings, redis_connection):
     use_test_redis(settings)
     ticket = make_ticket(make_account(arr=200_000))
     high, default = get_queue("high"), get_queue("default")

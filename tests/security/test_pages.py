@@ -6,8 +6,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from tests.factories import make_account
 
 # Pages that must answer without a login, and prefixes that authenticate otherwise.
-PUBLIC = {"login/", "logout/", "healthz", "favicon.ico"}
-OWN_AUTH = {"metrics"}  # a token or an allowed network (tests/metrics)
+PUBLIC = {"login/", "logout/", "healthz", "favicon.ico", "oidc/refused/"}
+# A token or an allowed network (tests/metrics); the identity provider (tests/sso).
+OWN_AUTH = {"metrics", "oidc/authenticate/", "oidc/callback/"}
 OWN_AUTH_PREFIXES = ("api/", "admin/")
 
 
