@@ -1,6 +1,7 @@
 import pytest
 
 from tests.sso import provider as oidc
+from vipdesk.settings import origin
 from vipdesk.sso import provider as discovery
 
 
@@ -20,6 +21,8 @@ def enable_sso(settings, provider: oidc.Provider, *base_urls: str) -> None:
     settings.OIDC_RP_CLIENT_SECRET = oidc.CLIENT_SECRET
     settings.OIDC_PROVIDER_NAME = "Test IdP"
     settings.SSO_ENABLED = True
+    form_action = [*settings.SECURE_CSP["form-action"], origin(provider.base)]
+    settings.SECURE_CSP = {**settings.SECURE_CSP, "form-action": form_action}
     settings.AUTHENTICATION_BACKENDS = [
         *settings.AUTHENTICATION_BACKENDS,
         "vipdesk.sso.backend.SsoBackend",
