@@ -23,7 +23,7 @@ from tickets.models import (
     SupportCalendar,
     Ticket,
 )
-from vipdesk.lib.public_holidays import region_error
+from vipdesk.lib.public_holidays import country_choices, subdivision_error
 
 
 class SlaPolicyForm(forms.ModelForm):
@@ -104,6 +104,12 @@ class ChurnPhraseAdmin(AuditedAdmin):
 
 
 class SupportCalendarForm(forms.ModelForm):
+    country = forms.ChoiceField(
+        choices=[("", "None: type the holidays by hand")] + country_choices(),
+        required=False,
+        help_text=SupportCalendar._meta.get_field("country").help_text,
+    )
+
     class Meta:
         model = SupportCalendar
         fields = [
@@ -121,21 +127,18 @@ class SupportCalendarForm(forms.ModelForm):
             raise ValidationError(f"Unknown time zone “{name}” (use an IANA name).")
         return name
 
-    def clean_country(self) -> str:
-        return self.cleaned_data["country"].strip().upper()
-
     def clean_subdivision(self) -> str:
         return self.cleaned_data["subdivision"].strip().upper()
 
     def clean(self):
         data = super().clean()
-        country, subdivision = data.get("country"), data.get("subdivision", "")
-        if country:
-            error = region_error(country, subdivision)
-            if error:
-                self.add_error("subdivision" if subdivision else "country", error)
-        elif subdivision:
+        country, subdivision = data.get("country"), data.get("subdivision")
+        if subdivision and not country:
             self.add_error("subdivision", "A subdivision needs a country.")
+        elif subdivision:
+            error = subdivision_error(country, subdivision)
+            if error:
+                self.add_error("subdivision", error)
         return data
 
 

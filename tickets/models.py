@@ -150,7 +150,7 @@ class SupportCalendar(models.Model):
     country = models.CharField(
         max_length=3,
         blank=True,
-        help_text="Fill the holidays from this country's public holidays (ISO code, e.g. GB).",
+        help_text="Fill the holidays from this country's public holidays.",
     )
     subdivision = models.CharField(
         max_length=10, blank=True, help_text="State or region code, e.g. ENG or CA."

@@ -6,7 +6,9 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 import pytest
 import requests
 from django.contrib.auth.models import User
+from django.contrib.sessions.models import Session
 
+from tests.factories import PASSWORD as LOCAL_PASSWORD
 from tests.sso.provider import PASSWORD
 from vipdesk.roles import Role, roles_of
 from vipdesk.sso.models import GroupRole, SsoIdentity
@@ -127,8 +129,6 @@ def test_a_local_account_of_the_same_name_is_never_taken_over(client, sso, mappi
 
 
 def test_the_password_login_keeps_working(client, sso, csm):
-    from tests.factories import PASSWORD as LOCAL_PASSWORD
-
     response = client.post("/login/", {"username": "csm", "password": LOCAL_PASSWORD})
     assert response.url == "/"
 
@@ -144,8 +144,6 @@ def test_logout_ends_the_session_and_the_providers(client, sso, mapping):
     assert query["post_logout_redirect_uri"] == ["http://testserver/login/"]
     assert query["id_token_hint"]
     assert "_auth_user_id" not in client.session
-    from django.contrib.sessions.models import Session
-
     assert not Session.objects.filter(session_key=session_key).exists()
     assert client.get("/").status_code == 302
 

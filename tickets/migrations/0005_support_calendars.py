@@ -42,7 +42,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=100, unique=True)),
                 ('time_zone', models.CharField(blank=True, help_text='IANA name, e.g. Europe/London. Empty: TIME_ZONE.', max_length=64)),
-                ('country', models.CharField(blank=True, help_text="Fill the holidays from this country's public holidays (ISO code, e.g. GB).", max_length=3)),
+                ('country', models.CharField(blank=True, help_text="Fill the holidays from this country's public holidays.", max_length=3)),
                 ('subdivision', models.CharField(blank=True, help_text='State or region code, e.g. ENG or CA.', max_length=10)),
                 ('holiday_years_ahead', models.PositiveSmallIntegerField(default=2, help_text='Public holidays are generated for this year and this many years ahead.', validators=[django.core.validators.MaxValueValidator(10)])),
                 ('is_default', models.BooleanField(default=False, help_text='For tiers whose pools name no calendar.', verbose_name='default calendar')),

@@ -1,20 +1,29 @@
 """Public holidays per country and subdivision, from the `holidays` package (a
 maintained source covering about 200 countries), so admins never type them by hand."""
 
+import re
 from datetime import date
 
 import holidays
+from holidays.registry import COUNTRIES
 
 
-def region_error(country: str, subdivision: str) -> str | None:
-    """Why (country, subdivision) is not a region the source knows, or None."""
-    supported = holidays.list_supported_countries()
-    if country not in supported:
-        return f"No public-holiday calendar for the country code “{country}”."
-    if subdivision and subdivision not in supported[country]:
+def country_choices() -> list[tuple[str, str]]:
+    """(ISO code, "Name (code)") of every country the source covers, by name."""
+    names = {
+        entry[1]: re.sub(r"(?<=[a-z])(?=[A-Z])", " ", entry[0]) for entry in COUNTRIES.values()
+    }
+    return sorted(
+        ((code, f"{names[code]} ({code})") for code in names), key=lambda choice: choice[1]
+    )
+
+
+def subdivision_error(country: str, subdivision: str) -> str | None:
+    """Why `subdivision` is not one of the country's, or None."""
+    known = holidays.list_supported_countries()[country]
+    if subdivision not in known:
         return (
-            f"{country} has no subdivision “{subdivision}” "
-            f"(known: {', '.join(supported[country]) or 'none'})."
+            f"{country} has no subdivision “{subdivision}” (known: {', '.join(known) or 'none'})."
         )
     return None
 
