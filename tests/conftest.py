@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from tests.factories import make_user
-from vipdesk.roles import Role
+from vipdesk.lib.roles import Role
 
 
 @pytest.fixture
@@ -61,7 +61,7 @@ def _empty_cache():
 
 
 DEFAULT_POLICY_MIGRATIONS = [
-    "tickets.migrations.0006_default_calendar",
+    "tickets.migrations.0008_default_calendar",
     "accounts.migrations.0002_default_policies",
     "tickets.migrations.0002_default_policies",
     "escalations.migrations.0002_default_policies",

@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from tests.sso.conftest import enable_sso, oidc_provider  # noqa: F401 (fixture)
 from tests.sso.provider import PASSWORD
-from vipdesk.roles import Role
+from vipdesk.lib.roles import Role
 from vipdesk.sso.models import GroupRole
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -14,7 +14,7 @@ from tickets.calendars import (
     load_business_calendars,
 )
 from tickets.models import Holiday, SupportCalendar
-from tickets.routing_actions import make_context, route_tickets
+from tickets.routing.actions import make_context, route_tickets
 
 LONDON = ZoneInfo("Europe/London")
 NEW_YORK = ZoneInfo("America/New_York")

@@ -6,12 +6,14 @@ from django.db import connection
 from django.test import TestCase
 from django.utils import timezone
 
+from escalations.jobs import open_requested_escalations
 from escalations.models import Escalation
 from tests.factories import make_account, make_contact, make_ticket, make_user
 from tests.intake.helpers import post_webhook, zendesk_payload
-from tickets import jobs
-from tickets.intake import Incoming, ingest
-from tickets.models import Alert, FollowUpTask, Ticket
+from tickets.intake.ingest import Incoming, ingest
+from tickets.models import FollowUpTask, Ticket
+from tickets.routing import jobs
+from vipdesk.alerts.models import Alert
 
 pytestmark = pytest.mark.django_db
 
@@ -40,13 +42,18 @@ def test_it_is_harmless_to_run_route_ticket_twice(acme):
     assert first["routed"] and first["effective_priority"] == "P1"
     assert Alert.objects.filter(kind="vip_ticket").count() == 1
     assert Alert.objects.filter(kind="churn_language").count() == 1
+    assert first["escalation_request"]["severity"] == "high"
+    assert open_requested_escalations() == 1
+    assert open_requested_escalations() == 0
     assert Escalation.objects.filter(tickets=ticket).count() == 1
     esc = Escalation.objects.get()
     assert (esc.type, esc.severity, esc.account) == ("technical", "high", acme)
+    jobs.route_ticket(ticket.pk)
+    assert open_requested_escalations() == 0
 
 
 def test_it_changes_nothing_when_a_routed_ticket_is_routed_again_by_force(acme):
-    from tickets.routing_actions import route_tickets
+    from tickets.routing.actions import route_tickets
 
     boss = make_contact(acme, name="Hank", title="CEO")
     ticket = make_ticket(acme, contact=boss, customer_priority="P1", body="We may downgrade.")
@@ -84,6 +91,10 @@ def test_it_leaves_the_drain_to_the_lock_holder(acme):
             cursor.execute("SELECT pg_advisory_lock(hashtext(%s))", [jobs.ROUTING_LOCK])
         assert jobs.route_ticket(ticket.pk) == 0
         assert not Ticket.objects.get(pk=ticket.pk).routed
+        # Unlock explicitly: a closed connection's backend lets go of its locks
+        # only when the server process exits, which can lag under load.
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(hashtext(%s))", [jobs.ROUTING_LOCK])
     finally:
         other.close()
     assert jobs.route_ticket(ticket.pk) == 1

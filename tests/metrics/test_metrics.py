@@ -118,18 +118,18 @@ def test_jobs_report_durations_failures_and_last_success(client, db, settings, r
     use_test_redis(settings)
     ticket = make_ticket(make_account(arr=200_000))
     high, default = get_queue("high"), get_queue("default")
-    high.enqueue("tickets.jobs.route_ticket", ticket.pk)
+    high.enqueue("tickets.routing.jobs.route_ticket", ticket.pk)
+    default.enqueue("vipdesk.insight.jobs.rescore_requested")  # what routing asked for
     default.enqueue(explode)
     worker = SimpleWorker([high, default], connection=high.connection)
     with TestCase.captureOnCommitCallbacks(execute=True):
         worker.work(burst=True)
-    worker.work(burst=True)  # the rescore the routing asked for
     ticket.refresh_from_db()
     assert ticket.routed
 
     samples = scrape(client)
-    route = "tickets.jobs.route_ticket"
-    rescore = "accounts.jobs.rescore_accounts"
+    route = "tickets.routing.jobs.route_ticket"
+    rescore = "vipdesk.insight.jobs.rescore_requested"
     failing = "tests.metrics.test_metrics.explode"
     assert value(samples, "vipdesk_job_duration_seconds_count", job=route) == 1
     assert value(samples, "vipdesk_job_duration_seconds_sum", job=route) > 0

@@ -10,7 +10,7 @@ from django.contrib.sessions.models import Session
 
 from tests.factories import PASSWORD as LOCAL_PASSWORD
 from tests.sso.provider import PASSWORD
-from vipdesk.roles import Role, roles_of
+from vipdesk.lib.roles import Role, roles_of
 from vipdesk.sso.models import GroupRole, SsoIdentity
 
 

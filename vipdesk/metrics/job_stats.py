@@ -1,6 +1,6 @@
 """Per-job statistics kept in Redis by the workers, read by the metrics collector.
 
-One hash per figure, keyed by the job's function (e.g. tickets.jobs.drain_routing):
+One hash per figure, keyed by the job's function (e.g. tickets.routing.jobs.drain_routing):
 runs, seconds (total run time), failures (failed attempts, retried or not) and the
 Unix time of the last success. Redis keeps them across restarts and hosts.
 """

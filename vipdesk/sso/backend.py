@@ -7,7 +7,7 @@ from django.core.exceptions import SuspiciousOperation
 from django.db import transaction
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
-from vipdesk.roles import Role
+from vipdesk.lib.roles import Role
 from vipdesk.sso import provider
 from vipdesk.sso.models import GroupRole, SsoIdentity
 from vipdesk.sso.rules import groups_of, id_token_problem, roles_for

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.db import models
 
-from vipdesk.roles import Role
+from vipdesk.lib.roles import Role
 
 
 class GroupRole(models.Model):
