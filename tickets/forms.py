@@ -46,7 +46,7 @@ class AssignForm(forms.Form):
 
 def needs_handoff_note(ticket: Ticket, new_agent: Agent | None) -> bool:
     return bool(
-        (ticket.is_vip or ticket.executive_contact)
+        ticket.is_vip
         and ticket.assigned_agent_id
         and new_agent is not None
         and new_agent.pk != ticket.assigned_agent_id

@@ -20,11 +20,11 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from accounts.models import VIP_TIERS, Account, Contact
+from accounts.models import Account, Contact
 from tickets.models import (
     Agent,
     AgentPool,
@@ -47,6 +47,7 @@ from tickets.routing.rules import (
     TicketData,
     route,
 )
+from tickets.staffing.capacity import OpenLoad, open_loads
 from vipdesk.alerts.delivery import enqueue_delivery
 from vipdesk.alerts.raising import raise_alert
 
@@ -104,14 +105,12 @@ def contact_data(contact: Contact | None) -> ContactData | None:
 
 
 def load_candidates(today: date) -> list[assignment.AgentCandidate]:
-    """Every agent with pools, PTO today and open/VIP load: two queries."""
-    open_q = Q(tickets__status__in=Ticket.OPEN_STATUSES)
-    vip_q = open_q & (Q(tickets__tier__in=VIP_TIERS) | Q(tickets__executive_contact=True))
+    """Every agent with pools, PTO today and open/VIP load (capacity.open_loads, the
+    pools page's figures): three queries."""
+    loads = open_loads()
     agents = (
         Agent.objects.select_related("user")
         .annotate(
-            open_load=Count("tickets", filter=open_q),
-            vip_load=Count("tickets", filter=vip_q),
             on_pto=Exists(
                 PtoPeriod.objects.filter(agent=OuterRef("pk"), starts__lte=today, ends__gte=today)
             ),
@@ -132,8 +131,8 @@ def load_candidates(today: date) -> list[assignment.AgentCandidate]:
             pool_tiers=frozenset(pools.get(a.pk, ())),
             on_pto=a.on_pto,
             on_shift=a.on_shift,
-            open_load=a.open_load,
-            vip_load=a.vip_load,
+            open_load=loads.get(a.pk, OpenLoad()).total,
+            vip_load=loads.get(a.pk, OpenLoad()).vip,
             capacity=a.capacity,
             vip_share_cap_pct=a.vip_share_cap_pct,
         )

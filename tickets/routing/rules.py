@@ -30,6 +30,7 @@ from datetime import date, datetime, timedelta
 
 from accounts.executives import is_executive_title
 from accounts.models import VIP_TIERS, Tier
+from tickets.models import is_vip_ticket
 from vipdesk.lib.business_hours import BusinessCalendar, add_minutes
 
 PRIORITIES = ("P1", "P2", "P3", "P4")
@@ -164,7 +165,7 @@ class RoutingDecision:
 
     @property
     def is_vip(self) -> bool:
-        return self.tier in VIP_TIERS or self.executive
+        return is_vip_ticket(self.tier, self.executive)
 
 
 def money(value) -> str:

@@ -9,7 +9,7 @@ per phase, on a second thread while the next chunk is built (BackgroundLoad), so
 stays flat whatever the ticket count; what is kept per account is a few numbers
 (AccountPlan).
 
-Open tickets are left `routed=False` for the router; historical (solved/closed) ones
+Open tickets are left `routed=False` and unassigned for the router; historical (solved/closed) ones
 get plausible routing fields as they are written (history_routing)."""
 
 import math
@@ -698,9 +698,10 @@ class DemoCompany:
             status, first_response = Ticket.Status.NEW, None
         if status not in CLOSED:
             resolved = None
-        agent = None
-        if first_response:
-            agent = rng.choice(self.eligible_agents[tier])
+        # Whoever answered; solved and closed tickets stay with them, open ones are
+        # left for the router to assign (and so honour the VIP share cap).
+        responder = rng.choice(self.eligible_agents[tier]) if first_response else None
+        agent = responder if status in CLOSED else None
         csat = None
         if status in CLOSED and rng.random() < 0.6:
             weights = (20, 25, 25, 20, 10) if at_risk else (2, 3, 10, 35, 50)
@@ -722,7 +723,7 @@ class DemoCompany:
         )  # fmt: skip
         messages = [(next(message_id), ticket_id, "customer", name, body, created)]
         if first_response:
-            agent_name = self.agent_names[agent]
+            agent_name = self.agent_names[responder]
             reply = f"Hi {first_name},\n\n{rng.choice(replies)}"
             if rng.random() < 0.04:
                 reply += f"\n\n{text.AGENT_DOWNGRADE_OFFER}"
