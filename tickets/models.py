@@ -344,10 +344,11 @@ class Ticket(models.Model):
     sla_resolution_due = models.DateTimeField(null=True, blank=True)
     first_response_breached_at = models.DateTimeField(null=True, blank=True)
     resolution_breached_at = models.DateTimeField(null=True, blank=True)
-    # Set by the SLA monitor (tickets/sla/jobs.py) when it warned and escalated, once per SLA.
+    # Set by the SLA monitor (tickets/sla/jobs.py) when it warned and escalated, once per
+    # SLA; sla_warning_level counts those warnings (0–2). Not the Escalation model.
     first_response_warned_at = models.DateTimeField(null=True, blank=True)
     resolution_warned_at = models.DateTimeField(null=True, blank=True)
-    escalation_level = models.PositiveSmallIntegerField(default=0)
+    sla_warning_level = models.PositiveSmallIntegerField("SLA warning level", default=0)
     churn_signals = models.JSONField(default=list, blank=True)
     churn_points = models.PositiveSmallIntegerField(default=0)
     sentiment = models.FloatField(null=True, blank=True)

@@ -83,7 +83,7 @@ def test_it_warns_the_agent_and_the_pool_lead_and_escalates(setup):
     ticket = routed_ticket(setup, NOW + timedelta(minutes=5))
     monitor_slas(NOW)
     ticket.refresh_from_db()
-    assert ticket.escalation_level == 1
+    assert ticket.sla_warning_level == 1
     assert ticket.first_response_warned_at == NOW
     assert ticket.first_response_breached_at is None
     warned = alerts(Alert.Kind.SLA_WARNING)
@@ -97,7 +97,7 @@ def test_it_marks_the_breach_at_the_due_time(setup):
     monitor_slas(NOW)
     ticket.refresh_from_db()
     assert ticket.first_response_breached_at == due
-    assert ticket.escalation_level == 1
+    assert ticket.sla_warning_level == 1
     assert len(alerts(Alert.Kind.SLA_BREACH)) == 2
     assert alerts(Alert.Kind.SLA_WARNING) == []
 
@@ -110,7 +110,7 @@ def test_it_is_idempotent(setup):
     assert monitor_slas(NOW) == []
     assert monitor_slas(NOW + timedelta(seconds=30)) == []
     assert len(alerts()) == before == 4
-    assert list(Ticket.objects.values_list("escalation_level", flat=True)) == [1, 1]
+    assert list(Ticket.objects.values_list("sla_warning_level", flat=True)) == [1, 1]
 
 
 def test_it_escalates_once_per_sla_kind(setup):
@@ -121,7 +121,7 @@ def test_it_escalates_once_per_sla_kind(setup):
     monitor_slas(NOW + timedelta(minutes=52))  # resolution warning
     monitor_slas(NOW + timedelta(minutes=61))  # resolution breach
     ticket.refresh_from_db()
-    assert ticket.escalation_level == 2
+    assert ticket.sla_warning_level == 2
     assert ticket.resolution_breached_at == NOW + timedelta(minutes=60)
     assert len(alerts(Alert.Kind.SLA_WARNING)) == 4
     assert len(alerts(Alert.Kind.SLA_BREACH)) == 4

@@ -94,7 +94,7 @@ def monitor_slas(now: datetime | None = None) -> list[SlaEvent]:
                     pk__in=escalate, **{f"{WARNED_FIELD[kind]}__isnull": True}
                 ).update(
                     **{WARNED_FIELD[kind]: now},
-                    escalation_level=F("escalation_level") + 1,
+                    sla_warning_level=F("sla_warning_level") + 1,
                 )
             breached = [e.ticket_id for e in events if e.kind == kind and e.action == BREACH]
             if breached:
