@@ -407,6 +407,12 @@ class Ticket(models.Model):
         return is_vip_ticket(self.tier, self.executive_contact)
 
     @property
+    def handling_tier(self) -> int | None:
+        """The tier whose people handle it: Tier 1 for an executive contact (SPEC), else
+        the account's tier."""
+        return Tier.STRATEGIC if self.executive_contact else self.tier
+
+    @property
     def sla_due(self):
         """The deadline that matters now: first response until answered, then resolution."""
         return self.sla_resolution_due if self.first_response_at else self.sla_first_response_due

@@ -219,7 +219,8 @@ def test_it_reads_executive_follow_up_and_notify_times_from_the_policy():
     pol = policies(executive_follow_up_hours=4, executive_notify_minutes=2)
     d = decide(ticket("P3"), account(tier=4), contact("CEO", is_executive=True), pol=pol)
     assert d.follow_up_due == FRIDAY_1647 + timedelta(hours=4)
-    assert any("alerted (within 2 min)" in r for r in d.reasons)
+    assert {a.respond_within_minutes for a in d.alerts} == {2}
+    assert any("to respond within 2 min" in r for r in d.reasons)
 
 
 # Unmatched, VIP alert, churn, possible VIP

@@ -5,9 +5,11 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from accounts.models import TierPolicy
 from tests.factories import make_account, make_agent, make_pool, make_ticket, make_user
 from tickets.models import Ticket
 from tickets.sla.jobs import monitor_slas
@@ -89,6 +91,30 @@ def test_it_warns_the_agent_and_the_pool_lead_and_escalates(setup):
     warned = alerts(Alert.Kind.SLA_WARNING)
     assert {a.user_id for a in warned} == {setup["agent"].user_id, setup["lead"].pk}
     assert warned[0].title == f"SLA warning: #{ticket.pk} first response due in 5 min"
+
+
+def test_it_asks_the_tiers_escalation_contacts_to_respond_within_its_minutes(setup):
+    vp = make_user("vp")
+    policy = TierPolicy.objects.get(tier=1)  # SPEC default: "Support VP" within 15 min
+    Group.objects.get(name=policy.escalate_to).user_set.add(vp)
+    ticket = routed_ticket(setup, NOW + timedelta(minutes=5))
+    monitor_slas(NOW)
+    [escalated] = alerts(Alert.Kind.ESCALATION)
+    assert (escalated.user, escalated.ticket) == (vp, ticket)
+    assert escalated.respond_by == NOW + timedelta(minutes=policy.escalate_within_minutes)
+    assert escalated.title.startswith("Escalated to you: SLA warning")
+    monitor_slas(NOW + timedelta(minutes=6))  # the breach does not escalate again
+    assert len(alerts(Alert.Kind.ESCALATION)) == 1
+
+
+def test_an_executive_ticket_escalates_to_the_tier_1_contacts(setup):
+    vp, manager = make_user("vp"), make_user("manager")
+    Group.objects.get(name=TierPolicy.objects.get(tier=1).escalate_to).user_set.add(vp)
+    Group.objects.get(name=TierPolicy.objects.get(tier=3).escalate_to).user_set.add(manager)
+    ticket = routed_ticket(setup, NOW + timedelta(minutes=5), executive_contact=True)
+    Ticket.objects.filter(pk=ticket.pk).update(tier=3)  # a Tier 3 account's executive
+    monitor_slas(NOW)
+    assert [a.user for a in alerts(Alert.Kind.ESCALATION)] == [vp]
 
 
 def test_it_marks_the_breach_at_the_due_time(setup):

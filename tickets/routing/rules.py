@@ -166,6 +166,7 @@ def ticket_alert(
     title: str,
     reason: str,
     account_id: int | None,
+    respond_within_minutes: int | None = None,
 ) -> AlertSpec:
     """An alert about this ticket: deduplicated per ticket and `key`, linking to it."""
     return AlertSpec(
@@ -177,6 +178,7 @@ def ticket_alert(
         link=f"/tickets/{ticket.id}/",
         account_id=account_id,
         ticket_id=ticket.id,
+        respond_within_minutes=respond_within_minutes,
     )
 
 
@@ -323,13 +325,14 @@ def route(
                     title=f"Executive contact at {account.name} filed a ticket",
                     reason=exec_reason,
                     account_id=account.id,
+                    respond_within_minutes=minutes,
                 )
             )
         decision.follow_up_due = ticket.created_at + timedelta(
             hours=policies.executive_follow_up_hours
         )
         reasons.append(
-            f"CSM and account manager alerted (within {minutes} min); follow-up task due "
+            f"CSM and account manager alerted, to respond within {minutes} min; follow-up task due "
             f"{_fmt(decision.follow_up_due, policies.always_calendar)} regardless of resolution"
         )
     elif tier in VIP_TIERS and effective in ("P1", "P2") and rule.notify_csm:

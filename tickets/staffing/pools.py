@@ -27,7 +27,7 @@ from django.core.cache import cache
 from django.db.models import Avg, Count, F, Max, Prefetch
 from django.utils import timezone
 
-from accounts.models import VIP_TIERS, Account, Tier
+from accounts.models import VIP_TIERS, Account
 from tickets.models import (
     Agent,
     AgentLevel,
@@ -223,11 +223,6 @@ class PoolView:
         return round(self.handling.total_seconds() / 60)
 
 
-def handled_tier(ticket: Ticket) -> int:
-    """Executive contacts are handled as Tier 1 whatever the account's tier."""
-    return Tier.STRATEGIC if ticket.executive_contact else ticket.tier
-
-
 def requirements() -> dict[int, Requirement]:
     rows = SlaPolicy.objects.values("tier").annotate(
         level=Max("min_agent_level"), tenure=Max("min_tenure_months")
@@ -335,7 +330,7 @@ def pool_board(now: datetime | None = None) -> dict:
             t
             for t in waiting
             if t.assigned_agent_id in ids
-            or (t.assigned_agent_id is None and handled_tier(t) == pool.tier)
+            or (t.assigned_agent_id is None and t.handling_tier == pool.tier)
         ]
         views.append(
             PoolView(

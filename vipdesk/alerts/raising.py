@@ -7,6 +7,7 @@ once in a constant number of queries, and delivers the new ones (e-mail, Slack) 
 one job after commit unless told not to."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -25,6 +26,7 @@ class AlertSpec:
     link: str = ""
     account_id: int | None = None
     ticket_id: int | None = None
+    respond_within_minutes: int | None = None  # sets Alert.respond_by
 
 
 def raise_alerts(specs: list[AlertSpec], now=None, *, deliver: bool = True) -> list[Alert]:
@@ -54,6 +56,11 @@ def raise_alerts(specs: list[AlertSpec], now=None, *, deliver: bool = True) -> l
             account_id=spec.account_id,
             ticket_id=spec.ticket_id,
             created_at=now,
+            respond_by=(
+                None
+                if spec.respond_within_minutes is None
+                else now + timedelta(minutes=spec.respond_within_minutes)
+            ),
         )
         for (user_id, key), spec in unique.items()
         if (user_id, key) not in existing
