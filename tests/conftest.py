@@ -61,7 +61,7 @@ def _empty_cache():
 
 
 DEFAULT_POLICY_MIGRATIONS = [
-    "tickets.migrations.0008_default_calendar",
+    "tickets.migrations.0010_default_calendar",
     "accounts.migrations.0002_default_policies",
     "tickets.migrations.0002_default_policies",
     "escalations.migrations.0002_default_policies",

@@ -118,7 +118,7 @@ def test_jobs_report_durations_failures_and_last_success(client, db, settings, r
     use_test_redis(settings)
     ticket = make_ticket(make_account(arr=200_000))
     high, default = get_queue("high"), get_queue("default")
-    high.enqueue("tickets.routing.jobs.route_ticket", ticket.pk)
+    high.enqueue("tickets.routing.jobs.drain_routing")
     default.enqueue("vipdesk.insight.jobs.rescore_requested")  # what routing asked for
     default.enqueue(explode)
     worker = SimpleWorker([high, default], connection=high.connection)
@@ -128,7 +128,7 @@ def test_jobs_report_durations_failures_and_last_success(client, db, settings, r
     assert ticket.routed
 
     samples = scrape(client)
-    route = "tickets.routing.jobs.route_ticket"
+    route = "tickets.routing.jobs.drain_routing"
     rescore = "vipdesk.insight.jobs.rescore_requested"
     failing = "tests.metrics.test_metrics.explode"
     assert value(samples, "vipdesk_job_duration_seconds_count", job=route) == 1

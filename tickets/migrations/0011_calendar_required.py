@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tickets', '0008_default_calendar'),
+        ('tickets', '0010_default_calendar'),
     ]
 
     operations = [

@@ -13,5 +13,5 @@ def load(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("tickets", "0007_support_calendars")]
+    dependencies = [("tickets", "0009_support_calendars")]
     operations = [migrations.RunPython(load, migrations.RunPython.noop)]

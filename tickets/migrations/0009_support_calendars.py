@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tickets', '0006_escalation_request'),
+        ('tickets', '0008_sla_warning_level'),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0005_rescore_requested'),
-        ('tickets', '0009_calendar_required'),
+        ('tickets', '0011_calendar_required'),
     ]
 
     operations = [
