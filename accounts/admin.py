@@ -27,6 +27,7 @@ from accounts.models import (
 )
 from accounts.tiering import retier_accounts
 from vipdesk.lib.admin import ReadOnlyAdmin
+from vipdesk.tasks.models import TaskPolicy
 
 
 @admin.register(TierPolicy)
@@ -192,3 +193,8 @@ class PolicyChangeAdmin(ReadOnlyAdmin):
     @admin.display(description="changes")
     def summary(self, change: PolicyChange) -> str:
         return "; ".join(f"{field}: {old} → {new}" for field, (old, new) in change.changes.items())
+
+
+@admin.register(TaskPolicy)
+class TaskPolicyAdmin(SingletonAdmin):
+    """Registered here, above vipdesk/tasks, where the audited admins live."""

@@ -4,12 +4,14 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.audit import Action, AuditedAdmin, SingletonAdmin, diff, record
+from tickets.actions import log_reassignment
 from tickets.models import (
     Agent,
     AgentPool,
     ApiToken,
     BusinessHours,
     ChurnPhrase,
+    FollowUpPolicy,
     Holiday,
     PtoPeriod,
     RoutingPolicy,
@@ -64,6 +66,13 @@ class SlaPolicyAdmin(AuditedAdmin):
         "open_escalation",
     ]
     list_filter = ["tier", "priority", "calendar", "queue"]
+
+
+@admin.register(FollowUpPolicy)
+class FollowUpPolicyAdmin(AuditedAdmin):
+    list_display = ["__str__", "due_within_minutes", "calendar"]
+    list_editable = ["due_within_minutes", "calendar"]
+    list_filter = ["kind", "tier"]
 
 
 @admin.register(RoutingPolicy)
@@ -184,6 +193,14 @@ class TicketAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [name for name in self.get_fields(request, obj) if name not in self.editable]
+
+    def save_model(self, request, obj, form, change):
+        previous = form.initial.get("assigned_agent") if change else None
+        super().save_model(request, obj, form, change)
+        if "assigned_agent" in form.changed_data and previous:
+            log_reassignment(
+                obj, Agent.objects.get(pk=previous), obj.assigned_agent, by=request.user
+            )
 
 
 class ApiTokenForm(forms.ModelForm):

@@ -8,10 +8,12 @@ Cron fields follow settings.TIME_ZONE."""
 from rq import cron
 
 from escalations.jobs import open_requested_escalations
+from tickets.followups.jobs import create_missing_follow_ups
 from tickets.routing.jobs import sweep_pending_routing
 from tickets.sla.jobs import monitor_slas
 from vipdesk.insight.jobs import RESCORE_ALL_TIMEOUT, rescore_if_due, rescore_requested
 from vipdesk.insight.weekly_report import send_weekly_reports
+from vipdesk.tasks.jobs import alert_overdue_tasks
 
 cron.register(monitor_slas, queue_name="high", cron="*/1 * * * *", job_timeout=120)
 cron.register(sweep_pending_routing, queue_name="default", cron="*/1 * * * *", job_timeout=300)
@@ -23,6 +25,10 @@ cron.register(open_requested_escalations, queue_name="high", cron="*/1 * * * *",
 cron.register(rescore_if_due, queue_name="default", cron="*/1 * * * *", job_timeout=60)
 # Accounts a lower layer asked to rescore (Account.rescore_requested), e.g. after routing.
 cron.register(rescore_requested, queue_name="default", cron="*/1 * * * *", job_timeout=300)
+# Follow-up tasks of VIP tickets answered or resolved in the helpdesk, then the
+# overdue ones: the owner first, the lead later (TaskPolicy).
+cron.register(create_missing_follow_ups, queue_name="default", cron="*/5 * * * *", job_timeout=300)
+cron.register(alert_overdue_tasks, queue_name="default", cron="*/5 * * * *", job_timeout=300)
 cron.register(send_weekly_reports, queue_name="low", cron="0 8 * * 1", job_timeout=900)
 
 __all__ = ["RESCORE_ALL_TIMEOUT"]

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "vipdesk.alerts",
+    "vipdesk.tasks",
     "accounts",
     "tickets",
     "escalations",

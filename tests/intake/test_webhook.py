@@ -130,8 +130,8 @@ def test_it_routes_an_executive_contact(client, acme):
     assert set(
         Alert.objects.filter(kind="executive_contact").values_list("user__username", flat=True)
     ) == {"acme-csm", "acme-am"}
-    task = ticket.follow_ups.get()
-    assert task.assignee == acme.csm
+    task = ticket.tasks.get()
+    assert task.kind == "executive_follow_up" and task.owner == acme.csm
     assert task.due_at == ticket.created_at + timedelta(hours=24)
 
 

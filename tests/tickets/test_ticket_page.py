@@ -8,7 +8,7 @@ from django.utils import timezone
 from escalations.models import Escalation
 from tests.factories import make_account, make_agent, make_contact, make_escalation, make_ticket
 from tests.tickets.conftest import make_vip_ticket
-from tickets.models import Ticket, TicketMessage
+from tickets.models import Reassignment, Ticket, TicketMessage
 
 pytestmark = pytest.mark.django_db
 
@@ -101,13 +101,21 @@ def test_it_requires_a_handoff_note_to_move_a_vip_ticket(client, lead):
     r = client.post(
         f"/tickets/{t.pk}/assign/", {"agent": second.pk, "note": "Customer on a call with CFO"}
     )
+    assert r.status_code == 400
+    assert f"Introduce the new agent by name ({second})" in r.content.decode()
+
+    text = f"{second.user.first_name} takes over; customer on a call with CFO"
+    r = client.post(f"/tickets/{t.pk}/assign/", {"agent": second.pk, "note": text})
     assert r.status_code == 302
     t.refresh_from_db()
     assert t.assigned_agent == second
     note = TicketMessage.objects.get(ticket=t)
-    assert note.body == "Customer on a call with CFO" and note.author == "agent"
+    assert note.body == text and note.author == "agent"
     html = client.get(f"/tickets/{t.pk}/").content.decode()
-    assert "Internal handoff note" in html and "Customer on a call with CFO" in html
+    assert "Internal handoff note" in html and "customer on a call with CFO" in html
+    log = Reassignment.objects.get(ticket=t)
+    assert (log.from_agent, log.to_agent, log.by, log.handoff_note) == (first, second, lead, note)
+    assert log.warm
 
 
 def test_it_moves_a_standard_ticket_without_a_note(client, lead):

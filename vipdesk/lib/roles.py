@@ -19,6 +19,8 @@ POLICY_MODELS = [
     "tickets.slapolicy",
     "tickets.routingpolicy",
     "tickets.churnphrase",
+    "tickets.followuppolicy",
+    "tasks.taskpolicy",
     "tickets.businesshours",
     "tickets.holiday",
     "tickets.apitoken",
@@ -34,6 +36,7 @@ DATA_MODELS = [
     "tickets.ptoperiod",
     "tickets.ticket",
     "escalations.escalation",
+    "tasks.task",
 ]
 
 # role -> list of "app_label.codename" (or "app_label.model:*" for all four CRUD perms)
