@@ -177,3 +177,35 @@ def test_it_does_not_query_per_message_or_contact(client, lead):
         return len(ctx)
 
     assert count(3) == count(30)
+
+
+def test_it_refuses_to_resolve_a_vip_ticket_without_the_customers_confirmation(client, agent_user):
+    t = make_vip_ticket(assigned_agent=make_agent(agent_user, level=3))
+    client.force_login(agent_user)
+    r = client.post(f"/tickets/{t.pk}/resolve/", {"confirmed_by": "", "reason": ""})
+    assert r.status_code == 400
+    assert "closed only with the customer&#x27;s confirmation" in r.content.decode()
+    t.refresh_from_db()
+    assert t.is_open
+
+    r = client.post(
+        f"/tickets/{t.pk}/resolve/", {"confirmed_by": "Hank Scorpio", "confirmed_via": "phone"}
+    )
+    assert r.status_code == 302
+    t.refresh_from_db()
+    assert (t.status, t.confirmed_by, t.confirmed_via) == ("solved", "Hank Scorpio", "phone")
+    assert set(t.tasks.values_list("kind", flat=True)) == {
+        "follow_up_check",
+        "personal_call",
+        "resolution_summary",
+    }
+    assert (
+        "Confirmed by Hank Scorpio (Phone call)" in client.get(f"/tickets/{t.pk}/").content.decode()
+    )
+
+
+def test_resolving_requires_post_and_a_support_role(client, csm):
+    t = make_vip_ticket(make_account(arr=600000, csm=csm))
+    client.force_login(csm)
+    assert client.get(f"/tickets/{t.pk}/resolve/").status_code == 405
+    assert client.post(f"/tickets/{t.pk}/resolve/", {"reason": "x"}).status_code == 403
