@@ -17,6 +17,7 @@ from accounts.forms import (
 from accounts.models import (
     Account,
     AccountDomain,
+    CadencePolicy,
     Contact,
     CsmNote,
     PolicyChange,
@@ -193,6 +194,11 @@ class PolicyChangeAdmin(ReadOnlyAdmin):
     @admin.display(description="changes")
     def summary(self, change: PolicyChange) -> str:
         return "; ".join(f"{field}: {old} → {new}" for field, (old, new) in change.changes.items())
+
+
+@admin.register(CadencePolicy)
+class CadencePolicyAdmin(SingletonAdmin):
+    pass
 
 
 @admin.register(TaskPolicy)

@@ -141,6 +141,52 @@ class ScoreWeights(models.Model):
         return obj
 
 
+class CadencePolicy(models.Model):
+    """Singleton (pk=1): the relationship cadence (seed 002 "Executive sponsor program",
+    "Proactive outreach cadence") — which tiers get which recurring task, and what
+    opens a proactive outreach task (accounts/cadence/rules.py)."""
+
+    check_in_up_to_tier = models.PositiveSmallIntegerField(
+        "monthly CSM check-ins for tiers 1 to",
+        choices=[(t.value, t.label) for t in VIP_TIERS],
+        default=Tier.PREMIUM,
+    )
+    business_review_up_to_tier = models.PositiveSmallIntegerField(
+        "quarterly business reviews for tiers 1 to",
+        choices=[(t.value, t.label) for t in VIP_TIERS],
+        default=Tier.STRATEGIC,
+    )
+    executive_review_up_to_tier = models.PositiveSmallIntegerField(
+        "annual executive reviews for tiers 1 to",
+        choices=[(t.value, t.label) for t in VIP_TIERS],
+        default=Tier.STRATEGIC,
+    )
+    outreach_usage_drop_pct = models.PositiveSmallIntegerField(
+        "outreach when usage drops by (%)",
+        default=20,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="Weekly active users down at least this much over four weeks.",
+    )
+    outreach_nps_fall = models.PositiveSmallIntegerField(
+        "outreach when NPS falls by (points)", default=10, validators=[MinValueValidator(1)]
+    )
+    outreach_due_days = models.PositiveSmallIntegerField(
+        "outreach due within (days)", default=2, validators=[MinValueValidator(1)]
+    )
+
+    class Meta:
+        verbose_name = "relationship cadence policy"
+        verbose_name_plural = "relationship cadence policy"
+
+    def __str__(self) -> str:
+        return "Relationship cadence policy"
+
+    @classmethod
+    def load(cls) -> "CadencePolicy":
+        obj, _ = cls.objects.get_or_create(pk=1)
+        return obj
+
+
 class AccountQuerySet(models.QuerySet):
     def vip(self):
         return self.filter(tier__in=VIP_TIERS)

@@ -62,6 +62,7 @@ def _empty_cache():
 
 DEFAULT_POLICY_MIGRATIONS = [
     "accounts.migrations.0002_default_policies",
+    "accounts.migrations.0006_cadence_policy",
     "tickets.migrations.0002_default_policies",
     "tickets.migrations.0008_default_follow_up_policies",
     "vipdesk.tasks.migrations.0002_defaults_and_follow_ups",

@@ -7,6 +7,7 @@ Cron fields follow settings.TIME_ZONE."""
 
 from rq import cron
 
+from accounts.cadence.jobs import schedule_relationship_tasks
 from escalations.jobs import open_requested_escalations
 from tickets.followups.jobs import create_missing_follow_ups
 from tickets.routing.jobs import sweep_pending_routing
@@ -29,6 +30,8 @@ cron.register(rescore_requested, queue_name="default", cron="*/1 * * * *", job_t
 # overdue ones: the owner first, the lead later (TaskPolicy).
 cron.register(create_missing_follow_ups, queue_name="default", cron="*/5 * * * *", job_timeout=300)
 cron.register(alert_overdue_tasks, queue_name="default", cron="*/5 * * * *", job_timeout=300)
+# Check-ins, business and executive reviews, proactive outreach (CadencePolicy).
+cron.register(schedule_relationship_tasks, queue_name="low", cron="0 6 * * *", job_timeout=600)
 cron.register(send_weekly_reports, queue_name="low", cron="0 8 * * 1", job_timeout=900)
 
 __all__ = ["RESCORE_ALL_TIMEOUT"]

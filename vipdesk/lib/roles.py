@@ -16,6 +16,7 @@ class Role:
 POLICY_MODELS = [
     "accounts.tierpolicy",
     "accounts.scoreweights",
+    "accounts.cadencepolicy",
     "tickets.slapolicy",
     "tickets.routingpolicy",
     "tickets.churnphrase",
