@@ -372,6 +372,12 @@ class Contact(models.Model):
         help_text="Set to force (yes) or deny (no) executive handling regardless of title.",
     )
     is_champion = models.BooleanField(default=False)
+    is_authorized = models.BooleanField(
+        "authorised for account changes",
+        default=False,
+        help_text="Shown on every ticket of the account: when contacts give conflicting "
+        "instructions, agents follow an authorised one.",
+    )
     last_contacted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -3,7 +3,7 @@
 Views check access first, then call these."""
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Case, F, Value, When
@@ -11,10 +11,20 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Account
-from tickets.followups.actions import create_follow_ups
+from tickets.followups.actions import create_follow_ups, lead_for, pool_leads
 from tickets.followups.rules import closing_refusal
-from tickets.models import Agent, Queue, Reassignment, Ticket, TicketMessage
+from tickets.models import (
+    AbuseReport,
+    Agent,
+    Queue,
+    Reassignment,
+    RoutingPolicy,
+    Ticket,
+    TicketMessage,
+)
 from tickets.routing.jobs import request_routing_on_commit
+from vipdesk.tasks.models import Task
+from vipdesk.tasks.raising import TaskSpec, create_tasks
 
 
 class HandoffNoteRequired(Exception):
@@ -126,6 +136,36 @@ def resolve_ticket(
     if updated:
         create_follow_ups(Ticket.objects.filter(pk=ticket.pk))
     return updated == 1
+
+
+@transaction.atomic
+def report_abuse(ticket: Ticket, *, by, reason: str, now: datetime | None = None) -> AbuseReport:
+    """Log an agent's report that the ticket's contact is abusive and ask a manager to
+    review it: a review task for the reporter's pool lead (or any lead, once overdue)."""
+    now = now or timezone.now()
+    report = AbuseReport.objects.create(
+        ticket=ticket, contact=ticket.contact, reported_by=by, reason=reason, created_at=now
+    )
+    agent = Agent.objects.filter(user=by).first()
+    reviewer = lead_for(pool_leads({agent.pk}), agent.pk, ticket.tier) if agent else None
+    create_tasks(
+        [
+            TaskSpec(
+                kind=Task.Kind.ABUSE_REVIEW,
+                key=report.review_key,
+                title=f"Review: {_name(by)} reports {ticket.contact.name} as abusive "
+                f"(#{ticket.pk})",
+                due_at=now + timedelta(hours=RoutingPolicy.load().abuse_review_hours),
+                owner_id=reviewer,
+                account_id=ticket.account_id,
+                ticket_id=ticket.pk,
+                link=f"/tickets/{ticket.pk}/",
+                draft=reason,
+            )
+        ],
+        now,
+    )
+    return report
 
 
 def attach_account(ticket: Ticket, account: Account, *, by) -> bool:

@@ -101,6 +101,21 @@ class ResolveForm(forms.Form):
         return data
 
 
+class AbuseReportForm(forms.Form):
+    reason = forms.CharField(
+        max_length=2000,
+        label="What happened",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Quote or describe the abusive, threatening or harassing behaviour.",
+    )
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError("Describe what happened.")
+        return reason
+
+
 class AttachAccountForm(forms.Form):
     account = forms.CharField(
         max_length=253,

@@ -103,6 +103,12 @@ class RoutingPolicy(models.Model):
         validators=[MinValueValidator(1)],
         help_text="Alert and escalate when an SLA will breach within this many minutes.",
     )
+    abuse_review_hours = models.PositiveSmallIntegerField(
+        "abusive-contact review within (hours)",
+        default=4,
+        validators=[MinValueValidator(1)],
+        help_text="A manager reviews an agent's abusive-contact report within this time.",
+    )
     executive_titles = models.TextField(
         default=DEFAULT_EXECUTIVE_TITLES,
         help_text="Comma-separated words or phrases that mark a contact as an executive.",
@@ -470,6 +476,28 @@ class TicketMessage(models.Model):
     @property
     def is_handoff(self) -> bool:
         return self.external_id.startswith(self.HANDOFF_PREFIX)
+
+
+class AbuseReport(models.Model):
+    """An agent's report that a contact is abusive (seed 002 "VIP customer becomes
+    toxic"): logged, shown on the contact's tickets, and reviewed by a manager through
+    a review task (key f"abuse:{pk}"): done upholds it, skipped-with-reason dismisses it."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="abuse_reports")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="abuse_reports")
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    reason = models.TextField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.contact} reported on #{self.ticket_id}"
+
+    @property
+    def review_key(self) -> str:
+        return f"abuse:{self.pk}"
 
 
 class Reassignment(models.Model):

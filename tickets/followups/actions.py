@@ -24,7 +24,7 @@ def load_rules() -> list[FollowUpRule]:
     ]
 
 
-def _leads(agent_ids: set[int]) -> dict[tuple[int, int], int]:
+def pool_leads(agent_ids: set[int]) -> dict[tuple[int, int], int]:
     """(agent id, tier) -> the lead of the agent's pool for that tier; tier 0 stands for
     any pool of the agent."""
     leads: dict[tuple[int, int], int] = {}
@@ -36,6 +36,11 @@ def _leads(agent_ids: set[int]) -> dict[tuple[int, int], int]:
         leads.setdefault((agent_id, tier), lead_id)
         leads.setdefault((agent_id, 0), lead_id)
     return leads
+
+
+def lead_for(leads: dict[tuple[int, int], int], agent_id: int, tier: int | None) -> int | None:
+    """The lead of the agent's pool for the tier, else of any pool of the agent."""
+    return leads.get((agent_id, tier)) or leads.get((agent_id, 0))
 
 
 def _last_agent_messages(ticket_ids: list[int]) -> dict[int, str]:
@@ -54,7 +59,7 @@ def create_follow_ups(tickets: QuerySet, rules: list[FollowUpRule] | None = None
     rows = list(tickets.vip().select_related("account", "contact", "assigned_agent__user"))
     if not rows or not rules:
         return 0
-    leads = _leads({t.assigned_agent_id for t in rows if t.assigned_agent_id})
+    leads = pool_leads({t.assigned_agent_id for t in rows if t.assigned_agent_id})
     resolved = [t.pk for t in rows if t.resolved_at]
     messages = _last_agent_messages(resolved) if resolved else {}
     business, always = load_calendar(), load_calendar(always_open=True)
@@ -75,7 +80,7 @@ def create_follow_ups(tickets: QuerySet, rules: list[FollowUpRule] | None = None
             agent_user_id=agent.user_id if agent else None,
             agent_name=str(agent) if agent else "",
             agent_email=agent.user.email if agent else "",
-            lead_id=(leads.get((agent.pk, t.tier)) or leads.get((agent.pk, 0)) if agent else None),
+            lead_id=lead_for(leads, agent.pk, t.tier) if agent else None,
             last_agent_message=messages.get(t.pk, ""),
         )
         specs.extend(follow_ups(facts, rules, business, always))

@@ -55,6 +55,7 @@ class Task(models.Model):
         BUSINESS_REVIEW = "business_review", "Quarterly business review"
         EXECUTIVE_REVIEW = "executive_review", "Annual executive review"
         OUTREACH = "outreach", "Proactive outreach"
+        ABUSE_REVIEW = "abuse_review", "Abusive-contact review"
 
     class Status(models.TextChoices):
         OPEN = "open", "Open"
