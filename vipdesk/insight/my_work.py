@@ -19,7 +19,7 @@ from tickets.models import Ticket, current_sla_due
 from vipdesk.lib.roles import Role
 from vipdesk.tasks.models import Task
 
-LIMIT = 200
+LIMIT = 100  # per source, and shown in all: the soonest due
 AT_RISK_LEVELS = (RiskLevel.HIGH, RiskLevel.CRITICAL)
 
 
@@ -31,13 +31,24 @@ class WorkItem:
     link: str
     overdue: bool
     task: Task | None = None
-    team: bool = False  # someone else's task, shown to their lead
+    owner: str = ""  # whose task, on a lead's list of the team's overdue tasks
+
+    @property
+    def done_label(self) -> str:
+        return (
+            "Mark sent" if self.task and self.task.kind == Task.Kind.RESOLUTION_SUMMARY else "Done"
+        )
 
 
 @dataclass
 class MyWork:
     items: list[WorkItem]
     overdue: int
+    more: int = 0  # items beyond the LIMIT shown
+
+
+def _owner(task: Task) -> str:
+    return (task.owner.get_full_name() or task.owner.username) if task.owner else "Unowned"
 
 
 def _task_items(tasks, now, *, team: bool) -> list[WorkItem]:
@@ -49,7 +60,7 @@ def _task_items(tasks, now, *, team: bool) -> list[WorkItem]:
             link=t.link,
             overdue=t.due_at <= now,
             task=t,
-            team=team,
+            owner=_owner(t) if team else "",
         )
         for t in tasks
     ]
@@ -100,4 +111,8 @@ def my_work(user, roles: set[str], now: datetime) -> MyWork:
         )
         items += _task_items(team, now, team=True)
     items.sort(key=lambda i: (i.due_at is None, i.due_at or now))
-    return MyWork(items=items, overdue=sum(i.overdue for i in items))
+    return MyWork(
+        items=items[:LIMIT],
+        overdue=sum(i.overdue for i in items),
+        more=max(0, len(items) - LIMIT),
+    )
