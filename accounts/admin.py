@@ -24,6 +24,7 @@ from accounts.models import (
     RiskFlagFeedback,
     ScoreSnapshot,
     ScoreWeights,
+    SponsorSummary,
     TierPolicy,
 )
 from accounts.tiering import retier_accounts
@@ -117,7 +118,15 @@ class AccountDomainInline(admin.TabularInline):
 class ContactInline(admin.TabularInline):
     model = Contact
     extra = 0
-    fields = ["name", "email", "title", "executive_override", "is_executive", "is_champion"]
+    fields = [
+        "name",
+        "email",
+        "title",
+        "executive_override",
+        "is_executive",
+        "is_champion",
+        "is_authorized",
+    ]
     readonly_fields = ["is_executive"]
     show_change_link = True
 
@@ -152,7 +161,7 @@ class AccountAdmin(admin.ModelAdmin):
 @admin.register(Contact)
 class ContactAdmin(admin.ModelAdmin):
     list_display = ["name", "email", "title", "account", "is_executive", "is_champion"]
-    list_filter = ["is_executive", "is_champion"]
+    list_filter = ["is_executive", "is_champion", "is_authorized"]
     list_select_related = ["account"]
     search_fields = ["name", "email", "account__name"]
     raw_id_fields = ["account"]
@@ -204,3 +213,10 @@ class CadencePolicyAdmin(SingletonAdmin):
 @admin.register(TaskPolicy)
 class TaskPolicyAdmin(SingletonAdmin):
     """Registered here, above vipdesk/tasks, where the audited admins live."""
+
+
+@admin.register(SponsorSummary)
+class SponsorSummaryAdmin(ReadOnlyAdmin):
+    list_display = ["sponsor_email", "month", "accounts", "sent_at"]
+    list_filter = ["month"]
+    search_fields = ["sponsor_email"]

@@ -230,6 +230,9 @@ class Account(models.Model):
         related_name="managed_accounts",
     )
     executive_sponsor = models.CharField(max_length=200, blank=True)
+    executive_sponsor_email = models.EmailField(
+        blank=True, help_text="The sponsor's monthly health summary of their accounts goes here."
+    )
     strategic = models.BooleanField("strategic partner", default=False)
     executive_review = models.BooleanField("named in executive review", default=False)
     nps = models.SmallIntegerField(
@@ -340,6 +343,27 @@ class Account(models.Model):
     @property
     def is_vip(self) -> bool:
         return self.tier in VIP_TIERS
+
+
+class SponsorSummary(models.Model):
+    """The monthly health summary sent to an executive sponsor (one per address and
+    month; vipdesk/insight/sponsor_summary.py)."""
+
+    sponsor_email = models.EmailField()
+    month = models.CharField(max_length=7)  # "2026-12"
+    accounts = models.PositiveIntegerField()
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sponsor_email", "month"], name="one_sponsor_summary_per_month"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sponsor_email} {self.month}"
 
 
 class AccountDomain(models.Model):

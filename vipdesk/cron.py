@@ -13,6 +13,7 @@ from tickets.followups.jobs import create_missing_follow_ups
 from tickets.routing.jobs import sweep_pending_routing
 from tickets.sla.jobs import monitor_slas
 from vipdesk.insight.jobs import RESCORE_ALL_TIMEOUT, rescore_if_due, rescore_requested
+from vipdesk.insight.sponsor_summary import send_sponsor_summaries
 from vipdesk.insight.weekly_report import send_weekly_reports
 from vipdesk.tasks.jobs import alert_overdue_tasks
 
@@ -32,6 +33,8 @@ cron.register(create_missing_follow_ups, queue_name="default", cron="*/5 * * * *
 cron.register(alert_overdue_tasks, queue_name="default", cron="*/5 * * * *", job_timeout=300)
 # Check-ins, business and executive reviews, proactive outreach (CadencePolicy).
 cron.register(schedule_relationship_tasks, queue_name="low", cron="0 6 * * *", job_timeout=600)
+# Daily: each sponsor gets one summary a month (SponsorSummary); a missed day catches up.
+cron.register(send_sponsor_summaries, queue_name="low", cron="0 7 * * *", job_timeout=900)
 cron.register(send_weekly_reports, queue_name="low", cron="0 8 * * 1", job_timeout=900)
 
 __all__ = ["RESCORE_ALL_TIMEOUT"]

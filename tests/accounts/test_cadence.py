@@ -18,6 +18,7 @@ from accounts.cadence.rules import (
 )
 from tests.factories import make_account, make_user
 from vipdesk.insight.dashboard import cadence_completion
+from vipdesk.insight.sponsor_summary import send_sponsor_summaries
 from vipdesk.lib.roles import Role
 from vipdesk.tasks.actions import complete_task
 from vipdesk.tasks.jobs import alert_overdue_tasks
@@ -116,3 +117,27 @@ def test_overdue_reviews_alert_the_csm_and_completion_is_counted():
         csm.alerts.filter(kind="task_overdue", title__contains="Quarterly business review").count()
         == 2
     )
+
+
+@pytest.mark.django_db
+def test_each_sponsor_gets_one_health_summary_a_month(mailoutbox):
+    dana = {"executive_sponsor": "Dana VP", "executive_sponsor_email": "dana@vipdesk.test"}
+    stark = make_account("Stark", arr=Decimal(600000), health_score=62, **dana)
+    make_account("Wayne", arr=Decimal(700000), **dana)
+    make_account("Tiny", arr=Decimal(1000), **dana)  # not VIP
+    make_account("Orphan", arr=Decimal(600000))  # no sponsor address
+    with time_machine.travel(NOW, tick=False):
+        schedule_relationship_tasks()
+    complete_task(Task.objects.get(kind="business_review", account=stark), by=None)
+    with time_machine.travel(NOW, tick=False):
+        assert send_sponsor_summaries() == 1
+        assert send_sponsor_summaries() == 0
+    (mail,) = mailoutbox
+    assert mail.to == ["dana@vipdesk.test"]
+    assert mail.subject == "Your accounts' health, 2026-11: 2 accounts"
+    assert "Hello Dana VP" in mail.body and "Stark (Tier 1 Strategic)\n  Health 62/100" in mail.body
+    assert "Business review this quarter: done" in mail.body
+    assert "Business review this quarter: scheduled, not done yet" in mail.body
+    assert "Tiny" not in mail.body and "Orphan" not in mail.body
+    with time_machine.travel(NOW + timedelta(days=20), tick=False):
+        assert send_sponsor_summaries() == 1  # December's
