@@ -63,9 +63,11 @@ class TestMyWork:
         make_task(agent_user, hours=-2, lead=lead, title="Overdue call")
         make_task(agent_user, hours=2, lead=lead, title="Not due yet")
         make_task(agent_user, hours=-2, lead=other_lead, title="Another team")
+        make_task(make_user("a-csm", Role.CSM), hours=-3, title="A CSM's own check-in")
+        make_task(None, hours=-1, title="Nobody's review")
         client.force_login(lead)
         r = client.get("/my/")
-        assert titles(r) == ["Overdue call"]
+        assert titles(r) == ["Overdue call", "Nobody's review"]
         assert "Agent" in r.content.decode()  # whose task it is
 
     def test_it_answers_in_a_fixed_number_of_queries(

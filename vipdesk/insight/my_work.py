@@ -4,7 +4,7 @@
 - A CSM: their tasks (follow-ups, check-ins, reviews, outreach) and their at-risk
   accounts (due: the renewal date).
 - A support lead (or admin): their own tasks plus every overdue task of their team
-  (tasks that go up to them, or to nobody).
+  (tasks that go up to them) and overdue tasks nobody owns.
 A constant number of queries whoever asks (pinned in tests/insight/test_my_work.py).
 """
 
@@ -106,7 +106,7 @@ def my_work(user, roles: set[str], now: datetime) -> MyWork:
     if Role.LEAD in roles or Role.ADMIN in roles:
         team = (
             tasks.overdue(now)
-            .filter(Q(lead=user) | Q(lead__isnull=True))
+            .filter(Q(lead=user) | Q(owner__isnull=True))
             .exclude(owner=user)[:LIMIT]
         )
         items += _task_items(team, now, team=True)
