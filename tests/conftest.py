@@ -62,9 +62,9 @@ def _empty_cache():
 
 DEFAULT_POLICY_MIGRATIONS = [
     "accounts.migrations.0002_default_policies",
-    "accounts.migrations.0006_cadence_policy",
+    "accounts.migrations.0007_cadence_policy",
     "tickets.migrations.0002_default_policies",
-    "tickets.migrations.0008_default_follow_up_policies",
+    "tickets.migrations.0010_default_follow_up_policies",
     "vipdesk.tasks.migrations.0002_defaults_and_follow_ups",
     "escalations.migrations.0002_default_policies",
 ]

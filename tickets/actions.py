@@ -50,8 +50,7 @@ def assign_ticket(
         if locked.assigned_agent_id
         else None
     )
-    is_vip = locked.is_vip or locked.executive_contact
-    if previous is not None and previous.pk != agent.pk and is_vip and not note:
+    if previous is not None and previous.pk != agent.pk and locked.is_vip and not note:
         raise HandoffNoteRequired
     Ticket.objects.filter(pk=locked.pk).update(assigned_agent=agent, updated_at=now)
     if previous is not None and previous.pk != agent.pk and note:
@@ -73,7 +72,7 @@ def log_reassignment(
 ) -> None:
     """Log a VIP ticket moving between agents; without a handoff note it counts as a
     cold transfer on the pools page (e.g. an admin's correction of the assignee)."""
-    vip = ticket.is_vip or ticket.executive_contact
+    vip = ticket.is_vip
     if vip and previous is not None and agent is not None and previous.pk != agent.pk:
         Reassignment.objects.create(
             ticket=ticket,

@@ -7,7 +7,7 @@ from tests.routing.helpers import BUSINESS, TZ
 from tickets.followups.rules import FollowUpRule, TicketFacts, closing_refusal, follow_ups
 from vipdesk.lib.business_hours import always
 
-_defaults = importlib.import_module("tickets.migrations.0008_default_follow_up_policies")
+_defaults = importlib.import_module("tickets.migrations.0010_default_follow_up_policies")
 RULES = [FollowUpRule(*row) for row in _defaults.FOLLOW_UPS]
 ALWAYS = always(TZ)
 

@@ -70,7 +70,7 @@ def create_follow_ups(tickets: QuerySet, rules: list[FollowUpRule] | None = None
             id=t.pk,
             subject=t.subject,
             body=t.body,
-            tier=t.tier,
+            tier=t.handling_tier,
             account_id=t.account_id,
             account_name=t.account.name if t.account else "",
             csm_id=t.account.csm_id if t.account else None,
@@ -80,20 +80,19 @@ def create_follow_ups(tickets: QuerySet, rules: list[FollowUpRule] | None = None
             agent_user_id=agent.user_id if agent else None,
             agent_name=str(agent) if agent else "",
             agent_email=agent.user.email if agent else "",
-            lead_id=lead_for(leads, agent.pk, t.tier) if agent else None,
+            lead_id=lead_for(leads, agent.pk, t.handling_tier) if agent else None,
             last_agent_message=messages.get(t.pk, ""),
         )
         specs.extend(follow_ups(facts, rules, business, always))
     return create_tasks(specs)
 
 
-def tickets_missing_follow_ups(since: datetime, rules: list[FollowUpRule]) -> QuerySet:
-    """VIP tickets answered or resolved since `since` that still lack their follow-ups."""
-    check_tiers = {r.tier for r in rules if r.kind == Task.Kind.FOLLOW_UP_CHECK}
-    resolution_tiers = {r.tier for r in rules if r.kind in RESOLUTION_KINDS}
+def tickets_missing_follow_ups(since: datetime) -> QuerySet:
+    """VIP tickets answered or resolved since `since` that still lack their follow-ups
+    (the rules decide which they need: create_tasks skips those already made)."""
     return Ticket.objects.vip().filter(
-        Q(tier__in=check_tiers, first_response_at__gte=since)
+        Q(first_response_at__gte=since)
         & ~Exists(Task.objects.filter(ticket=OuterRef("pk"), kind=Task.Kind.FOLLOW_UP_CHECK))
-        | Q(tier__in=resolution_tiers, resolved_at__gte=since)
+        | Q(resolved_at__gte=since)
         & ~Exists(Task.objects.filter(ticket=OuterRef("pk"), kind__in=RESOLUTION_KINDS))
     )

@@ -39,6 +39,7 @@ from tickets.models import (
     SlaPolicy,
     Ticket,
 )
+from tickets.staffing.capacity import OpenLoad, open_loads, over_vip_cap, vip_share_pct
 
 DEFAULT_HANDLING = timedelta(minutes=15)
 AHT_WINDOW = timedelta(days=30)
@@ -92,14 +93,11 @@ class MemberLoad:
 
     @property
     def vip_share_pct(self) -> int | None:
-        if not self.open_total:
-            return None
-        return round(100 * self.open_vip / self.open_total)
+        return vip_share_pct(self.open_vip, self.open_total)
 
     @property
     def burnout_risk(self) -> bool:
-        share = self.vip_share_pct
-        return share is not None and share > self.cap_pct
+        return over_vip_cap(self.open_vip, self.open_total, self.cap_pct)
 
 
 @dataclass(frozen=True)
@@ -232,11 +230,6 @@ class PoolView:
         return round(self.handling.total_seconds() / 60)
 
 
-def handled_tier(ticket: Ticket) -> int:
-    """Executive contacts are handled as Tier 1 whatever the account's tier."""
-    return Tier.STRATEGIC if ticket.executive_contact else ticket.tier
-
-
 def requirements() -> dict[int, Requirement]:
     rows = SlaPolicy.objects.values("tier").annotate(
         level=Max("min_agent_level"), tenure=Max("min_tenure_months")
@@ -268,7 +261,8 @@ def slow_aggregates(now: datetime, month_start: datetime, ack: timedelta) -> tup
         )
         month = {
             r["assigned_agent"]: r
-            for r in Ticket.objects.filter(created_at__gte=month_start, tier__in=VIP_TIERS)
+            for r in Ticket.objects.filter(created_at__gte=month_start)
+            .vip()
             .exclude(assigned_agent=None)
             .values("assigned_agent")
             .annotate(
@@ -308,13 +302,7 @@ def pool_board(now: datetime | None = None) -> dict:
     )
     # Only pool members' load matters; filtering on them uses the (agent, status) index.
     member_ids = {agent_id for _, agent_id in memberships}
-    load = {
-        r["assigned_agent"]: r
-        for r in Ticket.objects.open()
-        .filter(assigned_agent__in=member_ids)
-        .values("assigned_agent")
-        .annotate(total=Count("id"), vip=Count("id", filter=Q(tier__in=VIP_TIERS)))
-    }
+    load = open_loads(member_ids)
     reqs = requirements()
     month, cold, aht, tier_counts = slow_aggregates(
         now, month_start, timedelta(minutes=policy.tier1_acknowledgement_minutes)
@@ -322,7 +310,7 @@ def pool_board(now: datetime | None = None) -> dict:
     waiting = list(
         Ticket.objects.open()
         .filter(routed=True, first_response_at__isnull=True)
-        .filter(Q(tier__in=VIP_TIERS) | Q(executive_contact=True))
+        .vip()
         .exclude(queue=Queue.UNMATCHED)
         .select_related("account")
         .only(
@@ -342,12 +330,12 @@ def pool_board(now: datetime | None = None) -> dict:
 
     loads = {}
     for a in agents:
-        row = load.get(a.pk, {})
+        row = load.get(a.pk, OpenLoad())
         this_month = month.get(a.pk, {})
         loads[a.pk] = MemberLoad(
             agent=a,
-            open_total=row.get("total", 0),
-            open_vip=row.get("vip", 0),
+            open_total=row.total,
+            open_vip=row.vip,
             vip_this_month=this_month.get("vip", 0),
             tier1_this_month=this_month.get("tier1", 0),
             tier1_slow_acks=this_month.get("slow", 0),
@@ -370,7 +358,7 @@ def pool_board(now: datetime | None = None) -> dict:
             t
             for t in waiting
             if t.assigned_agent_id in ids
-            or (t.assigned_agent_id is None and handled_tier(t) == pool.tier)
+            or (t.assigned_agent_id is None and t.handling_tier == pool.tier)
         ]
         views.append(
             PoolView(
@@ -392,4 +380,9 @@ def pool_board(now: datetime | None = None) -> dict:
         "today": today,
         "forecast_truncated": len(waiting) >= FORECAST_LIMIT,
         "forecast_limit": FORECAST_LIMIT,
+        # All pool members together: when this share is over the cap, the open VIP work
+        # cannot be spread within it, and the members show over their caps.
+        "members_load": OpenLoad(
+            sum(row.total for row in load.values()), sum(row.vip for row in load.values())
+        ),
     }

@@ -9,8 +9,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0007_contact_authorized'),
-        ('tickets', '0008_default_follow_up_policies'),
+        ('accounts', '0008_contact_authorized'),
+        ('tickets', '0010_default_follow_up_policies'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -27,6 +27,6 @@ def load(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("tickets", "0007_follow_up_policies_closing_reassignments")]
+    dependencies = [("tickets", "0009_follow_up_policies_closing_reassignments")]
 
     operations = [migrations.RunPython(load, migrations.RunPython.noop)]

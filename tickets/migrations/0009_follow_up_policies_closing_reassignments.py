@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('tickets', '0006_escalation_request'),
+        ('tickets', '0008_sla_warning_level'),
         ('tasks', '0002_defaults_and_follow_ups'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0006_cadence_policy'),
+        ('accounts', '0007_cadence_policy'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0007_contact_authorized'),
+        ('accounts', '0008_contact_authorized'),
     ]
 
     operations = [

@@ -14,7 +14,7 @@ def load(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0005_rescore_requested'),
+        ('accounts', '0006_escalate_to_group'),
     ]
 
     operations = [
