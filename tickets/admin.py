@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.audit import Action, AuditedAdmin, SingletonAdmin, diff, record
+from tickets.actions import log_reassignment
 from tickets.calendars import copy_hours, fill_holidays, pool_calendar_error
 from tickets.models import (
     Agent,
@@ -14,6 +15,7 @@ from tickets.models import (
     ApiToken,
     BusinessHours,
     ChurnPhrase,
+    FollowUpPolicy,
     Holiday,
     PtoPeriod,
     RoutingPolicy,
@@ -70,6 +72,13 @@ class SlaPolicyAdmin(AuditedAdmin):
         "open_escalation",
     ]
     list_filter = ["tier", "priority", "calendar", "queue"]
+
+
+@admin.register(FollowUpPolicy)
+class FollowUpPolicyAdmin(AuditedAdmin):
+    list_display = ["__str__", "due_within_minutes", "calendar"]
+    list_editable = ["due_within_minutes", "calendar"]
+    list_filter = ["kind", "tier"]
 
 
 @admin.register(RoutingPolicy)
@@ -298,6 +307,14 @@ class TicketAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [name for name in self.get_fields(request, obj) if name not in self.editable]
+
+    def save_model(self, request, obj, form, change):
+        previous = form.initial.get("assigned_agent") if change else None
+        super().save_model(request, obj, form, change)
+        if "assigned_agent" in form.changed_data and previous:
+            log_reassignment(
+                obj, Agent.objects.get(pk=previous), obj.assigned_agent, by=request.user
+            )
 
 
 class ApiTokenForm(forms.ModelForm):

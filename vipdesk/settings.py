@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "django_prometheus",
     "axes",
     "vipdesk.alerts",
+    "vipdesk.tasks",
     "accounts",
     "tickets",
     "escalations",

@@ -27,4 +27,5 @@ urlpatterns = [
     path("", include("tickets.urls")),
     path("", include("escalations.urls")),
     path("", include("vipdesk.alerts.urls")),
+    path("", include("vipdesk.tasks.urls")),
 ]

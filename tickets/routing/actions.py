@@ -11,7 +11,7 @@ Likewise the accounts of routed tickets are asked to be rescored
 
 Idempotent: routing a ticket again with unchanged inputs writes nothing new (the
 row is only updated when a derived value changed; alerts dedupe by
-f"ticket:{id}:{key}"; one follow-up per ticket and title).
+f"ticket:{id}:{key}"; the follow-up task's key is used once).
 """
 
 import logging
@@ -31,7 +31,6 @@ from tickets.models import (
     Agent,
     AgentPool,
     ChurnPhrase,
-    FollowUpTask,
     PtoPeriod,
     RoutingPolicy,
     SlaPolicy,
@@ -50,10 +49,10 @@ from tickets.routing.rules import (
 )
 from tickets.staffing.capacity import OpenLoad, open_loads
 from vipdesk.alerts.raising import AlertSpec, raise_alerts
+from vipdesk.tasks.models import Task
+from vipdesk.tasks.raising import TaskSpec, create_tasks
 
 logger = logging.getLogger(__name__)
-
-FOLLOW_UP_TITLE = "Follow up with the executive contact"
 
 
 def load_policies() -> Policies:
@@ -303,12 +302,18 @@ def route_one(
 def create_follow_up(ticket: Ticket, decision: RoutingDecision) -> None:
     """The decision's follow-up task, at most once per ticket."""
     if decision.follow_up_due is not None:
-        FollowUpTask.objects.get_or_create(
-            ticket=ticket,
-            title=FOLLOW_UP_TITLE,
-            defaults={
-                "account": ticket.account,
-                "assignee_id": ticket.account.csm_id if ticket.account else None,
-                "due_at": decision.follow_up_due,
-            },
+        create_tasks(
+            [
+                TaskSpec(
+                    kind=Task.Kind.EXECUTIVE_FOLLOW_UP,
+                    key=f"ticket:{ticket.pk}:{Task.Kind.EXECUTIVE_FOLLOW_UP}",
+                    title=f"Follow up with {ticket.requester_name or 'the executive contact'} "
+                    f"(#{ticket.pk} {ticket.subject})",
+                    due_at=decision.follow_up_due,
+                    owner_id=ticket.account.csm_id if ticket.account else None,
+                    account_id=ticket.account_id,
+                    ticket_id=ticket.pk,
+                    link=f"/tickets/{ticket.pk}/",
+                )
+            ]
         )
