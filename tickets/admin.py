@@ -16,6 +16,7 @@ from tickets.models import (
     SlaPolicy,
     Ticket,
 )
+from tickets.routing.jobs import request_routing_on_commit
 
 
 class SlaPolicyForm(forms.ModelForm):
@@ -169,12 +170,21 @@ class TicketAdmin(admin.ModelAdmin):
         "assigned_agent",
         "created_at",
     ]
-    list_filter = ["queue", "tier", "status", "effective_priority", "source", "routed"]
+    list_filter = [
+        "queue",
+        "tier",
+        "status",
+        "effective_priority",
+        "source",
+        "routed",
+        ("routing_error", admin.EmptyFieldListFilter),
+    ]
     list_select_related = ["account", "assigned_agent__user"]
     search_fields = ["=id", "external_id", "subject", "account__name", "requester_email"]
     show_full_result_count = False
     raw_id_fields = ["account", "contact", "assigned_agent"]
     editable = ["status", "assigned_agent", "csat"]
+    actions = ["route_again"]
 
     def has_add_permission(self, request):
         return False
@@ -184,6 +194,13 @@ class TicketAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [name for name in self.get_fields(request, obj) if name not in self.editable]
+
+    @admin.action(description="Route selected tickets again", permissions=["change"])
+    def route_again(self, request, queryset):
+        """Clears a routing failure (Ticket.routing_error) once its cause is fixed."""
+        count = queryset.update(routed=False, routing_error="", updated_at=timezone.now())
+        request_routing_on_commit()
+        self.message_user(request, f"{count} ticket(s) sent back to routing.", messages.SUCCESS)
 
 
 class ApiTokenForm(forms.ModelForm):

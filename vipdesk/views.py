@@ -1,9 +1,11 @@
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.views.decorators.http import require_GET
 
+from tickets.models import Ticket
+from vipdesk.alerts.models import Alert
 from vipdesk.insight.views import home_for
 
 
@@ -17,7 +19,16 @@ def favicon(request):
 @login_not_required
 @require_GET
 def healthz(request):
-    return HttpResponse("ok", content_type="text/plain")
+    """For the load balancer and monitoring: 200 while the web process and its database
+    answer, with the rows the pipeline had to set aside (each with its reason, in the
+    admin)."""
+    return JsonResponse(
+        {
+            "status": "ok",
+            "tickets_routing_failed": Ticket.objects.routing_failed().count(),
+            "alerts_delivery_failed": Alert.objects.exclude(delivery_error="").count(),
+        }
+    )
 
 
 @require_GET

@@ -9,7 +9,7 @@ from django.utils import timezone
 from ninja import Schema
 from pydantic import Field, field_validator
 
-from tickets.intake.ingest import Incoming
+from tickets.intake.ingest import Incoming, time_error
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -61,6 +61,19 @@ class TicketIn(Schema):
             raise ValueError("must be one of P1, P2, P3, P4")
         return value
 
+    @field_validator("created_at")
+    @classmethod
+    def _created_at(cls, value: datetime | None):
+        """Naive times are in settings.TIME_ZONE; the range is ingest.time_error's."""
+        if value is None:
+            return None
+        if timezone.is_naive(value):
+            value = value.replace(tzinfo=ZoneInfo(settings.TIME_ZONE))
+        problem = time_error(value, timezone.now())
+        if problem:
+            raise ValueError(problem)
+        return value
+
     @field_validator("subject")
     @classmethod
     def _subject(cls, value: str):
@@ -69,16 +82,13 @@ class TicketIn(Schema):
         return value.strip()
 
     def to_incoming(self, source: str) -> Incoming:
-        created = self.created_at or timezone.now()
-        if timezone.is_naive(created):
-            created = created.replace(tzinfo=ZoneInfo(settings.TIME_ZONE))
         return Incoming(
             source=source,
             external_id=self.external_id,
             subject=self.subject,
             body=self.body,
             priority=self.priority,
-            created_at=created,
+            created_at=self.created_at or timezone.now(),
             requester_name=self.contact_name,
             requester_email=self.contact_email or "",
             requester_title=self.contact_title,

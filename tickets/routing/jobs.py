@@ -77,13 +77,13 @@ def drain_routing() -> int:
     release = redis.register_script(RELEASE_DRAINER)
     deadline = time.monotonic() + getattr(settings, "ROUTING_DRAIN_SECONDS", 60)
     batch_size = getattr(settings, "ROUTING_BATCH_SIZE", 100)
-    total, failed = 0, set()
+    total = 0
     while True:
         redis.delete(ROUTING_REQUESTED)
         redis.expire(DRAINER_SCHEDULED, DRAINER_TTL_SECONDS)
         with advisory_lock(ROUTING_LOCK) as acquired:
             if acquired:
-                total += route_pending(batch_size=batch_size, failed=failed, deadline=deadline)
+                total += route_pending(batch_size=batch_size, deadline=deadline)
             else:
                 # A single-ticket job is draining; look again once it is done.
                 redis.set(ROUTING_REQUESTED, 1)
@@ -109,27 +109,23 @@ def route_ticket(ticket_id: int) -> int:
     was committed before this job ran, and the holder looks for pending tickets once
     more after releasing the lock. So under load one worker routes big batches and
     the other jobs cost a query each."""
-    if not Ticket.objects.filter(pk=ticket_id, routed=False).exists():
+    if not Ticket.objects.pending_routing().filter(pk=ticket_id).exists():
         return 0
     deadline = time.monotonic() + getattr(settings, "ROUTING_DRAIN_SECONDS", 60)
     batch_size = getattr(settings, "ROUTING_BATCH_SIZE", 100)
-    total, failed = 0, set()
+    total = 0
     while True:
         with advisory_lock(ROUTING_LOCK) as acquired:
             if not acquired:
                 return total
-            routed = route_pending(batch_size=batch_size, failed=failed, deadline=deadline)
+            routed = route_pending(batch_size=batch_size, deadline=deadline)
         total += routed
         if not routed:
-            # What is left is failing or locked by a writer (whose commit enqueues its
-            # own job): no point spinning; the sweep is the backstop.
+            # What is left is locked by a writer (whose commit enqueues its own job):
+            # no point spinning; the sweep is the backstop.
             return total
         pending = (
-            Ticket.objects.pending_routing()
-            .exclude(pk__in=failed)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-            .first()
+            Ticket.objects.pending_routing().order_by("pk").values_list("pk", flat=True).first()
         )
         if pending is None:
             return total
@@ -147,14 +143,12 @@ def route_ticket(ticket_id: int) -> int:
 def route_pending(
     batch_size: int = BATCH_SIZE,
     older_than: timedelta | None = None,
-    failed: set[int] | None = None,
     deadline: float | None = None,
 ) -> int:
-    """Route every ticket with routed=False, in batches, policies and agents loaded
-    once; tickets another job holds locked are left to it; a ticket that fails is
-    logged and passed over. Returns how many were routed."""
+    """Route every pending ticket, in batches, policies and agents loaded once; tickets
+    another job holds locked are left to it; a ticket that fails is marked failed and
+    passed over. Returns how many were routed."""
     ctx = make_context()
-    failed = set() if failed is None else failed
     pending = Ticket.objects.pending_routing()
     if older_than is not None:
         pending = pending.filter(updated_at__lte=ctx.now - older_than)
@@ -165,7 +159,7 @@ def route_pending(
         )
         if not ids:
             return total
-        total += route_tickets(ids, ctx, skip_locked=True, failed=failed)
+        total += route_tickets(ids, ctx, skip_locked=True)
         last_pk = ids[-1]
         if deadline is not None and time.monotonic() > deadline:
             return total

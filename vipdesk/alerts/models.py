@@ -42,6 +42,8 @@ class Alert(models.Model):
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
     slack_posted_at = models.DateTimeField(null=True, blank=True)
+    # Why the last delivery attempt failed (cleared when one succeeds).
+    delivery_error = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -50,6 +52,10 @@ class Alert(models.Model):
         ]
         indexes = [
             models.Index(fields=["user", "read_at"], name="alert_unread_idx"),
+            # /healthz counts the alerts whose delivery is failing.
+            models.Index(
+                fields=["id"], condition=~models.Q(delivery_error=""), name="alert_undelivered_idx"
+            ),
         ]
 
     def __str__(self) -> str:
