@@ -68,6 +68,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "vipdesk.lib.middleware.ApiJsonErrorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -209,6 +210,9 @@ if PRODUCTION or env("EMAIL_HOST"):
     }
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+
+# Largest CSV the admin upload page accepts (the import_* commands have no limit).
+IMPORT_MAX_UPLOAD_MB = envint("IMPORT_MAX_UPLOAD_MB", 10)
 
 # Shared secret for the helpdesk webhook (Zendesk signs with it).
 ZENDESK_WEBHOOK_SECRET = env("ZENDESK_WEBHOOK_SECRET", "" if PRODUCTION else "dev-webhook-secret")

@@ -2,6 +2,7 @@
 
 import re
 from datetime import datetime
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -26,7 +27,7 @@ class TicketIn(Schema):
     contact_title: str = Field("", max_length=200)
     subject: str = Field(min_length=1, max_length=500)
     body: str = ""
-    priority: str
+    priority: Literal["P1", "P2", "P3", "P4"]
     created_at: datetime | None = None
 
     @field_validator("external_id", mode="before")
@@ -53,13 +54,10 @@ class TicketIn(Schema):
             raise ValueError("not an e-mail address")
         return value.strip().lower() if value else value
 
-    @field_validator("priority")
+    @field_validator("priority", mode="before")
     @classmethod
-    def _priority(cls, value: str):
-        value = value.strip().upper()
-        if value not in ("P1", "P2", "P3", "P4"):
-            raise ValueError("must be one of P1, P2, P3, P4")
-        return value
+    def _priority(cls, value):
+        return value.strip().upper() if isinstance(value, str) else value
 
     @field_validator("created_at")
     @classmethod
