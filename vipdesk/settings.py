@@ -114,10 +114,20 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Background jobs. Without REDIS_URL, jobs run inline after the transaction
 # commits (see vipdesk/lib/jobs.py); with it, on real RQ queues.
 REDIS_URL = env("REDIS_URL")
-RQ_QUEUES = {
-    name: {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 600}
-    for name in ("high", "default", "low")
-}
+# Short socket timeouts: a hung Redis never blocks a web request (intake stores the
+# ticket and answers; the routing sweep picks it up). RQ workers raise their own
+# timeout for blocking dequeues.
+REDIS_TIMEOUT_SECONDS = envint("REDIS_TIMEOUT_SECONDS", 2)
+
+
+def rq_queues(url: str) -> dict:
+    timeouts = f"socket_timeout={REDIS_TIMEOUT_SECONDS}"
+    timeouts += f"&socket_connect_timeout={REDIS_TIMEOUT_SECONDS}"
+    url = f"{url}{'&' if '?' in url else '?'}{timeouts}"
+    return {name: {"URL": url, "DEFAULT_TIMEOUT": 600} for name in ("high", "default", "low")}
+
+
+RQ_QUEUES = rq_queues(REDIS_URL or "redis://127.0.0.1:6379/0")
 RQ_SHOW_ADMIN_LINK = True
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -2,10 +2,12 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.templatetags.static import static
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from tickets.models import Ticket
 from vipdesk.alerts.models import Alert
+from vipdesk.cron import stale_jobs
 from vipdesk.insight.views import home_for
 
 
@@ -21,10 +23,12 @@ def favicon(request):
 def healthz(request):
     """For the load balancer and monitoring: 200 while the web process and its database
     answer, with the rows the pipeline had to set aside (each with its reason, in the
-    admin)."""
+    admin) and the scheduled job kinds that stopped running ("degraded")."""
+    stale = sorted(beat.kind for beat in stale_jobs(timezone.now()))
     return JsonResponse(
         {
-            "status": "ok",
+            "status": "degraded" if stale else "ok",
+            "stale_jobs": stale,
             "tickets_routing_failed": Ticket.objects.routing_failed().count(),
             "alerts_delivery_failed": Alert.objects.exclude(delivery_error="").count(),
         }

@@ -26,6 +26,7 @@ class Alert(models.Model):
         RISK_THRESHOLD = "risk_threshold", "Risk threshold crossed"
         ESCALATION = "escalation", "Escalation"
         WEEKLY_REPORT = "weekly_report", "Weekly VIP health report"
+        JOB_STALE = "job_stale", "Background job stale"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alerts"
