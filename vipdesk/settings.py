@@ -40,6 +40,13 @@ SECRET_KEY = env("SECRET_KEY") or (
 if PRODUCTION and not SECRET_KEY:
     raise RuntimeError("SECRET_KEY must be set when VIPDESK_MODE=production")
 ALLOWED_HOSTS = [h.strip() for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+# The reverse proxies in front of vipdesk (README: TLS proxy): how many there are, or
+# their addresses, comma-separated. X-Forwarded-For is believed only that far; empty:
+# ignored. Feeds django-axes (lockouts per username and client address) and the logs.
+_proxies = env("TRUSTED_PROXIES").strip()
+TRUSTED_PROXIES: int | list[str] = (
+    int(_proxies) if _proxies.isdigit() else [p.strip() for p in _proxies.split(",") if p.strip()]
+)
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in env("CSRF_TRUSTED_ORIGINS").split(",") if o.strip()]
 
 INSTALLED_APPS = [
@@ -67,10 +74,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "vipdesk.lib.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "vipdesk.lib.middleware.ApiJsonErrorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's SessionMiddleware; background refreshes do not renew the session.
+    "vipdesk.lib.middleware.IdleSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
