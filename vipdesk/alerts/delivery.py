@@ -55,6 +55,13 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def respond_by(alert: Alert) -> str:
+    if alert.respond_by is None:
+        return ""
+    local = timezone.localtime(alert.respond_by)
+    return f"\n\nPlease respond by {local:%a %d %b %H:%M} ({local.tzname()})."
+
+
 def deliver_alert(alert_id: int) -> None:
     """Job: e-mail the alert and post it to Slack, each at most once. A failure is
     recorded on the alert (Alert.delivery_error: in the admin, counted on /healthz)
@@ -78,13 +85,13 @@ def send(alert: Alert) -> None:
     if alert.emailed_at is None and alert.user.email:
         send_mail(
             subject=one_line(f"[vipdesk] {alert.title}"),
-            message=f"{alert.body}\n\n{url}\n",
+            message=f"{alert.body}{respond_by(alert)}\n\n{url}\n",
             from_email=None,
             recipient_list=[alert.user.email],
         )
         Alert.objects.filter(pk=alert.pk, emailed_at__isnull=True).update(emailed_at=timezone.now())
     if alert.slack_posted_at is None and settings.SLACK_WEBHOOK_URL:
-        title, body = slack_escape(alert.title), slack_escape(alert.body)
+        title, body = slack_escape(alert.title), slack_escape(alert.body + respond_by(alert))
         payload = json.dumps({"text": f"*{title}*\n{body}\n<{url}|Open in vipdesk>"})
         request = urllib.request.Request(  # noqa: S310 - admin-configured https URL
             settings.SLACK_WEBHOOK_URL,
