@@ -23,6 +23,7 @@ from tickets.models import (
     SupportCalendar,
     Ticket,
 )
+from tickets.routing.jobs import request_routing_on_commit
 from vipdesk.lib.public_holidays import country_choices, subdivision_error
 
 
@@ -292,12 +293,21 @@ class TicketAdmin(admin.ModelAdmin):
         "assigned_agent",
         "created_at",
     ]
-    list_filter = ["queue", "tier", "status", "effective_priority", "source", "routed"]
+    list_filter = [
+        "queue",
+        "tier",
+        "status",
+        "effective_priority",
+        "source",
+        "routed",
+        ("routing_error", admin.EmptyFieldListFilter),
+    ]
     list_select_related = ["account", "assigned_agent__user"]
     search_fields = ["=id", "external_id", "subject", "account__name", "requester_email"]
     show_full_result_count = False
     raw_id_fields = ["account", "contact", "assigned_agent"]
     editable = ["status", "assigned_agent", "csat"]
+    actions = ["route_again"]
 
     def has_add_permission(self, request):
         return False
@@ -315,6 +325,13 @@ class TicketAdmin(admin.ModelAdmin):
             log_reassignment(
                 obj, Agent.objects.get(pk=previous), obj.assigned_agent, by=request.user
             )
+
+    @admin.action(description="Route selected tickets again", permissions=["change"])
+    def route_again(self, request, queryset):
+        """Clears a routing failure (Ticket.routing_error) once its cause is fixed."""
+        count = queryset.update(routed=False, routing_error="", updated_at=timezone.now())
+        request_routing_on_commit()
+        self.message_user(request, f"{count} ticket(s) sent back to routing.", messages.SUCCESS)
 
 
 class ApiTokenForm(forms.ModelForm):

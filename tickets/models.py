@@ -385,7 +385,11 @@ class TicketQuerySet(models.QuerySet):
         return self.filter(vip_ticket_q())
 
     def pending_routing(self):
-        return self.filter(routed=False)
+        """Waiting to be routed; a ticket routing failed on waits for an admin instead."""
+        return self.filter(routed=False, routing_error="")
+
+    def routing_failed(self):
+        return self.filter(routed=False).exclude(routing_error="")
 
 
 class Ticket(models.Model):
@@ -441,6 +445,9 @@ class Ticket(models.Model):
     # Derived by routing (tickets/routing/rules.py); `routed` is False until then.
     routed = models.BooleanField(default=False)
     routed_at = models.DateTimeField(null=True, blank=True)
+    # Why routing failed on this ticket (it is then left out of routing until an admin
+    # routes it again or a new delivery changes it); empty otherwise.
+    routing_error = models.TextField(blank=True)
     tier = models.PositiveSmallIntegerField(choices=Tier.choices, null=True, blank=True)
     effective_priority = models.CharField(max_length=2, choices=Priority.choices, blank=True)
     queue = models.CharField(max_length=20, choices=Queue.choices, blank=True)
