@@ -19,7 +19,6 @@ RISK_POINTS = [
     "usage_drop_points",
     "nps_drop_points",
     "renewal_proximity_points",
-    "open_escalation_points",
     "silent_champion_points",
 ]
 HEALTH_WEIGHTS = [

@@ -24,13 +24,8 @@ from django.utils import timezone
 from accounts.models import Account, ScoreSnapshot, ScoreWeights, ScoringRun
 from accounts.risk_alerts import raise_crossing_alerts
 from accounts.scoring import score
-from vipdesk.insight.features import (
-    COLUMNS,
-    feature_params,
-    feature_sql,
-    row_to_features,
-    sqlite_row_to_features,
-)
+from vipdesk.insight.asof import features_as_of
+from vipdesk.insight.features import COLUMNS, feature_params, feature_sql, row_to_features
 from vipdesk.lib.locks import advisory_lock
 
 logger = logging.getLogger(__name__)
@@ -281,13 +276,8 @@ def _write_back_pg(cursor, now, weights, full: bool) -> int:
 
 def _rescore_portable(ids, now, weights, chunk_size, on_chunk, before_commit) -> tuple[int, int]:
     """SQLite: the same features statement; writes with chunked bulk_update (demo sizes)."""
-    vendor = connection.vendor
-    with connection.cursor() as cursor:
-        cursor.execute(
-            feature_sql(vendor, restricted=ids is not None), feature_params(vendor, now, ids)
-        )
-        rows = cursor.fetchall()
-    total = len(rows)
+    features = list(features_as_of(now, ids))
+    total = len(features)
     if on_chunk:
         on_chunk(0, total)
     day = timezone.localdate(now)
@@ -304,15 +294,15 @@ def _rescore_portable(ids, now, weights, chunk_size, on_chunk, before_commit) ->
         current = {
             row[0]: row[1:]
             for row in Account.objects.select_for_update()
-            .filter(pk__in=[r[0] for r in rows])
+            .filter(pk__in=[f.account_id for f in features])
             .values_list("pk", *fields)
         }
         crossings = []
         for start in range(0, total, chunk_size):
-            chunk = rows[start : start + chunk_size]
+            chunk = features[start : start + chunk_size]
             accounts, snapshots = [], []
-            for row in chunk:
-                s = score(sqlite_row_to_features(row), weights, now)
+            for f in chunk:
+                s = score(f, weights, now)
                 old = current.get(s.account_id)
                 if old is None:
                     continue
