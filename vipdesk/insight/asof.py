@@ -12,6 +12,7 @@ from django.db import connection
 
 from accounts.scoring import AccountFeatures, AccountScore, score
 from vipdesk.insight.features import (
+    big_aggregate,
     feature_params,
     feature_sql,
     row_to_features,
@@ -25,7 +26,7 @@ def features_as_of(now: datetime, ids: list[int] | None = None) -> Iterator[Acco
     """Every account's features as they stood at `now` (one statement)."""
     vendor = connection.vendor
     convert = row_to_features if vendor == "postgresql" else sqlite_row_to_features
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, big_aggregate(cursor):
         cursor.execute(
             feature_sql(vendor, restricted=ids is not None), feature_params(vendor, now, ids)
         )

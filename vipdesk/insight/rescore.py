@@ -25,7 +25,13 @@ from accounts.models import Account, ScoreSnapshot, ScoreWeights, ScoringRun
 from accounts.risk_alerts import raise_crossing_alerts
 from accounts.scoring import score
 from vipdesk.insight.asof import features_as_of
-from vipdesk.insight.features import COLUMNS, feature_params, feature_sql, row_to_features
+from vipdesk.insight.features import (
+    COLUMNS,
+    big_aggregate,
+    feature_params,
+    feature_sql,
+    row_to_features,
+)
 from vipdesk.lib.locks import advisory_lock
 
 logger = logging.getLogger(__name__)
@@ -176,17 +182,10 @@ def _rescore_pg(ids, now, weights, chunk_size, on_chunk, before_commit) -> tuple
 def _score_and_write_pg(
     cursor, sql, params, ids, now, weights, chunk_size, on_chunk, before_commit
 ) -> tuple[int, int]:
-    # One big aggregate: JIT compilation costs more than it saves here (seconds), and
-    # enough work_mem keeps the hash aggregates in memory.
     timings_start = time.monotonic()
-    cursor.execute("SET jit = off")
-    cursor.execute("SET work_mem = '64MB'")
-    try:
+    with big_aggregate(cursor):
         cursor.execute(f"CREATE TEMP TABLE scoring_features AS {sql}", params)
         total = cursor.rowcount
-    finally:
-        cursor.execute("RESET jit")
-        cursor.execute("RESET work_mem")
     cursor.execute("ALTER TABLE scoring_features ADD PRIMARY KEY (account_id)")
     cursor.execute(
         "CREATE TEMP TABLE scoring_results (account_id bigint PRIMARY KEY, health smallint,"
