@@ -267,14 +267,21 @@ def health(f: AccountFeatures, w) -> int:
     return max(0, min(100, round(100 * sum(weight * v for weight, v in parts) / total_weight)))
 
 
+def strengths(f: AccountFeatures, w, now: datetime) -> dict[str, tuple[float, str]]:
+    """How strongly each factor fires (0–1, with its sentence), before weighting; the
+    backtest fits weights to these."""
+    fired = {}
+    for name, (rule, _) in FACTORS.items():
+        result = rule(f, w, now)
+        if result is not None:
+            fired[name] = (max(0.0, min(1.0, result[0])), result[1])
+    return fired
+
+
 def score(f: AccountFeatures, w, now: datetime) -> AccountScore:
     factors = []
-    for name, (rule, weight_field) in FACTORS.items():
-        fired = rule(f, w, now)
-        if fired is None:
-            continue
-        strength, sentence = fired
-        points = _points(getattr(w, weight_field), strength)
+    for name, (strength, sentence) in strengths(f, w, now).items():
+        points = _points(getattr(w, FACTORS[name][1]), strength)
         if points <= 0:
             continue
         factors.append({"name": name, "points": points, "reason": f"{sentence}: +{points}"})

@@ -75,9 +75,11 @@ def replay(
     *,
     floor: int = min(THRESHOLDS),
     progress: Callable[[int, int], None] | None = None,
+    collect: Callable[[datetime, AccountFeatures], None] | None = None,
 ) -> Replay:
     """Score every account as of each day of [start - warm-up, end] under each weight
-    set, keeping the accounts at or above `floor` (and each simple rule's signal)."""
+    set, keeping the accounts at or above `floor` (and each simple rule's signal);
+    `collect` sees every account's features of every day (fitting weights)."""
     period = (midnight(start), midnight(end + timedelta(days=1)))
     first = start - WARM_UP
     moments = [midnight(first + timedelta(days=i + 1)) for i in range((end - first).days + 1)]
@@ -90,6 +92,8 @@ def replay(
         day_factors = {name: {} for name in weight_sets}
         day_rules = {name: {} for name in SIMPLE_RULES}
         for f in features_as_of(moment):
+            if collect:
+                collect(moment, f)
             for name, weights in weight_sets.items():
                 s = score(f, weights, moment)
                 if s.risk >= floor:
