@@ -200,3 +200,41 @@ def report(r: Replay, weight_set: str, threshold: int) -> dict:
         "true_factor_shares": factor_shares(figures.true_alerts),
         "false_factor_shares": factor_shares(figures.false_alerts),
     }
+
+
+def _weekly(alerts) -> dict[str, int]:
+    weeks: dict[str, int] = {}
+    for e in alerts:
+        monday = (e.start - timedelta(days=e.start.weekday())).date().isoformat()
+        weeks[monday] = weeks.get(monday, 0) + 1
+    return dict(sorted(weeks.items()))
+
+
+def summary(result: dict) -> dict:
+    """A report as plain JSON data (stored with a backtest run, shown on its page)."""
+    f = result["figures"]
+    return {
+        "escalations": f.escalations,
+        "recall": f.recall,
+        "alerts": f.alerts,
+        "alerts_per_csm_week": f.alerts_per_csm_week,
+        "busiest_csm_per_week": f.busiest_csm_per_week,
+        "precision_30d": f.precision_30d,
+        "base_rate_30d": f.base_rate_30d,
+        "lift": f.lift,
+        "weekly_alerts": _weekly([*f.true_alerts, *f.false_alerts]),
+        "rules": {
+            name: {
+                "label": label,
+                "alerts": rule.alerts,
+                "recall": rule.recall,
+                "precision_30d": rule.precision_30d,
+            }
+            for name, (label, rule) in result["rules"].items()
+        },
+        "best_rule": result["best_rule"],
+        "by_source": result["by_source"],
+        "true_factor_shares": result["true_factor_shares"],
+        "false_factor_shares": result["false_factor_shares"],
+        "per_escalation": f.per_escalation,
+    }
