@@ -58,7 +58,7 @@ def test_a_bad_row_writes_nothing_and_says_where(tmp_path, acme):
     report = import_csv("nps", io.StringIO(text))
     assert not report.committed and not NpsPoint.objects.exists()
     assert sorted(report.errors) == [
-        "line 3, column account: no account 'nobody.example'",
+        "line 3, column account: no account with the id, domain or name 'nobody.example'",
         "line 4, column date: 'yesterday' is not a date (YYYY-MM-DD)",
         "line 4, column score: must be between -100 and 100",
         "line 5, column date: duplicate of line 2",
