@@ -119,6 +119,17 @@ class ScoreWeights(models.Model):
     executive_outreach_threshold = models.PositiveSmallIntegerField(
         default=95, validators=[MaxValueValidator(100)]
     )
+    # Risk-band workflows (each once per crossing): a check-in e-mail draft for the CSM,
+    # a stakeholder room with a brief and an owner, an executive briefing.
+    checkin_band_from = models.PositiveSmallIntegerField(
+        "check-in e-mail draft from", default=60, validators=[MaxValueValidator(100)]
+    )
+    stakeholder_band_from = models.PositiveSmallIntegerField(
+        "stakeholder room from", default=80, validators=[MaxValueValidator(100)]
+    )
+    executive_band_from = models.PositiveSmallIntegerField(
+        "executive briefing from", default=90, validators=[MaxValueValidator(100)]
+    )
     # Churn-risk level boundaries (score ≥ boundary).
     medium_level_from = models.PositiveSmallIntegerField(default=40)
     high_level_from = models.PositiveSmallIntegerField(default=70)

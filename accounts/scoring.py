@@ -235,17 +235,28 @@ def thresholds(w) -> list[int]:
     )
 
 
+def band_starts(w) -> list[int]:
+    """Where the risk-band workflows start, lowest first (check-in e-mail draft,
+    stakeholder room, executive briefing)."""
+    return sorted({w.checkin_band_from, w.stakeholder_band_from, w.executive_band_from})
+
+
+def alert_levels(w) -> list[int]:
+    """Every level a crossing acts on: the alert thresholds and the band starts."""
+    return sorted({*thresholds(w), *band_starts(w)})
+
+
 def alert_level(risk: int, w) -> int:
-    """The highest threshold the score reaches, 0 when below all of them."""
-    return max((t for t in thresholds(w) if risk >= t), default=0)
+    """The highest level the score reaches, 0 when below all of them."""
+    return max((t for t in alert_levels(w) if risk >= t), default=0)
 
 
 def crossed_thresholds(previously_alerted: int, risk: int, w) -> list[int]:
-    """Thresholds newly crossed: above what was already alerted, at or below the score.
+    """Levels newly crossed: above what was already alerted, at or below the score.
 
     `previously_alerted` falls back as the score falls (alert_level), so dropping below
-    a threshold and crossing it again alerts again."""
-    return [t for t in thresholds(w) if previously_alerted < t <= risk]
+    a level and crossing it again acts again (once per crossing)."""
+    return [t for t in alert_levels(w) if previously_alerted < t <= risk]
 
 
 def health(f: AccountFeatures, w) -> int:

@@ -32,6 +32,9 @@ WEIGHTS = SimpleNamespace(
     csm_attention_threshold=70,
     leadership_threshold=85,
     executive_outreach_threshold=95,
+    checkin_band_from=60,
+    stakeholder_band_from=80,
+    executive_band_from=90,
     medium_level_from=40,
     high_level_from=70,
     critical_level_from=85,
@@ -224,11 +227,12 @@ def test_it_maps_the_risk_to_a_level(risk, level):
 
 
 def test_it_finds_the_thresholds_crossed_once():
-    assert alert_level(69, WEIGHTS) == 0
+    assert alert_level(59, WEIGHTS) == 0
     assert alert_level(86, WEIGHTS) == 85
-    assert crossed_thresholds(0, 96, WEIGHTS) == [70, 85, 95]
-    assert crossed_thresholds(85, 90, WEIGHTS) == []
-    assert crossed_thresholds(70, 90, WEIGHTS) == [85]
+    assert alert_level(65, WEIGHTS) == 60  # the check-in band starts at 60
+    assert crossed_thresholds(0, 96, WEIGHTS) == [60, 70, 80, 85, 90, 95]
+    assert crossed_thresholds(85, 89, WEIGHTS) == []
+    assert crossed_thresholds(70, 90, WEIGHTS) == [80, 85, 90]
 
 
 def test_an_open_escalation_is_status_not_a_risk_factor():

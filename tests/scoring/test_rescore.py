@@ -240,7 +240,7 @@ def test_it_alerts_each_audience_once_per_crossing(people):
     jobs.rescore_all(now + timedelta(minutes=180))
     account.refresh_from_db()
     assert account.risk_alerted_threshold == 0
-    assert len(Alert.objects.all()) == 4
+    assert Alert.objects.filter(kind=Alert.Kind.RISK_THRESHOLD).count() == 4
 
     _set_risk_inputs(account, -36.0)  # crosses 70 again: alerts again
     jobs.rescore_all(now + timedelta(minutes=240))

@@ -32,6 +32,7 @@ from vipdesk.insight.features import (
     feature_sql,
     row_to_features,
 )
+from vipdesk.insight.risk_bands import raise_band_workflows
 from vipdesk.lib.locks import advisory_lock
 
 logger = logging.getLogger(__name__)
@@ -231,6 +232,13 @@ def _score_and_write_pg(
     return done, alerts
 
 
+def raise_all_crossing_alerts(crossings, weights, now) -> int:
+    """Threshold alerts and risk-band workflows for the same crossings."""
+    return raise_crossing_alerts(crossings, weights, now) + raise_band_workflows(
+        crossings, weights, now
+    )
+
+
 def _write_back_pg(cursor, now, weights, full: bool) -> int:
     cursor.execute(
         "SELECT a.id, a.risk_alerted_threshold, r.risk FROM accounts_account a"
@@ -270,7 +278,7 @@ def _write_back_pg(cursor, now, weights, full: bool) -> int:
             "DELETE FROM accounts_scoresnapshot WHERE day < %s",
             [timezone.localdate(now) - timedelta(days=SNAPSHOT_DAYS)],
         )
-    return raise_crossing_alerts(crossings, weights, now)
+    return raise_all_crossing_alerts(crossings, weights, now)
 
 
 def _rescore_portable(ids, now, weights, chunk_size, on_chunk, before_commit) -> tuple[int, int]:
@@ -343,7 +351,7 @@ def _rescore_portable(ids, now, weights, chunk_size, on_chunk, before_commit) ->
                 on_chunk(min(start + chunk_size, total), total)
         if ids is None:
             ScoreSnapshot.objects.filter(day__lt=day - timedelta(days=SNAPSHOT_DAYS)).delete()
-        alerts = raise_crossing_alerts(crossings, weights, now)
+        alerts = raise_all_crossing_alerts(crossings, weights, now)
         if before_commit:
             before_commit(alerts)
     return total, alerts
