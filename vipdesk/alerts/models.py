@@ -24,6 +24,7 @@ class Alert(models.Model):
         SLA_WARNING = "sla_warning", "SLA about to breach"
         SLA_BREACH = "sla_breach", "SLA breached"
         RISK_THRESHOLD = "risk_threshold", "Risk threshold crossed"
+        RISK_BAND = "risk_band", "Risk-band workflow"
         ESCALATION = "escalation", "Escalation"
         WEEKLY_REPORT = "weekly_report", "Weekly VIP health report"
         TASK_OVERDUE = "task_overdue", "Task overdue"
