@@ -7,7 +7,7 @@ Cron fields follow settings.TIME_ZONE."""
 
 from rq import cron
 
-from escalations.jobs import open_requested_escalations
+from escalations.jobs import alert_past_forecast, open_requested_escalations
 from tickets.routing.jobs import sweep_pending_routing
 from tickets.sla.jobs import monitor_slas
 from vipdesk.insight.jobs import RESCORE_ALL_TIMEOUT, rescore_if_due, rescore_requested
@@ -23,6 +23,8 @@ cron.register(open_requested_escalations, queue_name="high", cron="*/1 * * * *",
 cron.register(rescore_if_due, queue_name="default", cron="*/1 * * * *", job_timeout=60)
 # Accounts a lower layer asked to rescore (Account.rescore_requested), e.g. after routing.
 cron.register(rescore_requested, queue_name="default", cron="*/1 * * * *", job_timeout=300)
+# Open escalations running past their resolution forecast (once per escalation).
+cron.register(alert_past_forecast, queue_name="default", cron="7 * * * *", job_timeout=300)
 cron.register(send_weekly_reports, queue_name="low", cron="0 8 * * 1", job_timeout=900)
 
 __all__ = ["RESCORE_ALL_TIMEOUT"]

@@ -108,6 +108,6 @@ def test_it_runs_a_constant_number_of_queries(client, csm, account, django_asser
     e.tickets.set([make_ticket(account) for _ in range(5)])
     client.force_login(csm)
     # session, user, roles, unread alerts, session refresh (3); escalation with account,
-    # CSM and owner; severity policies; matrix levels; tickets
-    with django_assert_num_queries(11):
+    # CSM and owner; severity policies; matrix levels; tickets; the resolution history
+    with django_assert_num_queries(12):
         client.get(f"/escalations/{e.pk}/")
