@@ -158,6 +158,52 @@ class ScoreWeights(models.Model):
         return obj
 
 
+class CadencePolicy(models.Model):
+    """Singleton (pk=1): the relationship cadence (seed 002 "Executive sponsor program",
+    "Proactive outreach cadence") — which tiers get which recurring task, and what
+    opens a proactive outreach task (accounts/cadence/rules.py)."""
+
+    check_in_up_to_tier = models.PositiveSmallIntegerField(
+        "monthly CSM check-ins for tiers 1 to",
+        choices=[(t.value, t.label) for t in VIP_TIERS],
+        default=Tier.PREMIUM,
+    )
+    business_review_up_to_tier = models.PositiveSmallIntegerField(
+        "quarterly business reviews for tiers 1 to",
+        choices=[(t.value, t.label) for t in VIP_TIERS],
+        default=Tier.STRATEGIC,
+    )
+    executive_review_up_to_tier = models.PositiveSmallIntegerField(
+        "annual executive reviews for tiers 1 to",
+        choices=[(t.value, t.label) for t in VIP_TIERS],
+        default=Tier.STRATEGIC,
+    )
+    outreach_usage_drop_pct = models.PositiveSmallIntegerField(
+        "outreach when usage drops by (%)",
+        default=20,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="Weekly active users down at least this much over four weeks.",
+    )
+    outreach_nps_fall = models.PositiveSmallIntegerField(
+        "outreach when NPS falls by (points)", default=10, validators=[MinValueValidator(1)]
+    )
+    outreach_due_days = models.PositiveSmallIntegerField(
+        "outreach due within (days)", default=2, validators=[MinValueValidator(1)]
+    )
+
+    class Meta:
+        verbose_name = "relationship cadence policy"
+        verbose_name_plural = "relationship cadence policy"
+
+    def __str__(self) -> str:
+        return "Relationship cadence policy"
+
+    @classmethod
+    def load(cls) -> "CadencePolicy":
+        obj, _ = cls.objects.get_or_create(pk=1)
+        return obj
+
+
 class AccountQuerySet(models.QuerySet):
     def vip(self):
         return self.filter(tier__in=VIP_TIERS)
@@ -201,6 +247,9 @@ class Account(models.Model):
         related_name="managed_accounts",
     )
     executive_sponsor = models.CharField(max_length=200, blank=True)
+    executive_sponsor_email = models.EmailField(
+        blank=True, help_text="The sponsor's monthly health summary of their accounts goes here."
+    )
     strategic = models.BooleanField("strategic partner", default=False)
     executive_review = models.BooleanField("named in executive review", default=False)
     nps = models.SmallIntegerField(
@@ -319,6 +368,27 @@ class Account(models.Model):
         return self.tier in VIP_TIERS
 
 
+class SponsorSummary(models.Model):
+    """The monthly health summary sent to an executive sponsor (one per address and
+    month; vipdesk/insight/sponsor_summary.py)."""
+
+    sponsor_email = models.EmailField()
+    month = models.CharField(max_length=7)  # "2026-12"
+    accounts = models.PositiveIntegerField()
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sponsor_email", "month"], name="one_sponsor_summary_per_month"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sponsor_email} {self.month}"
+
+
 class AccountDomain(models.Model):
     """An e-mail domain that identifies an account (an account may have several)."""
 
@@ -349,6 +419,12 @@ class Contact(models.Model):
         help_text="Set to force (yes) or deny (no) executive handling regardless of title.",
     )
     is_champion = models.BooleanField(default=False)
+    is_authorized = models.BooleanField(
+        "authorised for account changes",
+        default=False,
+        help_text="Shown on every ticket of the account: when contacts give conflicting "
+        "instructions, agents follow an authorised one.",
+    )
     last_contacted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

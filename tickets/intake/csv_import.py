@@ -1,6 +1,9 @@
 """CSV import of CRM exports: accounts, contacts, tickets. One code path for the
 management commands and the admin upload page.
 
+- The file is UTF-8 (a BOM is skipped); one whose first 8 KB show another encoding
+  (UTF-16, Latin-1) is refused with a message saying so, as are duplicate column
+  names, NUL characters and cells longer than the csv module's field limit.
 - Every row is validated; problems read "line N, column X: message" (line 1 is
   the header).
 - All or nothing: the whole file is one transaction, rolled back if any row is
@@ -16,12 +19,15 @@ management commands and the admin upload page.
   configured).
 """
 
+import codecs
 import csv
+import io
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
+from typing import BinaryIO
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -40,6 +46,7 @@ from tickets.models import Ticket, TicketMessage
 from tickets.routing.jobs import request_routing_on_commit
 
 MAX_ERRORS = 500
+SNIFF_BYTES = 8192
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 TRUE = {"1", "true", "yes", "y", "t", "x"}
@@ -655,25 +662,58 @@ class _Rollback(Exception):
     pass
 
 
+class Unreadable(ValueError):
+    """The file cannot be read as a UTF-8 CSV; str(error) says why."""
+
+
+def utf8_text(source: BinaryIO):
+    """The file as UTF-8 text lines (a BOM skipped), or Unreadable when its first
+    SNIFF_BYTES show another encoding; later undecodable bytes are reported by the
+    import. `source` must be seekable (an open file, an upload)."""
+    head = source.read(SNIFF_BYTES)
+    source.seek(0)
+    if (
+        head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+        or head.count(b"\x00") > len(head) // 4
+    ):
+        raise Unreadable("The file is UTF-16: save it as \u201cCSV UTF-8\u201d.")
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError as e:
+        raise Unreadable(
+            f"The file is not UTF-8 (byte {e.start + 1} is not valid UTF-8; Latin-1 or "
+            "Windows-1252?): save it as \u201cCSV UTF-8\u201d."
+        ) from None
+    return io.TextIOWrapper(source, encoding="utf-8-sig", newline="")
+
+
 def import_csv(
     kind: str,
-    lines: Iterable[str],
+    source: BinaryIO,
     *,
     skip_invalid: bool = False,
     chunk_size: int = 1000,
     progress: Callable[[int], None] | None = None,
     progress_every: int = 10_000,
 ) -> ImportReport:
-    """Import a CSV file (an iterable of text lines, e.g. an open file)."""
+    """Import a CSV file given as a binary file object (see utf8_text)."""
     report = ImportReport(kind=kind)
     importer = IMPORTERS[kind](report)
-    reader = csv.DictReader(lines)
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    try:
+        reader = csv.DictReader(utf8_text(source))
+        header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    except Unreadable as e:
+        report.add_error(1, "file", str(e))
+        return report
+    except (csv.Error, UnicodeDecodeError) as e:
+        report.add_error(1, "header", f"unreadable CSV: {e}")
+        return report
     reader.fieldnames = header
-    missing = [c for c in importer.required_columns if c not in header]
-    if missing:
-        for column in missing:
-            report.add_error(1, column, "missing column")
+    for column in sorted({c for c in header if c and header.count(c) > 1}):
+        report.add_error(1, column, "appears more than once in the header")
+    for column in [c for c in importer.required_columns if c not in header]:
+        report.add_error(1, column, "missing column")
+    if report.error_count:
         return report
 
     def flush(chunk):
@@ -691,6 +731,10 @@ def import_csv(
                     row.pop(None)
                     report.add_error(line, "row", "more cells than the header has columns")
                     report.invalid += 1
+                    continue
+                nul = [k for k, v in row.items() if v and "\x00" in v]
+                if nul:
+                    importer.reject(line, [(k, "contains a NUL character") for k in nul])
                     continue
                 try:
                     chunk.append((line, importer.parse(row, line)))

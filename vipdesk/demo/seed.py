@@ -29,6 +29,7 @@ from django.db import connection, transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
+from accounts.cadence.jobs import schedule_relationship_tasks
 from accounts.executives import is_executive_title
 from accounts.history import USAGE_WEEKS_SHOWN, usage_trend_pct
 from accounts.models import (
@@ -43,6 +44,7 @@ from accounts.models import (
 from accounts.tiering import current_bands, retier_accounts, tier_for
 from escalations.jobs import open_requested_escalations
 from escalations.models import Escalation
+from tickets.followups.jobs import create_missing_follow_ups
 from tickets.models import (
     Agent,
     AgentLevel,
@@ -60,6 +62,7 @@ from vipdesk.insight.rescore import rescore_all
 from vipdesk.lib.bulk import BackgroundLoad, BulkWriter, analyze, next_id, reset_sequences
 from vipdesk.lib.business_hours import add_minutes
 from vipdesk.lib.roles import Role
+from vipdesk.tasks.models import Task
 
 DEFAULT_SEED = 2026
 DEMO_PASSWORD = "vipdesk-demo"  # noqa: S105 — documented in the README
@@ -1050,27 +1053,38 @@ class DemoCompany:
 
 
 def flush(stdout=None) -> None:
-    """Delete accounts, contacts, tickets, agents, pools, escalations, alerts and the demo
-    staff; policies and other users stay."""
+    """Delete accounts, contacts, tickets, agents, pools, escalations, alerts, tasks and
+    the demo staff; policies and other users stay."""
     stdout = stdout or _Silent()
     with transaction.atomic():
         if connection.vendor == "postgresql":
-            tables = [m._meta.db_table for m in (Account, Ticket, Agent, AgentPool, Escalation)]
+            tables = [
+                m._meta.db_table for m in (Account, Ticket, Agent, AgentPool, Escalation, Task)
+            ]
             with connection.cursor() as cursor:
                 # Check deferred foreign keys now: TRUNCATE refuses pending trigger events.
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
                 cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         else:
-            for model in (Escalation, Alert, TicketMessage, Ticket, AgentPool, Agent, Account):
+            for model in (
+                Escalation,
+                Alert,
+                Task,
+                TicketMessage,
+                Ticket,
+                AgentPool,
+                Agent,
+                Account,
+            ):
                 model.objects.all().delete()
         User.objects.filter(email__endswith=f"@{STAFF_EMAIL_DOMAIN}").delete()
     stdout.write("Deleted the existing accounts, tickets, agents and demo staff.")
 
 
 def finish(stdout) -> None:
-    """Run after the data is in: route the open tickets and score every account, with
-    the same code the RQ jobs run."""
+    """Run after the data is in: route the open tickets, score every account and create
+    the follow-ups, check-ins, reviews and outreach, with the same code the RQ jobs run."""
     # Seeding raises real in-app alerts but e-mails nobody.
     with override_settings(MAILERS={"default": {"BACKEND": DUMMY_MAILER}}):
         started = time.monotonic()
@@ -1081,6 +1095,9 @@ def finish(stdout) -> None:
         started = time.monotonic()
         result = rescore_all()
         stdout.write(f"Scored {result.accounts:,} accounts in {time.monotonic() - started:.1f} s")
+        started = time.monotonic()
+        tasks = create_missing_follow_ups() + schedule_relationship_tasks()
+        stdout.write(f"Created {tasks:,} tasks in {time.monotonic() - started:.1f} s")
 
 
 def _write_pairs(writer, rows, other_writer, other_rows) -> None:

@@ -24,7 +24,9 @@ from vipdesk.insight.replay import replay, report, summary
 from vipdesk.insight.tuning import suggest_points
 from vipdesk.lib.jobs import run_or_enqueue
 
-RESCORE_ALL_TIMEOUT = 1800
+# Sized to the work (a full rescore of 100k accounts takes seconds): a job whose
+# worker died is given up on after this long.
+RESCORE_ALL_TIMEOUT = int(rescore.STALE_AFTER.total_seconds())
 
 
 def rescore_all(
@@ -59,6 +61,15 @@ def last_finished_run() -> ScoringRun | None:
 
 
 def rescore_is_due(now: datetime, interval_minutes: int) -> bool:
+    """The last finished run is older than the interval, or the latest run never
+    finished because its worker died ("running" or "abandoned"): it is re-run at once
+    (rescore_if_due checks that nobody holds the run), not after RQ's clean-up."""
+    latest = ScoringRun.objects.order_by("-started_at").first()
+    if latest is not None and latest.status in (
+        ScoringRun.Status.RUNNING,
+        ScoringRun.Status.ABANDONED,
+    ):
+        return True
     last = last_finished_run()
     return last is None or last.started_at <= now - timedelta(minutes=interval_minutes)
 

@@ -41,7 +41,7 @@ CHUNK_SIZE = 5000
 SNAPSHOT_DAYS = 400
 # A "running" run whose heartbeat is older than this is dead (used where no advisory
 # lock tells us, i.e. SQLite); the full-rescore job timeout.
-STALE_AFTER = timedelta(seconds=1800)
+STALE_AFTER = timedelta(seconds=300)
 RESCORE_LOCK = "vipdesk.rescore.full"  # advisory lock: one full rescore at a time
 
 
