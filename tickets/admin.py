@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.audit import Action, AuditedAdmin, SingletonAdmin, diff, record
+from tickets.actions import log_reassignment
 from tickets.calendars import copy_hours, fill_holidays, pool_calendar_error
 from tickets.models import (
     Agent,
@@ -14,6 +15,7 @@ from tickets.models import (
     ApiToken,
     BusinessHours,
     ChurnPhrase,
+    FollowUpPolicy,
     Holiday,
     PtoPeriod,
     RoutingPolicy,
@@ -21,6 +23,7 @@ from tickets.models import (
     SupportCalendar,
     Ticket,
 )
+from tickets.routing.jobs import request_routing_on_commit
 from vipdesk.lib.public_holidays import country_choices, subdivision_error
 
 
@@ -70,6 +73,13 @@ class SlaPolicyAdmin(AuditedAdmin):
         "open_escalation",
     ]
     list_filter = ["tier", "priority", "calendar", "queue"]
+
+
+@admin.register(FollowUpPolicy)
+class FollowUpPolicyAdmin(AuditedAdmin):
+    list_display = ["__str__", "due_within_minutes", "calendar"]
+    list_editable = ["due_within_minutes", "calendar"]
+    list_filter = ["kind", "tier"]
 
 
 @admin.register(RoutingPolicy)
@@ -276,12 +286,21 @@ class TicketAdmin(admin.ModelAdmin):
         "assigned_agent",
         "created_at",
     ]
-    list_filter = ["queue", "tier", "status", "effective_priority", "source", "routed"]
+    list_filter = [
+        "queue",
+        "tier",
+        "status",
+        "effective_priority",
+        "source",
+        "routed",
+        ("routing_error", admin.EmptyFieldListFilter),
+    ]
     list_select_related = ["account", "assigned_agent__user"]
     search_fields = ["=id", "external_id", "subject", "account__name", "requester_email"]
     show_full_result_count = False
     raw_id_fields = ["account", "contact", "assigned_agent"]
     editable = ["status", "assigned_agent", "csat"]
+    actions = ["route_again"]
 
     def has_add_permission(self, request):
         return False
@@ -291,6 +310,21 @@ class TicketAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [name for name in self.get_fields(request, obj) if name not in self.editable]
+
+    def save_model(self, request, obj, form, change):
+        previous = form.initial.get("assigned_agent") if change else None
+        super().save_model(request, obj, form, change)
+        if "assigned_agent" in form.changed_data and previous:
+            log_reassignment(
+                obj, Agent.objects.get(pk=previous), obj.assigned_agent, by=request.user
+            )
+
+    @admin.action(description="Route selected tickets again", permissions=["change"])
+    def route_again(self, request, queryset):
+        """Clears a routing failure (Ticket.routing_error) once its cause is fixed."""
+        count = queryset.update(routed=False, routing_error="", updated_at=timezone.now())
+        request_routing_on_commit()
+        self.message_user(request, f"{count} ticket(s) sent back to routing.", messages.SUCCESS)
 
 
 class ApiTokenForm(forms.ModelForm):

@@ -47,6 +47,13 @@ SECRET_KEY = env("SECRET_KEY") or (
 if PRODUCTION and not SECRET_KEY:
     raise RuntimeError("SECRET_KEY must be set when VIPDESK_MODE=production")
 ALLOWED_HOSTS = [h.strip() for h in env("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+# The reverse proxies in front of vipdesk (README: TLS proxy): how many there are, or
+# their addresses, comma-separated. X-Forwarded-For is believed only that far; empty:
+# ignored. Feeds django-axes (lockouts per username and client address) and the logs.
+_proxies = env("TRUSTED_PROXIES").strip()
+TRUSTED_PROXIES: int | list[str] = (
+    int(_proxies) if _proxies.isdigit() else [p.strip() for p in _proxies.split(",") if p.strip()]
+)
 CSRF_TRUSTED_ORIGINS = [o.strip() for o in env("CSRF_TRUSTED_ORIGINS").split(",") if o.strip()]
 
 INSTALLED_APPS = [
@@ -65,6 +72,7 @@ INSTALLED_APPS = [
     "django_prometheus",
     "axes",
     "vipdesk.alerts",
+    "vipdesk.tasks",
     "accounts",
     "tickets",
     "escalations",
@@ -76,11 +84,14 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "vipdesk.lib.middleware.TrustedProxyMiddleware",
     # First and (but for axes) last: request latency and responses per view.
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "vipdesk.lib.middleware.ApiJsonErrorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's SessionMiddleware; background refreshes do not renew the session.
+    "vipdesk.lib.middleware.IdleSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -125,10 +136,20 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Background jobs. Without REDIS_URL, jobs run inline after the transaction
 # commits (see vipdesk/lib/jobs.py); with it, on real RQ queues.
 REDIS_URL = env("REDIS_URL")
-RQ_QUEUES = {
-    name: {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 600}
-    for name in ("high", "default", "low")
-}
+# Short socket timeouts: a hung Redis never blocks a web request (intake stores the
+# ticket and answers; the routing sweep picks it up). RQ workers raise their own
+# timeout for blocking dequeues.
+REDIS_TIMEOUT_SECONDS = envint("REDIS_TIMEOUT_SECONDS", 2)
+
+
+def rq_queues(url: str) -> dict:
+    timeouts = f"socket_timeout={REDIS_TIMEOUT_SECONDS}"
+    timeouts += f"&socket_connect_timeout={REDIS_TIMEOUT_SECONDS}"
+    url = f"{url}{'&' if '?' in url else '?'}{timeouts}"
+    return {name: {"URL": url, "DEFAULT_TIMEOUT": 600} for name in ("high", "default", "low")}
+
+
+RQ_QUEUES = rq_queues(REDIS_URL or "redis://127.0.0.1:6379/0")
 RQ_SHOW_ADMIN_LINK = True
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -245,6 +266,9 @@ if PRODUCTION or env("EMAIL_HOST"):
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 
+# Largest CSV the admin upload page accepts (the import_* commands have no limit).
+IMPORT_MAX_UPLOAD_MB = envint("IMPORT_MAX_UPLOAD_MB", 10)
+
 # Shared secret for the helpdesk webhook (Zendesk signs with it).
 ZENDESK_WEBHOOK_SECRET = env("ZENDESK_WEBHOOK_SECRET", "" if PRODUCTION else "dev-webhook-secret")
 # Optional Slack-compatible incoming webhook for alerts.
@@ -262,7 +286,7 @@ LOGGING = {
 
 # vipdesk/lib/jobs.py defers enqueues to transaction commit itself. The workers
 # record each job's outcome for /metrics.
-RQ = {"COMMIT_MODE": "auto", "WORKER_CLASS": "vipdesk.metrics.workers.Worker"}
+RQ = {"COMMIT_MODE": "auto", "WORKER_CLASS": "vipdesk.worker.Worker"}
 
 # Prometheus metrics at /metrics (README "Metrics"): answered to a request bearing
 # "Authorization: Bearer <METRICS_TOKEN>" or coming from METRICS_ALLOWED_NETWORKS

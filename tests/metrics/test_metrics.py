@@ -12,7 +12,7 @@ from tests.factories import make_account, make_ticket
 from tests.intake.test_jobs import use_test_redis
 from tickets.models import Ticket
 from vipdesk.lib.jobs import get_queue
-from vipdesk.metrics.workers import SimpleWorker
+from vipdesk.worker import Worker
 
 TOKEN = "metrics-test-token"
 
@@ -121,7 +121,7 @@ def test_jobs_report_durations_failures_and_last_success(client, db, settings, r
     high.enqueue("tickets.routing.jobs.drain_routing")
     default.enqueue("vipdesk.insight.jobs.rescore_requested")  # what routing asked for
     default.enqueue(explode)
-    worker = SimpleWorker([high, default], connection=high.connection)
+    worker = Worker([high, default], connection=high.connection)
     with TestCase.captureOnCommitCallbacks(execute=True):
         worker.work(burst=True)
     ticket.refresh_from_db()

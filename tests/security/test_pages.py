@@ -58,8 +58,8 @@ def test_it_does_not_redirect_the_api(client, path):
     assert "Location" not in response.headers
 
 
-def test_it_answers_healthz_without_login(client):
-    assert client.get("/healthz").content == b"ok"
+def test_it_answers_healthz_without_login(client, db):
+    assert client.get("/healthz").json()["status"] == "ok"
 
 
 def csp_directives(response) -> dict[str, list[str]]:

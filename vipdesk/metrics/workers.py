@@ -1,11 +1,9 @@
-"""RQ workers that record each job's outcome for /metrics (vipdesk/metrics/job_stats.py).
-
-settings.RQ["WORKER_CLASS"] makes `manage.py rqworker` use Worker; scripts/start
-runs SimpleWorker. Recording never fails a job: a Redis error is logged."""
+"""What an RQ worker records of each job's outcome for /metrics
+(vipdesk/metrics/job_stats.py), mixed into vipdesk's worker (vipdesk/worker.py).
+Recording never fails a job: a Redis error is logged."""
 
 import logging
 
-import rq
 from redis.exceptions import RedisError
 
 from vipdesk.metrics import job_stats
@@ -29,11 +27,3 @@ class RecordingMixin:
             record(self.connection, job)
         except RedisError:
             logger.warning("could not record job %s for metrics", job.id, exc_info=True)
-
-
-class Worker(RecordingMixin, rq.Worker):
-    pass
-
-
-class SimpleWorker(RecordingMixin, rq.SimpleWorker):
-    pass
