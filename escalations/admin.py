@@ -3,10 +3,15 @@ from django.contrib import admin
 
 from accounts.audit import AuditedAdmin
 from escalations.models import (
+    Draft,
+    DraftPolicy,
     Escalation,
     EscalationEvent,
     EscalationMatrixLevel,
+    FollowUp,
     PostMortem,
+    PostMortemPolicy,
+    RootCauseCategory,
     SeverityPolicy,
 )
 
@@ -14,7 +19,7 @@ from escalations.models import (
 class SeverityPolicyForm(forms.ModelForm):
     class Meta:
         model = SeverityPolicy
-        fields = ["severity", "response_minutes", "resolution_minutes"]
+        fields = ["severity", "response_minutes", "resolution_minutes", "checkpoint_days"]
         error_messages = {
             "response_minutes": {"min_value": "The response time must be ≥ 1 minute."},
             "resolution_minutes": {"min_value": "The resolution time must be ≥ 1 minute."},
@@ -33,7 +38,7 @@ class SeverityPolicyForm(forms.ModelForm):
 @admin.register(SeverityPolicy)
 class SeverityPolicyAdmin(AuditedAdmin):
     form = SeverityPolicyForm
-    list_display = ["severity", "response_minutes", "resolution_minutes"]
+    list_display = ["severity", "response_minutes", "resolution_minutes", "checkpoint_days"]
 
 
 class EscalationMatrixLevelForm(forms.ModelForm):
@@ -83,6 +88,47 @@ class EscalationEventAdmin(admin.ModelAdmin):
 
 @admin.register(PostMortem)
 class PostMortemAdmin(admin.ModelAdmin):
-    list_display = ["escalation", "status", "completed_at"]
+    list_display = ["escalation", "status", "completed_at", "root_cause_category", "systemic"]
+    list_filter = ["status", "systemic", "root_cause_category"]
+    list_select_related = ["escalation", "root_cause_category"]
+    raw_id_fields = ["escalation", "updated_by"]
+
+
+@admin.register(FollowUp)
+class FollowUpAdmin(admin.ModelAdmin):
+    list_display = ["description", "post_mortem", "owner", "due_on", "status"]
     list_filter = ["status"]
-    raw_id_fields = ["escalation"]
+    list_select_related = ["post_mortem__escalation", "owner"]
+    raw_id_fields = ["post_mortem", "owner"]
+
+
+@admin.register(RootCauseCategory)
+class RootCauseCategoryAdmin(AuditedAdmin):
+    """The taxonomy post-mortems pick their root cause and contributing factors from."""
+
+    list_display = ["name", "active"]
+    list_editable = ["active"]
+
+
+@admin.register(PostMortemPolicy)
+class PostMortemPolicyAdmin(AuditedAdmin):
+    list_display = ["__str__", "due_business_days", "remind_days_before"]
+
+    def has_add_permission(self, request) -> bool:
+        return not PostMortemPolicy.objects.exists()
+
+
+@admin.register(DraftPolicy)
+class DraftPolicyAdmin(AuditedAdmin):
+    list_display = ["__str__", "brief_max_words"]
+
+    def has_add_permission(self, request) -> bool:
+        return not DraftPolicy.objects.exists()
+
+
+@admin.register(Draft)
+class DraftAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "kind", "created_at", "sent_at"]
+    list_filter = ["kind"]
+    list_select_related = ["escalation"]
+    raw_id_fields = ["escalation", "created_by", "communication"]
