@@ -2,19 +2,30 @@ from django import forms
 from django.contrib import admin
 
 from accounts.audit import AuditedAdmin
+from escalations import matrix
 from escalations.models import (
     Escalation,
     EscalationEvent,
     EscalationMatrixLevel,
+    GoodwillApprovalRule,
+    PlaybookPolicy,
     PostMortem,
+    RoleHolder,
     SeverityPolicy,
+    TypeOwners,
 )
 
 
 class SeverityPolicyForm(forms.ModelForm):
     class Meta:
         model = SeverityPolicy
-        fields = ["severity", "response_minutes", "resolution_minutes"]
+        fields = [
+            "severity",
+            "response_minutes",
+            "resolution_minutes",
+            "customer_update_minutes",
+            "post_mortem_required",
+        ]
         error_messages = {
             "response_minutes": {"min_value": "The response time must be ≥ 1 minute."},
             "resolution_minutes": {"min_value": "The resolution time must be ≥ 1 minute."},
@@ -33,7 +44,13 @@ class SeverityPolicyForm(forms.ModelForm):
 @admin.register(SeverityPolicy)
 class SeverityPolicyAdmin(AuditedAdmin):
     form = SeverityPolicyForm
-    list_display = ["severity", "response_minutes", "resolution_minutes"]
+    list_display = [
+        "severity",
+        "response_minutes",
+        "resolution_minutes",
+        "customer_update_minutes",
+        "post_mortem_required",
+    ]
 
 
 class EscalationMatrixLevelForm(forms.ModelForm):
@@ -42,7 +59,12 @@ class EscalationMatrixLevelForm(forms.ModelForm):
         fields = ["severity", "level", "owners"]
 
     def clean_owners(self) -> str:
-        return " ".join(self.cleaned_data["owners"].split())
+        owners = " ".join(self.cleaned_data["owners"].split())
+        try:
+            matrix.parse_owners(owners)
+        except ValueError as e:
+            raise forms.ValidationError(str(e)) from e
+        return owners
 
 
 @admin.register(EscalationMatrixLevel)
@@ -86,3 +108,35 @@ class PostMortemAdmin(admin.ModelAdmin):
     list_display = ["escalation", "status", "completed_at"]
     list_filter = ["status"]
     raw_id_fields = ["escalation"]
+
+
+@admin.register(PlaybookPolicy)
+class PlaybookPolicyAdmin(AuditedAdmin):
+    list_display = ["__str__", "acknowledge_minutes", "breach_warning_minutes", "reopen_days"]
+
+    def has_add_permission(self, request) -> bool:
+        return not PlaybookPolicy.objects.exists() and super().has_add_permission(request)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(RoleHolder)
+class RoleHolderAdmin(AuditedAdmin):
+    """Who is the CS manager, VP CS, VP Eng, CRO, CTO (the matrix and approvals)."""
+
+    list_display = ["role", "user"]
+    list_filter = ["role"]
+    list_select_related = ["user"]
+    raw_id_fields = ["user"]
+
+
+@admin.register(TypeOwners)
+class TypeOwnersAdmin(AuditedAdmin):
+    list_display = ["type", "teams"]
+
+
+@admin.register(GoodwillApprovalRule)
+class GoodwillApprovalRuleAdmin(AuditedAdmin):
+    list_display = ["kind", "max_amount", "approver"]
+    list_filter = ["kind"]
