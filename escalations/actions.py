@@ -162,14 +162,14 @@ def open_escalation(
             business_impact=business_impact,
             users_affected=users_affected,
         )
-        source_label = Escalation.Source(source).label.lower()
+        via = "" if source == Escalation.Source.PERSON else f" ({Escalation.Source(source).label})"
         record(
             escalation,
             Kind.OPENED,
             at=now,
             actor=by,
             to_value=S.OPEN,
-            text=f"Opened by {_name(by)} ({source_label}): "
+            text=f"Opened by {_name(by)}{via}: "
             f"{escalation.get_severity_display()} {escalation.get_type_display()}."
             + (f" {why}" if why else ""),
         )

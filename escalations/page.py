@@ -121,16 +121,17 @@ def context(e: Escalation, user, now: datetime) -> dict:
         "events": events,
         "steps": [t for t in lifecycle.TARGETS if e.status in lifecycle.ALLOWED_FROM[t]],
         "forms": {
-            "transition": forms.TransitionForm(),
-            "level": forms.LevelUpForm(),
-            "action": forms.ActionForm(initial={"due_at": now + timedelta(hours=4)}),
-            "plan": forms.PlanItemForm(),
-            "communication": forms.CommunicationForm(initial={"at": now}),
-            "stakeholder": forms.StakeholderForm(),
-            "risk": forms.RiskForm(),
-            "analysis": forms.AnalysisForm(instance=e),
-            "goodwill": forms.GoodwillForm(),
-            "decision": forms.GoodwillDecisionForm(),
+            "transition": forms.TransitionForm(auto_id="close-%s"),
+            "level": forms.LevelUpForm(auto_id="level-%s"),
+            "action": forms.ActionForm(
+                auto_id="action-%s", initial={"due_at": now + timedelta(hours=4)}
+            ),
+            "plan": forms.PlanItemForm(auto_id="plan-%s"),
+            "communication": forms.CommunicationForm(auto_id="comm-%s", initial={"at": now}),
+            "stakeholder": forms.StakeholderForm(auto_id="stakeholder-%s"),
+            "risk": forms.RiskForm(auto_id="risk-%s"),
+            "analysis": forms.AnalysisForm(auto_id="analysis-%s", instance=e),
+            "goodwill": forms.GoodwillForm(auto_id="goodwill-%s"),
         },
     }
 
