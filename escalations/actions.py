@@ -162,14 +162,14 @@ def open_escalation(
             business_impact=business_impact,
             users_affected=users_affected,
         )
-        source_label = Escalation.Source(source).label.lower()
+        via = "" if source == Escalation.Source.PERSON else f" ({Escalation.Source(source).label})"
         record(
             escalation,
             Kind.OPENED,
             at=now,
             actor=by,
             to_value=S.OPEN,
-            text=f"Opened by {_name(by)} ({source_label}): "
+            text=f"Opened by {_name(by)}{via}: "
             f"{escalation.get_severity_display()} {escalation.get_type_display()}."
             + (f" {why}" if why else ""),
         )
@@ -196,8 +196,7 @@ def open_for_ticket(
     existing = ticket.escalations.select_related("account").order_by("opened_at").first()
     if existing is not None:
         return existing, False
-    words = lifecycle.split_words(PlaybookPolicy.load().commercial_words)
-    type_, why = lifecycle.classify(f"{ticket.subject}\n{ticket.body}", words)
+    type_, why = ticket_type(ticket)
     return open_escalation(
         ticket.account,
         type=type_,
@@ -209,6 +208,12 @@ def open_for_ticket(
         why=why,
         now=now,
     )
+
+
+def ticket_type(ticket: Ticket) -> tuple[str, str]:
+    """The escalation type a ticket's content calls for, and why (lifecycle.classify)."""
+    words = lifecycle.split_words(PlaybookPolicy.load().commercial_words)
+    return lifecycle.classify(f"{ticket.subject}\n{ticket.body}", words)
 
 
 def link_tickets(escalation: Escalation, tickets: list[Ticket], *, by, now, why: str = ""):

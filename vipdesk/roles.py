@@ -24,6 +24,10 @@ POLICY_MODELS = [
     "tickets.apitoken",
     "escalations.severitypolicy",
     "escalations.escalationmatrixlevel",
+    "escalations.playbookpolicy",
+    "escalations.roleholder",
+    "escalations.typeowners",
+    "escalations.goodwillapprovalrule",
 ]
 DATA_MODELS = [
     "accounts.account",
@@ -39,7 +43,7 @@ DATA_MODELS = [
 # role -> list of "app_label.codename" (or "app_label.model:*" for all four CRUD perms)
 ROLE_PERMISSIONS = {
     Role.ADMIN: [f"{m}:*" for m in POLICY_MODELS + DATA_MODELS]
-    + ["accounts.view_policychange", "tickets.manage_pools"],
+    + ["accounts.view_policychange", "tickets.manage_pools", "escalations.view_escalationevent"],
     Role.LEAD: [
         "tickets.manage_pools",
         "tickets.change_ticket",

@@ -2,11 +2,10 @@
 per follow-up action step. They parse; the rules live in rules.py and actions.py."""
 
 from django import forms
-from django.contrib.auth import get_user_model
 
+from escalations.forms import PersonChoiceField, staff
 from escalations.models import FollowUp, PostMortem, RootCauseCategory
 from escalations.postmortems.rules import Row
-from vipdesk.roles import Role
 
 
 class SystemicSelect(forms.Select):
@@ -93,25 +92,13 @@ def timeline_rows(formset) -> list[Row]:
     )
 
 
-def staff():
-    return (
-        get_user_model()
-        .objects.filter(is_active=True, groups__name__in=Role.ALL)
-        .distinct()
-        .order_by("first_name", "username")
-    )
-
-
 class FollowUpForm(forms.ModelForm):
+    owner = PersonChoiceField(queryset=staff())
+
     class Meta:
         model = FollowUp
         fields = ["description", "owner", "due_on"]
         widgets = {"due_on": forms.DateInput(attrs={"type": "date"})}
-
-    def __init__(self, *args, **kw):
-        super().__init__(*args, **kw)
-        self.fields["owner"].queryset = staff()
-        self.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.username
 
 
 class FollowUpCloseForm(forms.Form):

@@ -5,7 +5,6 @@ one form, then calls postmortems/actions.py."""
 from dataclasses import asdict
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -22,8 +21,8 @@ from vipdesk.lib.business_hours import load_calendar
 def _escalation(request, pk, *, write: bool = False) -> Escalation:
     queryset = Escalation.objects.select_related("account", "account__csm", "owner")
     escalation = access.get_escalation_for_user(request, pk, queryset=queryset)
-    if write and not access.can_acknowledge(request.user, escalation):
-        raise PermissionDenied
+    if write:
+        access.require_runner(request, escalation)
     return escalation
 
 
@@ -69,7 +68,7 @@ def _context(request, escalation, pm, form=None, timeline=None, follow_up_form=N
         "still_needs": still_needs,
         "due": due,
         "due_stage": rules.reminder_stage(due, now, policy.remind_days_before) if due else None,
-        "can_edit": access.can_acknowledge(request.user, escalation),
+        "can_edit": access.can_run(request.user, escalation),
         "related": systemic.related(escalation, pm, factors, now),
         "flags": systemic.flags_for(escalation),
     }
