@@ -6,6 +6,7 @@ E = "escalations/<int:pk>/"
 
 urlpatterns = [
     path("", include("escalations.postmortems.urls")),
+    path("", include("escalations.drafts.urls")),
     path("escalations/", views.escalation_list, name="escalation_list"),
     path("escalations/new/", views.escalation_new, name="escalation_new"),
     path("escalations/open/", views.escalation_open, name="escalation_open"),
