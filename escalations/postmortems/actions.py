@@ -61,6 +61,16 @@ def from_json(rows: list[dict]) -> list[rules.Row]:
     ]
 
 
+def prefilled(escalation: Escalation) -> PostMortem:
+    """A new (unsaved) post-mortem pre-filled from the record: the events as its
+    timeline, the escalation's root cause so far."""
+    return PostMortem(
+        escalation=escalation,
+        root_cause=escalation.root_cause,
+        timeline=as_json(timeline_rows(escalation)),
+    )
+
+
 def completion_values(pm: PostMortem, factors: list[RootCauseCategory], follow_ups: int):
     return rules.Values(
         **{f: getattr(pm, f) for f in FIELDS},
@@ -94,13 +104,14 @@ def save(
     there (else Incomplete, and nothing is saved)."""
     now = now or timezone.now()
     with transaction.atomic():
-        pm, _ = PostMortem.objects.select_for_update().get_or_create(escalation=escalation)
+        pm = PostMortem.objects.select_for_update().filter(escalation=escalation).first()
+        pm = pm or prefilled(escalation)
         was = pm.status
         for f in FIELDS:
             setattr(pm, f, values[f])
         pm.timeline = as_json(timeline)
         if complete:
-            errors = completion_errors(pm, factors, pm.follow_ups.count())
+            errors = completion_errors(pm, factors, pm.follow_ups.count() if pm.pk else 0)
             if errors:
                 raise Incomplete(errors)
         pm.status = PostMortem.Status.COMPLETE if complete else PostMortem.Status.DRAFT
@@ -127,11 +138,12 @@ def add_follow_up(
     """A follow-up action (the post-mortem starts as a draft if there was none)."""
     now = now or timezone.now()
     with transaction.atomic():
-        pm, created = PostMortem.objects.get_or_create(
-            escalation=escalation,
-            defaults={"status": PostMortem.Status.DRAFT, "updated_at": now, "updated_by": by},
-        )
-        if created or pm.status == PostMortem.Status.MISSING:
+        pm = PostMortem.objects.select_for_update().filter(escalation=escalation).first()
+        if pm is None:
+            pm = prefilled(escalation)
+            pm.status, pm.updated_at, pm.updated_by = PostMortem.Status.DRAFT, now, by
+            pm.save()
+        elif pm.status == PostMortem.Status.MISSING:
             PostMortem.objects.filter(pk=pm.pk).update(status=PostMortem.Status.DRAFT)
         item = FollowUp.objects.create(
             post_mortem=pm, description=description, owner=owner, due_on=due_on, created_at=now

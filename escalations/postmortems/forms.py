@@ -14,7 +14,7 @@ class SystemicSelect(forms.Select):
         super().__init__(attrs, choices)
 
     def format_value(self, value):
-        return {True: "true", False: "false"}.get(value, "")
+        return [{True: "true", False: "false"}.get(value, "")]
 
     def value_from_datadict(self, data, files, name):
         return {"true": True, "false": False}.get(data.get(name))

@@ -29,13 +29,7 @@ def _escalation(request, pk, *, write: bool = False) -> Escalation:
 def _post_mortem(escalation: Escalation) -> PostMortem:
     """The saved post-mortem, or an unsaved one pre-filled from the record."""
     pm = PostMortem.objects.filter(escalation=escalation).select_related("updated_by").first()
-    if pm is None:
-        pm = PostMortem(
-            escalation=escalation,
-            root_cause=escalation.root_cause,
-            timeline=actions.as_json(actions.timeline_rows(escalation)),
-        )
-    return pm
+    return pm or actions.prefilled(escalation)
 
 
 def _context(request, escalation, pm, form=None, timeline=None, follow_up_form=None) -> dict:

@@ -198,3 +198,23 @@ def test_it_runs_a_constant_number_of_queries(client, csm, resolved, django_asse
         add_follow_up(other, csm)
     with django_assert_num_queries(23):
         client.get(url(resolved))
+
+
+def test_a_post_mortem_started_by_a_follow_up_is_prefilled_too(client, csm, resolved):
+    add_follow_up(resolved, csm)
+    pm = PostMortem.objects.get()
+    assert pm.status == "draft" and [r["text"] for r in pm.timeline] == [
+        "Opened by Csm (person).",
+        "Resolved by Csm.",
+    ]
+    assert pm.root_cause == "A schema migration locked the export table."
+
+
+def test_the_systemic_answer_survives_a_refused_completion(client, csm, resolved):
+    client.force_login(csm)
+    response = client.post(url(resolved, "save/"), complete_data(systemic="false"))
+    assert response.status_code == 400  # no follow-up yet
+    body = response.content.decode()
+    select = body[body.index('name="systemic"') :].split("</select>")[0]
+    assert '<option value="false" selected>' in select
+    assert '<option value="" selected>' not in select
