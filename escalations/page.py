@@ -18,6 +18,7 @@ from escalations.models import (
     RoleHolder,
     TypeOwners,
 )
+from escalations.postmortems.systemic import flags_for
 
 
 def queryset():
@@ -98,6 +99,7 @@ def context(e: Escalation, user, now: datetime) -> dict:
         "update_minutes": update_minutes,
         "post_mortem_required": bool(severity_policy and severity_policy.post_mortem_required),
         "post_mortem_status": post_mortem.status if post_mortem else "missing",
+        "reescalation_flags": flags_for(e),
         "contributing_factors": [f for f in e.contributing_factors.splitlines() if f.strip()],
         "path": path,
         "current_people": next((s.people for s in path if s.state == "current"), []),

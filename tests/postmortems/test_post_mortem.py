@@ -218,3 +218,20 @@ def test_the_systemic_answer_survives_a_refused_completion(client, csm, resolved
     select = body[body.index('name="systemic"') :].split("</select>")[0]
     assert '<option value="false" selected>' in select
     assert '<option value="" selected>' not in select
+
+
+def test_the_api_close_gate_follows_the_form(client, csm, resolved):
+    from tickets.models import ApiToken
+
+    auth = {"Authorization": f"Bearer {ApiToken.issue('t')[1]}"}
+    path = f"/api/v1/escalations/{resolved.pk}/transition"
+    body = {"to": "closed", "note": "Customer confirmed on the call"}
+    refused = client.post(path, body, content_type="application/json", headers=auth)
+    assert refused.status_code == 409
+    assert "post-mortem" in refused.json()["reason"]
+    add_follow_up(resolved, csm)
+    client.force_login(csm)
+    client.post(url(resolved, "save/"), complete_data())
+    allowed = client.post(path, body, content_type="application/json", headers=auth)
+    assert allowed.status_code == 200 and allowed.json()["status"] == "closed"
+    assert allowed.json()["post_mortem"] == "complete"

@@ -110,6 +110,9 @@ def test_a_reescalation_with_open_actions_is_flagged_on_both(client, csm, accoun
         in new_page
     )
     assert f"The account escalated again ({later.code})" in old_page
+    for e in (earlier, later):  # and on both escalation pages
+        page = client.get(f"/escalations/{e.pk}/").content.decode()
+        assert 'data-testid="reescalation-flag"' in page
 
 
 def test_a_reopened_escalation_with_open_actions_is_flagged():
