@@ -10,6 +10,7 @@ urlpatterns = [
     path("escalations/open/", views.escalation_open, name="escalation_open"),
     path(E, views.escalation_detail, name="escalation_detail"),
     path(E + "print/", views.escalation_print, name="escalation_print"),
+    path(E + "forms/<slug:name>/", views.escalation_form, name="escalation_form"),
     path(E + "transition/", views.escalation_transition, name="escalation_transition"),
     path(E + "level-up/", views.escalation_level_up, name="escalation_level_up"),
     path(E + "actions/", views.action_add, name="escalation_action_add"),

@@ -4,9 +4,13 @@ one POST view per action on it.
 Each view checks access (escalations/access.py), parses one form, then calls
 escalations/actions.py; a rule's refusal comes back as the message shown."""
 
+from datetime import timedelta
+
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
@@ -117,6 +121,49 @@ def _page(request, pk, template):
     context = page.context(escalation, request.user, timezone.now())
     context["can_run"] = access.can_run(request.user, escalation)
     context["warn_seconds"] = WARN_SECONDS
+    return TemplateResponse(request, template, context)
+
+
+# The page's forms, fetched when their <details> opens (htmx; a plain link without JS):
+# name -> (label, URL name of the POST view, button, the empty form for an escalation).
+SUBFORMS = {
+    "analysis": ("Edit impact and root cause", "escalation_analysis", "Save",
+                 lambda e, now: forms.AnalysisForm(auto_id="analysis-%s", instance=e)),
+    "level": ("Move up a level", "escalation_level_up", "Move up",
+              lambda e, now: forms.LevelUpForm(auto_id="level-%s")),
+    "stakeholder": ("Add a stakeholder", "escalation_stakeholder", "Add",
+                    lambda e, now: forms.StakeholderForm(auto_id="stakeholder-%s")),
+    "action": ("Add an action", "escalation_action_add", "Add action",
+               lambda e, now: forms.ActionForm(auto_id="action-%s",
+                                               initial={"due_at": now + timedelta(hours=4)})),
+    "plan": ("Add to the communication plan", "escalation_plan_add", "Add",
+             lambda e, now: forms.PlanItemForm(auto_id="plan-%s")),
+    "communication": ("Log a communication", "escalation_communication_add", "Log it",
+                      lambda e, now: forms.CommunicationForm(auto_id="comm-%s",
+                                                             initial={"at": now})),
+    "risk": ("Assess a risk", "escalation_risk", "Save",
+             lambda e, now: forms.RiskForm(auto_id="risk-%s")),
+    "goodwill": ("Propose goodwill", "escalation_goodwill_request", "Propose",
+                 lambda e, now: forms.GoodwillForm(auto_id="goodwill-%s")),
+}  # fmt: skip
+
+
+@require_GET
+def escalation_form(request, pk, name):
+    """One of the page's forms: the fragment for htmx, else a page of its own."""
+    if name not in SUBFORMS:
+        raise Http404("No such form")
+    escalation = access.get_escalation_for_user(request, pk)
+    access.require_runner(request, escalation)
+    label, url_name, button, make = SUBFORMS[name]
+    context = {
+        "e": escalation,
+        "label": label,
+        "action": reverse(url_name, args=[escalation.pk]),
+        "button": button,
+        "form": make(escalation, timezone.now()),
+    }
+    template = "escalations/form.html#body" if request.htmx else "escalations/form.html"
     return TemplateResponse(request, template, context)
 
 

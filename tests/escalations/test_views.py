@@ -210,3 +210,21 @@ def test_goodwill_amounts_show_as_money(client, csm, e):
                              duration="", reason="")  # fmt: skip
     client.force_login(csm)
     assert "$1,234.50" in client.get(f"/escalations/{e.pk}/").content.decode()
+
+
+@pytest.mark.parametrize("name", ["analysis", "level", "stakeholder", "action", "plan",
+                                  "communication", "risk", "goodwill"])  # fmt: skip
+def test_each_form_comes_as_a_fragment_or_a_page(client, csm, e, name):
+    client.force_login(csm)
+    url = f"/escalations/{e.pk}/forms/{name}/"
+    fragment = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert fragment.startswith("<form") and 'name="csrfmiddlewaretoken"' in fragment
+    page = client.get(url).content.decode()
+    assert "<html" in page and f"/escalations/{e.pk}/" in page
+
+
+def test_the_forms_are_for_those_who_run_it(client, agent_user, csm, e):
+    client.force_login(agent_user)
+    assert client.get(f"/escalations/{e.pk}/forms/action/").status_code == 403
+    client.force_login(csm)
+    assert client.get(f"/escalations/{e.pk}/forms/nope/").status_code == 404
