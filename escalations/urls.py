@@ -12,6 +12,7 @@ urlpatterns = [
     path(E + "print/", views.escalation_print, name="escalation_print"),
     path(E + "forms/<slug:name>/", views.escalation_form, name="escalation_form"),
     path(E + "transition/", views.escalation_transition, name="escalation_transition"),
+    path(E + "reassign/", views.escalation_reassign, name="escalation_reassign"),
     path(E + "level-up/", views.escalation_level_up, name="escalation_level_up"),
     path(E + "actions/", views.action_add, name="escalation_action_add"),
     path(E + "actions/<int:action_id>/done/", views.action_done, name="escalation_action_done"),

@@ -129,6 +129,8 @@ def _page(request, pk, template):
 SUBFORMS = {
     "analysis": ("Edit impact and root cause", "escalation_analysis", "Save",
                  lambda e, now: forms.AnalysisForm(auto_id="analysis-%s", instance=e)),
+    "reassign": ("Change owner or severity", "escalation_reassign", "Change",
+                 lambda e, now: forms.ReassignForm(auto_id="reassign-%s")),
     "level": ("Move up a level", "escalation_level_up", "Move up",
               lambda e, now: forms.LevelUpForm(auto_id="level-%s")),
     "stakeholder": ("Add a stakeholder", "escalation_stakeholder", "Add",
@@ -194,6 +196,15 @@ def escalation_transition(request, pk):
         return f"{e.code} is now {e.get_status_display().lower()}."
 
     return _post(request, pk, forms.TransitionForm, apply, "status")
+
+
+@require_POST
+def escalation_reassign(request, pk):
+    def apply(e, data):
+        actions.reassign(e, by=request.user, **data)
+        return f"{e.code} updated."
+
+    return _post(request, pk, forms.ReassignForm, apply, "status")
 
 
 @require_POST
