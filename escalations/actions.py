@@ -323,6 +323,35 @@ def _transition_text(escalation: Escalation, to: str, by, confirmed: bool) -> st
     return f"{Escalation.Status(to).label} by {who}."
 
 
+def reassign(escalation: Escalation, *, by, owner, severity: str, reason: str, now=None) -> list:
+    """Change the owner and/or the severity; one event for each change."""
+    now = now or timezone.now()
+    changes = []
+    if owner is not None and owner.pk != escalation.owner_id:
+        changes.append((Kind.OWNER, "owner_id", escalation.owner_id, owner.pk,
+                        f"Owner: {_name(escalation.owner) if escalation.owner else 'none'} → "
+                        f"{_name(owner)} (by {_name(by)})"))  # fmt: skip
+    if severity and severity != escalation.severity:
+        text = f"Severity: {escalation.severity} → {severity} (by {_name(by)})"
+        changes.append((Kind.SEVERITY, "severity", escalation.severity, severity, text))
+    if not changes:
+        raise Refused("Nothing changed.")
+    if not reason.strip():
+        raise Refused("Say why: the timeline keeps it.")
+    with transaction.atomic():
+        Escalation.objects.filter(pk=escalation.pk).update(
+            **{f: new for _, f, _, new, _ in changes}
+        )
+        for kind, _, old, new, text in changes:
+            record(escalation, kind, at=now, actor=by, from_value=old or "", to_value=new,
+                   text=f"{text}: {reason.strip()}")  # fmt: skip
+        if owner is not None and owner.pk != escalation.owner_id:
+            body = f"{_name(by)} made you the owner: {reason.strip()}"
+            notify(escalation, [owner.pk], f"owner:{owner.pk}:{now.isoformat()}", "is yours now",
+                   body, by)  # fmt: skip
+    return [kind for kind, *_ in changes]
+
+
 # -- levels --------------------------------------------------------------------------
 
 

@@ -13,6 +13,7 @@ from escalations.models import (
     Escalation,
     GoodwillKind,
     Risk,
+    Severity,
     Stakeholder,
 )
 from vipdesk.roles import Role
@@ -57,6 +58,12 @@ class TransitionForm(forms.Form):
         required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
     confirmed = forms.BooleanField(required=False, label="The customer confirmed the resolution")
+
+
+class ReassignForm(forms.Form):
+    owner = PersonChoiceField(queryset=staff(), required=False, empty_label="(unchanged)")
+    severity = forms.ChoiceField(choices=[("", "(unchanged)"), *Severity.choices], required=False)
+    reason = forms.CharField(max_length=300)
 
 
 class LevelUpForm(forms.Form):

@@ -88,9 +88,7 @@ def escalation_queryset(filters: dict, user, policies: dict, now: datetime):
     (the response clock until acknowledged, then the resolution clock); then closed
     ones, most recently closed first. The due times are the same arithmetic as
     sla.due_times, in SQL, so the ordering holds across pages."""
-    qs = Escalation.objects.select_related("account", "owner").annotate(
-        ended=Coalesce("closed_at", "resolved_at")
-    )
+    qs = Escalation.objects.annotate(ended=Coalesce("closed_at", "resolved_at"))
     status = filters.get("status")
     if status == "open":
         qs = qs.exclude(CLOSED)

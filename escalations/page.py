@@ -4,7 +4,7 @@ fixed number of queries however many events, actions or communications it has.""
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from escalations import forms, goodwill, lifecycle, listing, sla
+from escalations import goodwill, lifecycle, listing, sla
 from escalations.matrix import parse_owners
 from escalations.matrix import people as matrix_people
 from escalations.models import (
@@ -122,19 +122,6 @@ def context(e: Escalation, user, now: datetime) -> dict:
         "tickets": list(e.tickets.order_by("created_at", "id")),
         "events": events,
         "steps": [t for t in lifecycle.TARGETS if e.status in lifecycle.ALLOWED_FROM[t]],
-        "forms": {
-            "transition": forms.TransitionForm(auto_id="close-%s"),
-            "level": forms.LevelUpForm(auto_id="level-%s"),
-            "action": forms.ActionForm(
-                auto_id="action-%s", initial={"due_at": now + timedelta(hours=4)}
-            ),
-            "plan": forms.PlanItemForm(auto_id="plan-%s"),
-            "communication": forms.CommunicationForm(auto_id="comm-%s", initial={"at": now}),
-            "stakeholder": forms.StakeholderForm(auto_id="stakeholder-%s"),
-            "risk": forms.RiskForm(auto_id="risk-%s"),
-            "analysis": forms.AnalysisForm(auto_id="analysis-%s", instance=e),
-            "goodwill": forms.GoodwillForm(auto_id="goodwill-%s"),
-        },
     }
 
 

@@ -4,9 +4,14 @@ one POST view per action on it.
 Each view checks access (escalations/access.py), parses one form, then calls
 escalations/actions.py; a rule's refusal comes back as the message shown."""
 
+from datetime import timedelta
+
 from django.contrib import messages
+from django.db.models import prefetch_related_objects
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
@@ -29,6 +34,9 @@ def escalation_list(request):
     page_ = paginate(
         listing.escalation_queryset(values, request.user, policies, now), values.get("page")
     )
+    # Accounts and owners for the page's rows only: joined before the sort, they made
+    # PostgreSQL join every escalation (430 → 60 ms at 50,000 escalations).
+    prefetch_related_objects(page_.rows, "account", "owner")
     matrix = listing.load_matrix()
     for e in page_.rows:
         listing.annotate_sla(e, policies, now)
@@ -120,6 +128,51 @@ def _page(request, pk, template):
     return TemplateResponse(request, template, context)
 
 
+# The page's forms, fetched when their <details> opens (htmx; a plain link without JS):
+# name -> (label, URL name of the POST view, button, the empty form for an escalation).
+SUBFORMS = {
+    "analysis": ("Edit impact and root cause", "escalation_analysis", "Save",
+                 lambda e, now: forms.AnalysisForm(auto_id="analysis-%s", instance=e)),
+    "reassign": ("Change owner or severity", "escalation_reassign", "Change",
+                 lambda e, now: forms.ReassignForm(auto_id="reassign-%s")),
+    "level": ("Move up a level", "escalation_level_up", "Move up",
+              lambda e, now: forms.LevelUpForm(auto_id="level-%s")),
+    "stakeholder": ("Add a stakeholder", "escalation_stakeholder", "Add",
+                    lambda e, now: forms.StakeholderForm(auto_id="stakeholder-%s")),
+    "action": ("Add an action", "escalation_action_add", "Add action",
+               lambda e, now: forms.ActionForm(auto_id="action-%s",
+                                               initial={"due_at": now + timedelta(hours=4)})),
+    "plan": ("Add to the communication plan", "escalation_plan_add", "Add",
+             lambda e, now: forms.PlanItemForm(auto_id="plan-%s")),
+    "communication": ("Log a communication", "escalation_communication_add", "Log it",
+                      lambda e, now: forms.CommunicationForm(auto_id="comm-%s",
+                                                             initial={"at": now})),
+    "risk": ("Assess a risk", "escalation_risk", "Save",
+             lambda e, now: forms.RiskForm(auto_id="risk-%s")),
+    "goodwill": ("Propose goodwill", "escalation_goodwill_request", "Propose",
+                 lambda e, now: forms.GoodwillForm(auto_id="goodwill-%s")),
+}  # fmt: skip
+
+
+@require_GET
+def escalation_form(request, pk, name):
+    """One of the page's forms: the fragment for htmx, else a page of its own."""
+    if name not in SUBFORMS:
+        raise Http404("No such form")
+    escalation = access.get_escalation_for_user(request, pk)
+    access.require_runner(request, escalation)
+    label, url_name, button, make = SUBFORMS[name]
+    context = {
+        "e": escalation,
+        "label": label,
+        "action": reverse(url_name, args=[escalation.pk]),
+        "button": button,
+        "form": make(escalation, timezone.now()),
+    }
+    template = "escalations/form.html#body" if request.htmx else "escalations/form.html"
+    return TemplateResponse(request, template, context)
+
+
 def _post(request, pk, form_class, apply, anchor: str, *, runner: bool = True):
     """The shape of every action on the page: access, one form, one action; the
     refusal or the form's first error as the message; back to the page's section."""
@@ -147,6 +200,15 @@ def escalation_transition(request, pk):
         return f"{e.code} is now {e.get_status_display().lower()}."
 
     return _post(request, pk, forms.TransitionForm, apply, "status")
+
+
+@require_POST
+def escalation_reassign(request, pk):
+    def apply(e, data):
+        actions.reassign(e, by=request.user, **data)
+        return f"{e.code} updated."
+
+    return _post(request, pk, forms.ReassignForm, apply, "status")
 
 
 @require_POST

@@ -210,3 +210,34 @@ def test_goodwill_amounts_show_as_money(client, csm, e):
                              duration="", reason="")  # fmt: skip
     client.force_login(csm)
     assert "$1,234.50" in client.get(f"/escalations/{e.pk}/").content.decode()
+
+
+@pytest.mark.parametrize("name", ["analysis", "reassign", "level", "stakeholder", "action", "plan",
+                                  "communication", "risk", "goodwill"])  # fmt: skip
+def test_each_form_comes_as_a_fragment_or_a_page(client, csm, e, name):
+    client.force_login(csm)
+    url = f"/escalations/{e.pk}/forms/{name}/"
+    fragment = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert fragment.startswith("<form") and 'name="csrfmiddlewaretoken"' in fragment
+    page = client.get(url).content.decode()
+    assert "<html" in page and f"/escalations/{e.pk}/" in page
+
+
+def test_the_forms_are_for_those_who_run_it(client, agent_user, csm, e):
+    client.force_login(agent_user)
+    assert client.get(f"/escalations/{e.pk}/forms/action/").status_code == 403
+    client.force_login(csm)
+    assert client.get(f"/escalations/{e.pk}/forms/nope/").status_code == 404
+
+
+def test_owner_and_severity_changes_are_on_the_timeline(client, csm, lead, e):
+    client.force_login(csm)
+    post(client, e, "reassign/", {"owner": lead.pk, "severity": "critical", "reason": "CFO called"})
+    e.refresh_from_db()
+    assert (e.owner, e.severity) == (lead, "critical")
+    assert [(ev.kind, ev.to_value) for ev in e.events.all()] == [
+        ("owner", str(lead.pk)),
+        ("severity", "critical"),
+    ]
+    r = post(client, e, "reassign/", {"owner": lead.pk, "severity": "", "reason": "x"})
+    assert "Nothing changed." in r.content.decode()
