@@ -105,7 +105,8 @@ PAGE_QUERIES = 23
 # session, user, roles (3); escalation with account, CSM, owner, post-mortem; severity
 # policies; playbook policy; role holders; events; matrix; actions; risks; goodwill;
 # type owners; plan; communications; stakeholders; approval rules; tickets; unread
-# alerts; session refresh; re-escalation flags. The forms come when opened (/escalations/<id>/forms/<name>/).
+# alerts; session refresh; re-escalation flags. The forms come when opened
+# (/escalations/<id>/forms/<name>/).
 
 
 def fill(e, by, n: int) -> None:

@@ -203,7 +203,7 @@ def test_its_queries_do_not_grow_with_events_or_actions(
     client, csm, account, n, django_assert_num_queries
 ):
     for i in range(4):
-        e = make_escalation(make_account(), type="technical", severity="high")
+        e = make_escalation(make_account(), type="technical", severity="high", owner=csm)
         for j in range(n):
             actions.add_action(e, by=csm, horizon="immediate", description=f"{j}", owner=csm,
                                due_at=ago(hours=1))  # fmt: skip
