@@ -13,6 +13,7 @@ from accounts.forms import (
     RISK_THRESHOLDS,
     ScoreWeightsForm,
     TierBandFormSet,
+    TierPolicyForm,
 )
 from accounts.models import (
     Account,
@@ -26,24 +27,7 @@ from accounts.models import (
     TierPolicy,
 )
 from accounts.tiering import retier_accounts
-from vipdesk.roles import Role, has_role
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records written by the application (scores, notes, alerts, the audit trail):
-    admins look, nobody edits them here."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def has_view_permission(self, request, obj=None):
-        return super().has_view_permission(request, obj) or has_role(request.user, Role.ADMIN)
+from vipdesk.lib.admin import ReadOnlyAdmin
 
 
 @admin.register(TierPolicy)
@@ -52,6 +36,7 @@ class TierPolicyAdmin(AuditedAdmin):
     "Edit tier thresholds" (preview, then confirm); a row's own form keeps the
     fields that do not decide who is in the tier."""
 
+    form = TierPolicyForm
     change_list_template = "admin/accounts/tierpolicy/change_list.html"
     list_display = [
         "tier",

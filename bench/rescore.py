@@ -78,7 +78,7 @@ SEED_SQL = [
         assigned_agent_id, csat, routed, routed_at, tier, effective_priority, queue,
         executive_contact, possible_vip, sla_first_response_due, sla_resolution_due,
         first_response_breached_at, resolution_breached_at, first_response_warned_at,
-        resolution_warned_at, escalation_level, churn_signals, churn_points, sentiment,
+        resolution_warned_at, sla_warning_level, churn_signals, churn_points, sentiment,
         routing_reasons)
     SELECT 'demo', 'b' || g, acc, NULL, '', '', '', '', 'Bench ticket ' || g, 'body', '[]',
         'P' || (1 + g % 4), CASE WHEN g % 10 = 0 THEN 'open' ELSE 'solved' END,
@@ -136,7 +136,7 @@ def seed(accounts: int, tickets: int, reseed: bool) -> None:
         cursor.execute(
             "TRUNCATE accounts_account, accounts_contact, tickets_ticket, "
             "tickets_ticketmessage, escalations_escalation, accounts_scoresnapshot, "
-            "accounts_scoringrun, tickets_alert RESTART IDENTITY CASCADE"
+            "accounts_scoringrun, alerts_alert RESTART IDENTITY CASCADE"
         )
         params = {"accounts": accounts, "tickets": tickets}
         for sql in SEED_SQL:
@@ -266,7 +266,7 @@ def main() -> None:
     from django.utils import timezone
 
     from accounts.models import Account
-    from accounts.rescore import rescore_all
+    from vipdesk.insight.rescore import rescore_all
 
     with connection.cursor() as cursor:  # what autovacuum does between hourly runs
         cursor.execute("VACUUM ANALYZE accounts_account, accounts_scoresnapshot")
@@ -278,7 +278,7 @@ def main() -> None:
     phases = []
     handler = logging.Handler()
     handler.emit = lambda record: phases.append(record.getMessage())
-    logger = logging.getLogger("accounts.rescore")
+    logger = logging.getLogger("vipdesk.insight.rescore")
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     logger.propagate = False

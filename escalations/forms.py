@@ -16,7 +16,7 @@ from escalations.models import (
     Severity,
     Stakeholder,
 )
-from vipdesk.roles import Role
+from vipdesk.lib.roles import Role
 
 
 def staff():

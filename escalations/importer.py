@@ -12,8 +12,8 @@ from django.db import transaction
 from django.utils.dateparse import parse_datetime
 
 from accounts.models import Account
+from accounts.resolve import AmbiguousAccount, resolve_account
 from escalations.models import Escalation, EscalationEvent, Severity
-from tickets.intake import find_account
 
 COLUMNS = ["external_id", "account", "type", "severity", "summary", "opened_at",
            "acknowledged_at", "resolved_at", "closed_at", "reopened_at", "csat"]  # fmt: skip
@@ -151,7 +151,11 @@ def import_escalations(handle: TextIO) -> Report:
     accounts: dict[str, Account | None] = {}
     for row in rows:
         if row.account not in accounts:
-            accounts[row.account] = find_account(row.account)
+            try:
+                accounts[row.account] = resolve_account(row.account)
+            except AmbiguousAccount as error:
+                errors.append(f"line {row.line}: {error}")
+                continue
         if accounts[row.account] is None:
             errors.append(f"line {row.line}: no account matches “{row.account}”")
     if errors:

@@ -19,7 +19,7 @@ from accounts.access import get_account_for_user
 from escalations import access, actions, forms, listing, page
 from escalations.models import Action, Goodwill
 from tickets.access import get_ticket_for_user
-from tickets.queues import paginate
+from vipdesk.lib.pagination import paginate
 
 WARN_SECONDS = int(listing.sla.WARNING_WINDOW.total_seconds())
 

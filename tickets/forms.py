@@ -1,26 +1,13 @@
 """One small form per user action."""
 
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from accounts.models import Account, AccountDomain
+from accounts.models import Account
+from accounts.resolve import AmbiguousAccount, resolve_account
 from tickets.models import Agent, PtoPeriod, Ticket
-
-
-class AgentChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Agent) -> str:
-        name = obj.user.get_full_name() or obj.user.username
-        label = f"{name} ({obj.get_level_display()})"
-        if getattr(obj, "on_pto", False):
-            label += " — on PTO"
-        elif not obj.on_shift:
-            label += " — off shift"
-        return label
-
-
-def agents_queryset():
-    return Agent.objects.select_related("user").order_by("user__first_name", "user__username")
+from tickets.staffing.forms import AgentChoiceField, agents_queryset
 
 
 class AssignForm(forms.Form):
@@ -60,7 +47,7 @@ class AssignForm(forms.Form):
 
 def needs_handoff_note(ticket: Ticket, new_agent: Agent | None) -> bool:
     return bool(
-        (ticket.is_vip or ticket.executive_contact)
+        ticket.is_vip
         and ticket.assigned_agent_id
         and new_agent is not None
         and new_agent.pk != ticket.assigned_agent_id
@@ -75,47 +62,10 @@ class AttachAccountForm(forms.Form):
     )
 
     def clean_account(self) -> Account:
-        value = self.cleaned_data["account"].strip()
-        query = Q(name__iexact=value) | Q(
-            pk__in=AccountDomain.objects.filter(domain=value.lower()).values("account_id")
-        )
-        if value.isdigit():
-            query |= Q(pk=int(value))
-        matches = list(Account.objects.filter(query)[:2])
-        if not matches:
+        try:
+            account = resolve_account(self.cleaned_data["account"])
+        except AmbiguousAccount as error:
+            raise forms.ValidationError(str(error)) from None
+        if account is None:
             raise forms.ValidationError("No account has this name, domain or id.")
-        if len(matches) > 1:
-            raise forms.ValidationError("Several accounts match: use the account's id.")
-        return matches[0]
-
-
-class PtoForm(forms.ModelForm):
-    agent = AgentChoiceField(queryset=agents_queryset())
-
-    class Meta:
-        model = PtoPeriod
-        fields = ["agent", "starts", "ends", "note"]
-        widgets = {
-            "starts": forms.DateInput(attrs={"type": "date"}),
-            "ends": forms.DateInput(attrs={"type": "date"}),
-        }
-
-    def clean(self):
-        data = super().clean()
-        starts, ends = data.get("starts"), data.get("ends")
-        if starts and ends and ends < starts:
-            self.add_error("ends", "The last day off can't be before the first.")
-        return data
-
-
-class PtoEditForm(PtoForm):
-    class Meta(PtoForm.Meta):
-        fields = ["starts", "ends", "note"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        del self.fields["agent"]
-
-
-class AddMemberForm(forms.Form):
-    agent = AgentChoiceField(queryset=agents_queryset(), label="Agent")
+        return account

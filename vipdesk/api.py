@@ -5,10 +5,13 @@ from ninja.errors import ValidationError
 
 from accounts.api import router as accounts_router
 from escalations.api import router as escalations_router
-from tickets.api import router as tickets_router
+from tickets.intake.api import bearer
+from tickets.intake.api import router as tickets_router
 
 api = NinjaAPI(
     title="vipdesk API",
+    # Every route needs a bearer token unless it says otherwise (the signed webhook).
+    auth=bearer,
     version="1",
     urls_namespace="api",
     docs_url="/docs",

@@ -7,7 +7,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from escalations.postmortems import tracking
-from tickets.bulk_alerts import raise_alerts
+from vipdesk.alerts.raising import raise_alerts
 
 
 def remind_post_mortems(now: datetime | None = None) -> int:

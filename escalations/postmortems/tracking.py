@@ -18,9 +18,9 @@ from escalations.models import (
     SeverityPolicy,
 )
 from escalations.postmortems import rules
-from tickets.bulk_alerts import AlertSpec
-from tickets.models import Alert
-from vipdesk.lib.business_hours import load_calendar
+from tickets.models import load_calendar
+from vipdesk.alerts.models import Alert
+from vipdesk.alerts.raising import AlertSpec
 
 
 @dataclass(frozen=True)

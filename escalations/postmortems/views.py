@@ -15,7 +15,7 @@ from escalations import access
 from escalations.actions import Refused
 from escalations.models import Escalation, FollowUp, PostMortem, PostMortemPolicy
 from escalations.postmortems import actions, forms, rules, systemic, tracking
-from vipdesk.lib.business_hours import load_calendar
+from tickets.models import load_calendar
 
 
 def _escalation(request, pk, *, write: bool = False) -> Escalation:

@@ -12,8 +12,9 @@ from tests.factories import (
     make_ticket,
     make_user,
 )
-from tickets.models import Alert, PtoPeriod, TicketMessage
-from vipdesk.roles import Role
+from tickets.models import PtoPeriod, TicketMessage
+from vipdesk.alerts.models import Alert
+from vipdesk.lib.roles import Role
 
 
 def build_floor(lead=None) -> dict:
@@ -112,7 +113,7 @@ def build_floor(lead=None) -> dict:
                 {"phrase": "this keeps happening", "kind": "indirect"},
             ],
             sentiment=-0.72,
-            escalation_level=1,
+            sla_warning_level=1,
             body="Our production API has returned 502s for 20 minutes. This keeps happening and "
             "our CTO is asking whether we should be looking at alternatives.",
             requester_name="Mindy Simmons",

@@ -11,7 +11,7 @@ from escalations.models import Escalation, RoleHolder
 from tests.browser.conftest import login, screenshot
 from tests.factories import make_account, make_user
 from tests.tickets.conftest import make_vip_ticket
-from vipdesk.roles import Role
+from vipdesk.lib.roles import Role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -13,7 +13,7 @@ from escalations import actions
 from escalations.models import Communication, Escalation, PostMortem
 from tests.browser.conftest import login, screenshot
 from tests.factories import make_account, make_user
-from vipdesk.roles import Role
+from vipdesk.lib.roles import Role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -10,7 +10,7 @@ from escalations.jobs import guardrail_alerts
 from escalations.models import PlaybookPolicy, SeverityPolicy
 from escalations.sla import customer_update_due
 from tests.factories import make_escalation, make_user
-from tickets.models import Alert
+from vipdesk.alerts.models import Alert
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)

@@ -10,7 +10,7 @@ from escalations import actions
 from escalations.models import Escalation
 from tests.escalations.conftest import ago
 from tests.factories import make_account, make_escalation, make_user
-from vipdesk.roles import Role
+from vipdesk.lib.roles import Role
 
 pytestmark = pytest.mark.django_db
 URL = "/escalations/"

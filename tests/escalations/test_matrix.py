@@ -9,7 +9,7 @@ from escalations.actions import Refused, raise_level
 from escalations.jobs import raise_on_breaches, run_playbook
 from escalations.models import PlaybookPolicy, RoleHolder
 from tests.factories import make_escalation, make_user
-from tickets.models import Alert
+from vipdesk.alerts.models import Alert
 
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
 H = timedelta(hours=1)

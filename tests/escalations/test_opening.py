@@ -5,12 +5,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from accounts.jobs import rescore_accounts
 from escalations.actions import open_escalation, open_for_ticket
-from escalations.jobs import open_for_late_tickets, run_playbook
+from escalations.jobs import open_for_late_tickets, open_requested_escalations, run_playbook
 from escalations.models import Escalation, PlaybookPolicy
 from tests.factories import make_account, make_escalation, make_ticket, make_user
-from tickets import jobs as ticket_jobs
+from tickets.routing import jobs as ticket_jobs
+from vipdesk.insight.rescore import rescore_accounts
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)
@@ -65,9 +65,10 @@ def test_routing_six_angry_tickets_opens_one_escalation_per_type(tier2):
     subjects = ["Sync fails", "Sync fails again", "Export broken", "Refund for the outage",
                 "Still broken", "Invoice is wrong"]  # fmt: skip
     for i, subject in enumerate(subjects):
-        t = make_ticket(tier2, subject=subject, customer_priority="P1",
+        make_ticket(tier2, subject=subject, customer_priority="P1",
                         created_at=NOW + timedelta(days=i))  # fmt: skip
-        ticket_jobs.route_ticket(t.pk)
+        ticket_jobs.route_pending()
+        open_requested_escalations()
     tier2.refresh_from_db()
     assert tier2.tier == 2
     open_ = Escalation.objects.open().filter(account=tier2)

@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 
 from accounts.models import Account, AccountDomain, Contact
 from tests.factories import make_account, make_user
-from tickets.csv_import import import_csv
+from tickets.intake.csv_import import import_csv
 from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db
@@ -151,7 +151,7 @@ def test_it_rejects_contacts_of_unknown_accounts(db):
     assert report.errors == [
         "line 3, column name: is required",
         "line 3, column email: 'bad' is not an e-mail address",
-        "line 2, column account: no account with the domain or name 'nowhere.example'",
+        "line 2, column account: no account with the id, domain or name 'nowhere.example'",
     ]
 
 

@@ -9,7 +9,7 @@ from escalations.models import EscalationEvent, FollowUp, PostMortem
 from escalations.postmortems import actions
 from tests.factories import make_account, make_escalation, make_user
 from tests.postmortems.conftest import complete_data
-from vipdesk.roles import Role
+from vipdesk.lib.roles import Role
 
 pytestmark = pytest.mark.django_db
 

@@ -11,8 +11,8 @@ from escalations.models import PostMortemPolicy
 from escalations.postmortems import actions, tracking
 from escalations.postmortems.jobs import remind_post_mortems
 from tests.factories import make_escalation, make_user
-from tickets.models import Alert
-from vipdesk.roles import Role
+from vipdesk.alerts.models import Alert
+from vipdesk.lib.roles import Role
 
 pytestmark = pytest.mark.django_db
 RESOLVED = datetime(2026, 12, 1, 10, tzinfo=UTC)  # a Tuesday
@@ -107,7 +107,7 @@ def test_reminder_e_mails_are_plain_text(e, csm, django_capture_on_commit_callba
     actions.add_follow_up(
         e, by=csm, description="<script>x</script>", owner=csm, due_on=date(2026, 12, 1)
     )
-    from tickets.alerts import deliver_alert
+    from vipdesk.alerts.delivery import deliver_alert
 
     with time_machine.travel(datetime(2026, 12, 3, tzinfo=UTC), tick=False):
         remind_post_mortems()

@@ -1,0 +1,360 @@
+"""Agent pools: each member's load and availability, burnout warnings, coverage, and
+a breach forecast with suggested re-assignments.
+
+`pool_board(now)` loads everything in a fixed number of queries (it never grows with
+members or tickets); the rules themselves (`MemberLoad`, `forecast_breaches`) are
+pure and tested without a database.
+
+The breach forecast model, in words (shown on the page):
+- the work is every open VIP ticket (Tier 1–3 or executive contact) still waiting
+  for its first response; its deadline is the first-response due time;
+- each available agent (on shift, not on PTO today) works their own tickets in SLA
+  order, one every *average handling time* (the mean first-response time of the
+  tier's tickets over the last 30 days);
+- unassigned tickets go, in SLA order, to whichever eligible available member is
+  free first;
+- a ticket is *at risk* when its forecast start is after its due time, or when its
+  agent is away; it gets a suggested re-assignment: the eligible available member
+  (other than its agent) who is free soonest, then with the least open load.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from django.core.cache import cache
+from django.db.models import Avg, Count, F, Max, Prefetch
+from django.utils import timezone
+
+from accounts.models import VIP_TIERS, Account
+from tickets.models import (
+    Agent,
+    AgentLevel,
+    AgentPool,
+    PtoPeriod,
+    Queue,
+    RoutingPolicy,
+    SlaPolicy,
+    Ticket,
+)
+from tickets.staffing.capacity import OpenLoad, open_loads, over_vip_cap, vip_share_pct
+
+DEFAULT_HANDLING = timedelta(minutes=15)
+AHT_WINDOW = timedelta(days=30)
+FORECAST_LIMIT = 500
+AT_RISK_SHOWN = 25
+# Monthly counts, handling times and tier sizes move slowly: computed once a minute.
+AGGREGATE_SECONDS = 60
+
+
+def months_between(start: date, today: date) -> int:
+    months = (today.year - start.year) * 12 + today.month - start.month
+    if today.day < start.day:
+        months -= 1
+    return max(months, 0)
+
+
+@dataclass
+class MemberLoad:
+    agent: Agent
+    open_total: int = 0
+    open_vip: int = 0
+    vip_this_month: int = 0
+    pto: list = field(default_factory=list)
+    cap_pct: int = 40
+    today: date | None = None
+
+    @property
+    def name(self) -> str:
+        return str(self.agent)
+
+    @property
+    def on_pto_today(self) -> PtoPeriod | None:
+        for p in self.pto:
+            if p.starts <= self.today <= p.ends:
+                return p
+        return None
+
+    @property
+    def available(self) -> bool:
+        return self.agent.on_shift and self.on_pto_today is None
+
+    @property
+    def tenure_months(self) -> int:
+        return months_between(self.agent.tenure_start, self.today)
+
+    @property
+    def vip_share_pct(self) -> int | None:
+        return vip_share_pct(self.open_vip, self.open_total)
+
+    @property
+    def burnout_risk(self) -> bool:
+        return over_vip_cap(self.open_vip, self.open_total, self.cap_pct)
+
+
+@dataclass(frozen=True)
+class Requirement:
+    min_level: int = AgentLevel.L1
+    min_tenure_months: int = 0
+
+    @property
+    def label(self) -> str:
+        level = AgentLevel(self.min_level).label
+        text = "Senior agents" if self.min_level == AgentLevel.SENIOR else f"{level}+ agents"
+        if self.min_tenure_months:
+            text += f" with ≥ {self.min_tenure_months} months tenure"
+        return text
+
+    def allows(self, member: MemberLoad) -> bool:
+        return (
+            member.agent.level >= self.min_level and member.tenure_months >= self.min_tenure_months
+        )
+
+
+@dataclass
+class ForecastRow:
+    ticket: Ticket
+    due: datetime | None
+    agent: MemberLoad | None
+    start: datetime | None
+    at_risk: bool
+    reason: str
+    suggestion: MemberLoad | None = None
+    suggestion_start: datetime | None = None
+
+    @property
+    def suggestion_in_time(self) -> bool:
+        return bool(self.suggestion_start and self.due and self.suggestion_start <= self.due)
+
+
+def forecast_breaches(
+    tickets: Iterable[Ticket],
+    members: list[MemberLoad],
+    eligible: Callable[[MemberLoad], bool],
+    handling: timedelta,
+    now: datetime,
+) -> list[ForecastRow]:
+    """The breach forecast for one pool (see the module docstring). Pure."""
+    by_id = {m.agent.pk: m for m in members}
+    free_at = {m.agent.pk: now for m in members if m.available}
+    tickets = sorted(
+        tickets,
+        key=lambda t: (t.sla_first_response_due or datetime.max.replace(tzinfo=now.tzinfo), t.pk),
+    )
+    rows = []
+    for t in tickets:
+        due = t.sla_first_response_due
+        member = by_id.get(t.assigned_agent_id)
+        if member is not None and not member.available:
+            away = "on PTO" if member.on_pto_today else "off shift"
+            rows.append(ForecastRow(t, due, member, None, True, f"{member.name} is {away}"))
+            continue
+        if member is None:
+            candidates = [m for m in members if m.available and eligible(m)]
+            if t.assigned_agent_id is None and candidates:
+                member = min(candidates, key=lambda m: (free_at[m.agent.pk], m.open_total))
+                reason = f"unassigned: next free is {member.name}"
+            else:
+                why = (
+                    "no eligible member available"
+                    if t.assigned_agent_id is None
+                    else ("assigned outside this pool")
+                )
+                rows.append(ForecastRow(t, due, None, None, t.assigned_agent_id is None, why))
+                continue
+        else:
+            reason = f"in {member.name}'s queue"
+        start = free_at[member.agent.pk]
+        free_at[member.agent.pk] = start + handling
+        late = due is not None and start > due
+        rows.append(ForecastRow(t, due, member, start, late, reason))
+    for row in rows:
+        if not row.at_risk:
+            continue
+        current = row.agent.agent.pk if row.agent else None
+        options = [m for m in members if m.available and eligible(m) and m.agent.pk != current]
+        if options:
+            best = min(options, key=lambda m: (free_at[m.agent.pk], m.open_total, m.name))
+            row.suggestion = best
+            row.suggestion_start = free_at[best.agent.pk]
+            free_at[best.agent.pk] += handling
+    return rows
+
+
+@dataclass
+class PoolView:
+    pool: AgentPool
+    members: list[MemberLoad]
+    accounts_of_tier: int
+    requirement: Requirement
+    handling: timedelta
+    handling_measured: bool
+    forecast: list[ForecastRow]
+
+    @property
+    def available_count(self) -> int:
+        return sum(1 for m in self.members if m.available)
+
+    @property
+    def accounts_per_member(self) -> float | None:
+        return self.accounts_of_tier / len(self.members) if self.members else None
+
+    @property
+    def accounts_per_available(self) -> float | None:
+        n = self.available_count
+        return self.accounts_of_tier / n if n else None
+
+    @property
+    def at_risk(self) -> list[ForecastRow]:
+        return [r for r in self.forecast if r.at_risk]
+
+    @property
+    def at_risk_shown(self) -> list[ForecastRow]:
+        """The most urgent at-risk tickets; a lead acts on these first."""
+        return self.at_risk[:AT_RISK_SHOWN]
+
+    @property
+    def at_risk_hidden(self) -> int:
+        return max(0, len(self.at_risk) - AT_RISK_SHOWN)
+
+    @property
+    def handling_minutes(self) -> int:
+        return round(self.handling.total_seconds() / 60)
+
+
+def requirements() -> dict[int, Requirement]:
+    rows = SlaPolicy.objects.values("tier").annotate(
+        level=Max("min_agent_level"), tenure=Max("min_tenure_months")
+    )
+    return {r["tier"]: Requirement(r["level"], r["tenure"]) for r in rows}
+
+
+def handling_times(now: datetime) -> dict[int, timedelta]:
+    rows = (
+        Ticket.objects.filter(
+            created_at__gte=now - AHT_WINDOW, first_response_at__isnull=False, tier__in=VIP_TIERS
+        )
+        .values("tier")
+        .annotate(aht=Avg(F("first_response_at") - F("created_at")))
+    )
+    return {r["tier"]: r["aht"] for r in rows if r["aht"] and r["aht"] > timedelta(0)}
+
+
+def slow_aggregates(now: datetime, month_start: datetime) -> tuple[dict, dict, dict]:
+    """VIP tickets this month per agent, handling time per tier and accounts per tier,
+    from the cache when fresh (each is a scan over a month of tickets at scale)."""
+    key = f"pools:aggregates:{month_start:%Y%m}"
+    cached = cache.get(key)
+    if cached is None:
+        month = dict(
+            Ticket.objects.filter(created_at__gte=month_start)
+            .vip()
+            .exclude(assigned_agent=None)
+            .values("assigned_agent")
+            .annotate(n=Count("id"))
+            .values_list("assigned_agent", "n")
+        )
+        tier_counts = dict(
+            Account.objects.values("tier").annotate(n=Count("id")).values_list("tier", "n")
+        )
+        cached = (month, handling_times(now), tier_counts)
+        cache.set(key, cached, AGGREGATE_SECONDS)
+    return cached
+
+
+def pool_board(now: datetime | None = None) -> dict:
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    policy = RoutingPolicy.load()
+
+    pools = list(AgentPool.objects.select_related("lead").order_by("tier", "name"))
+    memberships = list(AgentPool.members.through.objects.values_list("agentpool_id", "agent_id"))
+    agents = list(
+        Agent.objects.select_related("user")
+        .prefetch_related(
+            Prefetch("pto", queryset=PtoPeriod.objects.filter(ends__gte=today).order_by("starts"))
+        )
+        .order_by("user__first_name", "user__username")
+    )
+    # Only pool members' load matters; filtering on them uses the (agent, status) index.
+    member_ids = {agent_id for _, agent_id in memberships}
+    load = open_loads(member_ids)
+    reqs = requirements()
+    month, aht, tier_counts = slow_aggregates(now, month_start)
+    waiting = list(
+        Ticket.objects.open()
+        .filter(routed=True, first_response_at__isnull=True)
+        .vip()
+        .exclude(queue=Queue.UNMATCHED)
+        .select_related("account")
+        .only(
+            "id",
+            "subject",
+            "tier",
+            "executive_contact",
+            "effective_priority",
+            "assigned_agent",
+            "sla_first_response_due",
+            "first_response_at",
+            "account__id",
+            "account__name",
+        )
+        .order_by(F("sla_first_response_due").asc(nulls_last=True), "id")[:FORECAST_LIMIT]
+    )
+
+    loads = {}
+    for a in agents:
+        row = load.get(a.pk, OpenLoad())
+        loads[a.pk] = MemberLoad(
+            agent=a,
+            open_total=row.total,
+            open_vip=row.vip,
+            vip_this_month=month.get(a.pk, 0),
+            pto=list(a.pto.all()),
+            cap_pct=a.vip_share_cap_pct or policy.vip_share_cap_pct,
+            today=today,
+        )
+    members_of = defaultdict(list)
+    for pool_id, agent_id in memberships:
+        members_of[pool_id].append(agent_id)
+
+    views = []
+    for pool in pools:
+        ids = set(members_of[pool.pk])
+        members = [loads[a.pk] for a in agents if a.pk in ids]
+        requirement = reqs.get(pool.tier, Requirement())
+        handling = aht.get(pool.tier)
+        mine = [
+            t
+            for t in waiting
+            if t.assigned_agent_id in ids
+            or (t.assigned_agent_id is None and t.handling_tier == pool.tier)
+        ]
+        views.append(
+            PoolView(
+                pool=pool,
+                members=members,
+                accounts_of_tier=tier_counts.get(pool.tier, 0),
+                requirement=requirement,
+                handling=handling or DEFAULT_HANDLING,
+                handling_measured=handling is not None,
+                forecast=forecast_breaches(
+                    mine, members, requirement.allows, handling or DEFAULT_HANDLING, now
+                ),
+            )
+        )
+    return {
+        "pools": views,
+        "agents": agents,
+        "policy": policy,
+        "today": today,
+        "forecast_truncated": len(waiting) >= FORECAST_LIMIT,
+        "forecast_limit": FORECAST_LIMIT,
+        # All pool members together: when this share is over the cap, the open VIP work
+        # cannot be spread within it, and the members show over their caps.
+        "members_load": OpenLoad(
+            sum(row.total for row in load.values()), sum(row.vip for row in load.values())
+        ),
+    }

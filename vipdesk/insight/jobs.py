@@ -1,0 +1,74 @@
+"""Scoring jobs (RQ). Thin: the work is in vipdesk/insight/rescore.py.
+
+- `rescore_all()`: the full rescore (hourly through `rescore_if_due`, or
+  `manage.py score_accounts`).
+- `rescore_requested()`: every minute, the accounts other layers asked to rescore
+  (`Account.objects.filter(...).request_rescore()`) after an event that changes an
+  account's risk (a routed ticket, an escalation change, an NPS or usage update).
+  Scoring reads tickets and escalations, so it sits above them (vipdesk/insight);
+  the layers below ask through the flag instead of calling up.
+"""
+
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+from rq import Retry
+
+from accounts.models import Account, ScoreWeights, ScoringRun
+from vipdesk.insight import rescore
+from vipdesk.lib.jobs import run_or_enqueue
+
+RESCORE_ALL_TIMEOUT = 1800
+
+
+def rescore_all(
+    now: datetime | None = None, *, chunk_size: int = rescore.CHUNK_SIZE, pause: float = 0.0
+) -> int | None:
+    """Job: rescore every account. Returns the ScoringRun id."""
+    return rescore.rescore_all(now, chunk_size=chunk_size, pause_between_chunks=pause).run_id
+
+
+def rescore_requested(now: datetime | None = None) -> int:
+    """Every minute (cron): rescore the accounts some event asked for
+    (Account.objects.request_rescore: a routed ticket, …); returns how many. The
+    requests are cleared first, so one arriving during the rescore waits for the next
+    run; a failed rescore puts them back for the retry."""
+    ids = list(Account.objects.filter(rescore_requested=True).values_list("pk", flat=True))
+    if not ids:
+        return 0
+    Account.objects.filter(pk__in=ids).update(rescore_requested=False)
+    try:
+        return rescore.rescore_accounts(ids, now).accounts
+    except Exception:
+        Account.objects.filter(pk__in=ids).update(rescore_requested=True)
+        raise
+
+
+def last_finished_run() -> ScoringRun | None:
+    return (
+        ScoringRun.objects.filter(status=ScoringRun.Status.FINISHED)
+        .order_by("-finished_at")
+        .first()
+    )
+
+
+def rescore_is_due(now: datetime, interval_minutes: int) -> bool:
+    last = last_finished_run()
+    return last is None or last.started_at <= now - timedelta(minutes=interval_minutes)
+
+
+def rescore_if_due(now: datetime | None = None) -> bool:
+    """Every minute (cron): start a full rescore when the last finished run is older than
+    ScoreWeights.rescore_interval_minutes (admin-editable) and none is running."""
+    now = now or timezone.now()
+    interval = ScoreWeights.load().rescore_interval_minutes
+    if not rescore_is_due(now, interval) or rescore.full_rescore_in_progress(now):
+        return False
+    run_or_enqueue(
+        rescore_all,
+        job_id=f"rescore-all-{now:%Y%m%d%H%M}",
+        queue="default",
+        retry=Retry(max=3, interval=[30, 120, 600]),
+        timeout=RESCORE_ALL_TIMEOUT,
+    )
+    return True
