@@ -112,11 +112,11 @@ def when(moment: datetime) -> str:
 
 
 def hours(minutes: int) -> str:
-    return (
-        f"{minutes // 60} hours"
-        if minutes % 60 == 0 and minutes >= 120
-        else ("1 hour" if minutes == 60 else f"{minutes} minutes")
-    )
+    if minutes == 60:
+        return "1 hour"
+    if minutes % 60 == 0:
+        return f"{minutes // 60} hours"
+    return f"{minutes} minutes"
 
 
 def opened(f: Facts) -> datetime:
@@ -337,13 +337,13 @@ def difficult_conversation(f: Facts) -> str:
     e = f.e
     resolution = f.sla_minutes("resolution_minutes")
     late = resolution is not None and f.now > opened(f) + timedelta(minutes=resolution)
-    news = (
-        f"the fix is taking longer than our {hours(resolution)} resolution target"
-        if late
-        else "we cannot promise a fix date yet"
-        if f.estimate() is None
-        else f"the fix will not land before {when(f.estimate())}"
-    )
+    estimate = f.estimate()
+    if late:
+        news = f"the fix is taking longer than our {hours(resolution)} resolution target"
+    elif estimate is None:
+        news = "we cannot promise a fix date yet"
+    else:
+        news = f"the fix will not land before {when(estimate)}"
     return "\n".join([
         f"DIFFICULT CONVERSATION: {e['code']} {f.account['name']} with {f.contact_name}",
         "",

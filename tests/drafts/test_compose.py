@@ -177,3 +177,14 @@ def test_the_executive_call_has_an_agenda_scenarios_and_one_commitment():
     snap = copy.deepcopy(FULL)
     snap["escalation"]["severity"] = "low"
     assert "(15 minutes)" in build("exec_call", snap).body
+
+
+def test_the_difficult_conversation_delivers_the_news_the_record_holds():
+    late = build("difficult", FULL).body  # opened 27 h ago, 24 h resolution SLA
+    assert "The news: the fix is taking longer than our 24 hours resolution target." in late
+    snap = copy.deepcopy(FULL)
+    snap["sla"]["resolution_minutes"] = 5 * 24 * 60
+    assert "the fix will not land before Thu 10 Dec, 16:00 UTC" in build("difficult", snap).body
+    snap["actions"] = []
+    assert "we cannot promise a fix date yet" in build("difficult", snap).body
+    assert "Service credit $5,000.00 (approved)" in late

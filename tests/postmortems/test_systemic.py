@@ -133,3 +133,31 @@ def test_the_pages_check_access_and_linking_requires_post(client, agent_user, ou
     client.force_login(csm)
     assert client.get(f"/escalations/{a.pk}/same-problem/{b.pk}/").status_code == 405
     assert client.post(f"/escalations/{a.pk}/same-problem/999999/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_systemic_page_runs_a_constant_number_of_queries(
+    client, csm, django_assert_num_queries
+):
+    product = RootCauseCategory.objects.get(name="Product defect")
+
+    def add(n, prefix):
+        made = []
+        for i in range(n):
+            e = make_escalation(make_account(f"{prefix} {i}", arr=Decimal(1000 * (i + 1))))
+            pm = PostMortem.objects.create(
+                escalation=e, status="draft", root_cause_category=product
+            )
+            pm.contributing_factors.set([product])
+            made.append(e)
+        for a, b in zip(made, made[1:], strict=False):
+            actions.link_same_problem(a, b, by=csm)
+
+    client.force_login(csm)
+    add(2, "First")
+    client.get("/escalations/systemic/")
+    with django_assert_num_queries(10):
+        client.get("/escalations/systemic/")
+    add(5, "More")
+    with django_assert_num_queries(10):
+        client.get("/escalations/systemic/")

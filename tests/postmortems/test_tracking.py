@@ -127,3 +127,28 @@ def test_the_overdue_page_checks_access(client, db):
     assert client.get("/escalations/overdue/").status_code == 302
     client.force_login(make_user("nobody"))
     assert client.get("/escalations/overdue/").status_code == 403
+
+
+def test_the_overdue_list_runs_a_constant_number_of_queries(
+    client, account, csm, django_assert_num_queries
+):
+    def add(n):
+        for i in range(n):
+            e = make_escalation(
+                account, severity="high", status="resolved", owner=csm,
+                opened_at=RESOLVED - timedelta(days=1), resolved_at=RESOLVED,
+            )  # fmt: skip
+            actions.add_follow_up(
+                e, by=csm, description=f"a{i}", owner=csm, due_on=date(2026, 12, 2)
+            )
+
+    add(1)
+    with time_machine.travel(datetime(2026, 12, 20, tzinfo=UTC), tick=False):
+        client.force_login(csm)
+        client.get("/escalations/overdue/")
+        with django_assert_num_queries(12):
+            client.get("/escalations/overdue/")
+        add(4)
+        with django_assert_num_queries(12):
+            body = client.get("/escalations/overdue/").content.decode()
+    assert body.count("data-overdue-post-mortem") == 5 and body.count("data-overdue-follow-up") == 5
