@@ -18,9 +18,15 @@ from escalations.models import (
     SeverityPolicy,
 )
 from escalations.postmortems import rules
-from tickets.models import load_calendar
+from tickets.calendars import load_business_calendars
 from vipdesk.alerts.models import Alert
 from vipdesk.alerts.raising import AlertSpec
+
+
+def business_calendar():
+    """The default support calendar: post-mortems are due in its business days."""
+    default, _ = load_business_calendars()
+    return default
 
 
 @dataclass(frozen=True)
@@ -40,7 +46,7 @@ def post_mortems_due(now: datetime, policy: PostMortemPolicy) -> list[Due]:
         .exclude(source=Escalation.Source.IMPORT)
         .select_related("account", "owner")
     )
-    calendar = load_calendar()
+    calendar = business_calendar()
     found = []
     for e in escalations:
         due = rules.due_at(e.resolved_at or e.closed_at, policy.due_business_days, calendar)

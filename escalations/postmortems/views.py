@@ -15,7 +15,6 @@ from escalations import access
 from escalations.actions import Refused
 from escalations.models import Escalation, FollowUp, PostMortem, PostMortemPolicy
 from escalations.postmortems import actions, forms, rules, systemic, tracking
-from tickets.models import load_calendar
 
 
 def _escalation(request, pk, *, write: bool = False) -> Escalation:
@@ -41,7 +40,11 @@ def _context(request, escalation, pm, form=None, timeline=None, follow_up_form=N
     for item in follow_ups:
         item.stage = rules.follow_up_stage(item.due_on, now.date(), policy.remind_days_before)
     resolved = escalation.resolved_at or escalation.closed_at
-    due = rules.due_at(resolved, policy.due_business_days, load_calendar()) if resolved else None
+    due = (
+        rules.due_at(resolved, policy.due_business_days, tracking.business_calendar())
+        if resolved
+        else None
+    )
     still_needs = (
         actions.completion_errors(pm, factors, len(follow_ups))
         if pm.status != PostMortem.Status.COMPLETE

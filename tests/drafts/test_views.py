@@ -134,7 +134,7 @@ def test_the_draft_page_runs_a_constant_number_of_queries(
 ):
     client.force_login(csm)
     draft = new(client, e, "internal_brief")
-    with django_assert_num_queries(11):
+    with django_assert_num_queries(12):
         client.get(f"/escalations/{e.pk}/drafts/{draft.pk}/")
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         client.get(f"/escalations/{e.pk}/drafts/")

@@ -101,11 +101,11 @@ def test_it_answers_404_for_an_unknown_id(client, csm, path):
     assert client.get(path).status_code == 404
 
 
-PAGE_QUERIES = 23
+PAGE_QUERIES = 24
 # session, user, roles (3); escalation with account, CSM, owner, post-mortem; severity
 # policies; playbook policy; role holders; events; matrix; actions; risks; goodwill;
 # type owners; plan; communications; stakeholders; approval rules; tickets; unread
-# alerts; session refresh; re-escalation flags. The forms come when opened
+# alerts; open tasks; session refresh; re-escalation flags. The forms come when opened
 # (/escalations/<id>/forms/<name>/).
 
 

@@ -191,9 +191,9 @@ def test_it_runs_a_constant_number_of_queries(client, csm, account, n, django_as
             closed_at=ago(hours=1) if i % 5 == 0 else None,
         )
     client.force_login(csm)
-    # session, user, roles, unread alerts, session refresh (3 with its savepoint);
-    # severity policies, escalations, their accounts, their owners, escalation matrix
-    with django_assert_num_queries(12):
+    # session, user, roles, unread alerts, open tasks, session refresh (3 with its
+    # savepoint); severity policies, escalations, their accounts, their owners, matrix
+    with django_assert_num_queries(13):
         response = client.get(URL)
     assert len(rows(response)) == n
 
@@ -210,6 +210,6 @@ def test_its_queries_do_not_grow_with_events_or_actions(
             actions.log_communication(e, by=csm, at=ago(hours=j), type="email", to_customer=True,
                                       recipient="Pat", summary="Update")  # fmt: skip
     client.force_login(csm)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         response = client.get(URL + "?overdue=on")
     assert len(rows(response)) == 4

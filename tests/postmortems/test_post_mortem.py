@@ -190,13 +190,13 @@ def test_it_runs_a_constant_number_of_queries(client, csm, resolved, django_asse
     client.force_login(csm)
     client.post(url(resolved, "save/"), complete_data(intent="draft"))
     add_follow_up(make_escalation(make_account("First other")), csm)
-    with django_assert_num_queries(23):
+    with django_assert_num_queries(26):
         client.get(url(resolved))
     for i in range(3):
         add_follow_up(resolved, csm)
         other = make_escalation(make_account(f"Other {i}"), summary=f"other {i}")
         add_follow_up(other, csm)
-    with django_assert_num_queries(23):
+    with django_assert_num_queries(26):
         client.get(url(resolved))
 
 
