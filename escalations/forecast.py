@@ -4,12 +4,15 @@ median 4.2 days").
 
 Similar means the same type, severity and account tier; with fewer than
 MIN_SIMILAR of those, the same type and severity, then the same type. Resolution time
-is opened → closed (main's model has no separate resolved time yet). `forecast` is
+is opened → final resolution (closed where no resolution was recorded), as the
+escalation report's MTTR counts it. `forecast` is
 pure; `forecasts_for` loads the history once for many escalations."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from statistics import median
+
+from django.db.models.functions import Coalesce
 
 from escalations.models import Escalation
 
@@ -51,11 +54,13 @@ def forecast(key: Key, history: list[tuple[Key, timedelta]]) -> Forecast | None:
 
 
 def load_history(now: datetime) -> list[tuple[Key, timedelta]]:
-    """Closed escalations of the last two years: (type, severity, tier), time taken."""
-    rows = Escalation.objects.filter(
-        closed_at__isnull=False, closed_at__gte=now - timedelta(days=HISTORY_DAYS)
-    ).values_list("type", "severity", "account__tier", "opened_at", "closed_at")
-    return [((k, s, tier), closed - opened) for k, s, tier, opened, closed in rows]
+    """Escalations resolved in the last two years: (type, severity, tier), time taken."""
+    rows = (
+        Escalation.objects.annotate(ended_at=Coalesce("resolved_at", "closed_at"))
+        .filter(ended_at__isnull=False, ended_at__gte=now - timedelta(days=HISTORY_DAYS))
+        .values_list("type", "severity", "account__tier", "opened_at", "ended_at")
+    )
+    return [((k, s, tier), ended - opened) for k, s, tier, opened, ended in rows]
 
 
 def forecasts_for(escalations, now: datetime) -> dict[int, Forecast | None]:

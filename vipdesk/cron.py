@@ -22,7 +22,8 @@ from django.utils import timezone
 from rq import cron
 
 from accounts.cadence.jobs import schedule_relationship_tasks
-from escalations.jobs import alert_past_forecast, open_requested_escalations
+from escalations.jobs import alert_past_forecast, open_requested_escalations, run_playbook
+from escalations.postmortems.jobs import remind_post_mortems
 from tickets.calendars import fill_all_holidays
 from tickets.followups.jobs import create_missing_follow_ups
 from tickets.routing.jobs import sweep_pending_routing
@@ -78,6 +79,9 @@ def period(data: dict) -> timedelta:
 
 
 cron.register(monitor_slas, queue_name="high", cron="*/1 * * * *", job_timeout=120)
+cron.register(run_playbook, queue_name="high", cron="*/1 * * * *", job_timeout=120)
+# Post-mortems and their follow-up actions: reminders before and after due.
+cron.register(remind_post_mortems, queue_name="default", cron="*/15 * * * *", job_timeout=120)
 cron.register(sweep_pending_routing, queue_name="default", interval=30, job_timeout=300)
 # Escalations routing asked for (Ticket.escalation_request), opened by the layer above.
 cron.register(open_requested_escalations, queue_name="high", cron="*/1 * * * *", job_timeout=120)
