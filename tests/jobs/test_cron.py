@@ -17,6 +17,7 @@ def test_it_registers_the_periodic_jobs():
     cron._job_data_registry.clear()
     assert {name: (d["cron"], d["queue_name"]) for name, d in jobs.items()} == {
         "tickets.sla_jobs.monitor_slas": ("*/1 * * * *", "high"),
+        "escalations.jobs.run_playbook": ("*/1 * * * *", "high"),
         "tickets.jobs.sweep_pending_routing": ("*/1 * * * *", "default"),
         "accounts.jobs.rescore_if_due": ("*/1 * * * *", "default"),
         "accounts.weekly_report.send_weekly_reports": ("0 8 * * 1", "low"),
