@@ -5,9 +5,11 @@ Production: set VIPDESK_MODE=production plus SECRET_KEY, ALLOWED_HOSTS,
 DATABASE_URL and REDIS_URL (see README, "Configuration").
 """
 
+import ipaddress
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.utils.csp import CSP
@@ -29,6 +31,11 @@ def envbool(name: str, default: bool) -> bool:
 def envint(name: str, default: int) -> int:
     value = os.environ.get(name)
     return int(value) if value else default
+
+
+def origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 PRODUCTION = env("VIPDESK_MODE") == "production"
@@ -62,19 +69,24 @@ INSTALLED_APPS = [
     "ninja",
     "django_rq",
     "django_htmx",
+    "django_prometheus",
     "axes",
     "vipdesk.alerts",
+    "vipdesk.tasks",
     "accounts",
     "tickets",
     "escalations",
     "vipdesk.insight",
     "vipdesk.demo",
+    "vipdesk.sso",
     # Last: its post_migrate creates the role groups once every app's permissions exist.
     "vipdesk",
 ]
 
 MIDDLEWARE = [
     "vipdesk.lib.middleware.TrustedProxyMiddleware",
+    # First and (but for axes) last: request latency and responses per view.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "vipdesk.lib.middleware.ApiJsonErrorsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -88,6 +100,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # django-axes must come last.
     "axes.middleware.AxesMiddleware",
 ]
@@ -153,6 +166,25 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Single sign-on with OpenID Connect (vipdesk/sso, README "Single sign-on"): on when
+# OIDC_ISSUER and OIDC_RP_CLIENT_ID are set; the endpoints come from discovery.
+OIDC_ISSUER = env("OIDC_ISSUER").rstrip("/")
+OIDC_RP_CLIENT_ID = env("OIDC_RP_CLIENT_ID")
+OIDC_RP_CLIENT_SECRET = env("OIDC_RP_CLIENT_SECRET")
+OIDC_RP_SCOPES = env("OIDC_RP_SCOPES", "openid email profile groups")
+OIDC_RP_SIGN_ALGO = env("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_GROUPS_CLAIM = env("OIDC_GROUPS_CLAIM", "groups")
+OIDC_PROVIDER_NAME = env("OIDC_PROVIDER_NAME", "single sign-on")
+OIDC_USE_PKCE = True
+OIDC_STORE_ID_TOKEN = True  # the hint for the provider's logout
+OIDC_TIMEOUT = envint("OIDC_TIMEOUT", 10)
+LOGIN_REDIRECT_URL_FAILURE = "/oidc/refused/"
+SSO_ENABLED = bool(OIDC_ISSUER and OIDC_RP_CLIENT_ID)
+# Off: only single sign-on on the login page (ignored while SSO is not configured).
+PASSWORD_LOGIN = envbool("PASSWORD_LOGIN", True)
+if SSO_ENABLED:
+    AUTHENTICATION_BACKENDS.append("vipdesk.sso.backend.SsoBackend")
+
 # Login throttling: lock a username+IP pair for a while, never for good.
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", 15))
@@ -160,6 +192,7 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_WHITELIST_CALLABLE = "vipdesk.sso.backend.is_sso_attempt"
 AXES_HTTP_RESPONSE_CODE = 429
 
 # Sessions end on the server at logout and after SESSION_IDLE_MINUTES idle.
@@ -198,6 +231,9 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],
 }
+if SSO_ENABLED:
+    # Logging out redirects the form to the provider's logout page.
+    SECURE_CSP["form-action"].append(origin(OIDC_ISSUER))
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -248,5 +284,14 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 
-# vipdesk/lib/jobs.py defers enqueues to transaction commit itself.
-RQ = {"COMMIT_MODE": "auto"}
+# vipdesk/lib/jobs.py defers enqueues to transaction commit itself. The workers
+# record each job's outcome for /metrics.
+RQ = {"COMMIT_MODE": "auto", "WORKER_CLASS": "vipdesk.worker.Worker"}
+
+# Prometheus metrics at /metrics (README "Metrics"): answered to a request bearing
+# "Authorization: Bearer <METRICS_TOKEN>" or coming from METRICS_ALLOWED_NETWORKS
+# (comma-separated, e.g. 10.0.0.0/8); refused to everyone when neither is set.
+METRICS_TOKEN = env("METRICS_TOKEN")
+METRICS_ALLOWED_NETWORKS = [
+    ipaddress.ip_network(n.strip()) for n in env("METRICS_ALLOWED_NETWORKS").split(",") if n.strip()
+]

@@ -4,7 +4,8 @@ vipdesk.worker.Worker): RQ's SimpleWorker that
 - reconnects to Redis within 10 s of its return (RQ's backoff grows to 60 s),
 - cleans its registries every minute, so a job whose worker died is failed (and
   retried) within about two minutes instead of ten,
-- records a heartbeat per job kind (vipdesk.models.JobHeartbeat) after every job."""
+- records a heartbeat per job kind (vipdesk.models.JobHeartbeat) after every job,
+- and each job's run time and outcome for /metrics (RecordingMixin)."""
 
 import logging
 
@@ -12,12 +13,13 @@ from django.db import DatabaseError
 from django.utils import timezone
 from rq.worker import SimpleWorker
 
+from vipdesk.metrics.workers import RecordingMixin
 from vipdesk.models import JobHeartbeat
 
 logger = logging.getLogger(__name__)
 
 
-class Worker(SimpleWorker):
+class Worker(RecordingMixin, SimpleWorker):
     max_connection_wait_time = 10.0
 
     def __init__(self, *args, **kwargs):

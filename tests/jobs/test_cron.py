@@ -23,6 +23,11 @@ def test_it_registers_the_periodic_jobs():
         "vipdesk.insight.jobs.rescore_if_due": ("*/1 * * * *", "default"),
         "vipdesk.insight.jobs.rescore_requested": ("*/1 * * * *", "default"),
         "vipdesk.insight.weekly_report.send_weekly_reports": ("0 8 * * 1", "low"),
+        "tickets.calendars.fill_all_holidays": ("0 3 1 * *", "low"),
+        "tickets.followups.jobs.create_missing_follow_ups": ("*/5 * * * *", "default"),
+        "vipdesk.tasks.jobs.alert_overdue_tasks": ("*/5 * * * *", "default"),
+        "accounts.cadence.jobs.schedule_relationship_tasks": ("0 6 * * *", "low"),
+        "vipdesk.insight.sponsor_summary.send_sponsor_summaries": ("0 7 * * *", "low"),
         "vipdesk.cron.check_heartbeats": ("*/1 * * * *", "high"),
     }
     assert RESCORE_ALL_TIMEOUT == 300

@@ -16,6 +16,8 @@ from tickets.models import Ticket, TicketMessage
 
 MAX_SKEW = timedelta(minutes=5)
 STATUSES = {s.value for s in Ticket.Status}
+# Zendesk's {{ticket.status}} placeholder gives the display name ("On-hold").
+STATUS_NAMES = {"on-hold": Ticket.Status.HOLD}
 
 
 class PayloadError(ValueError):
@@ -143,6 +145,7 @@ def parse(payload, now: datetime) -> Incoming:
     if not isinstance(priority, str) or priority.strip().lower() not in ZENDESK_PRIORITIES:
         raise PayloadError("ticket.priority", "Must be one of urgent, high, normal, low.")
     status = (_text(ticket, "status", "ticket.status") or "new").lower()
+    status = STATUS_NAMES.get(status, status)
     if status not in STATUSES:
         raise PayloadError("ticket.status", f"Must be one of {', '.join(sorted(STATUSES))}.")
     created_at = _time(ticket.get("created_at"), "ticket.created_at", now) or now
@@ -155,6 +158,8 @@ def parse(payload, now: datetime) -> Incoming:
         organization = {"name": organization}
     organization = _object({"organization": organization}, "organization", "ticket.organization")
     tags = ticket.get("tags") or []
+    if isinstance(tags, str):  # Zendesk's {{ticket.tags}} placeholder: space-separated
+        tags = tags.split()
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         raise PayloadError("ticket.tags", "Must be a list of strings.")
     return Incoming(

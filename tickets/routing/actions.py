@@ -11,7 +11,7 @@ Likewise the accounts of routed tickets are asked to be rescored
 
 Idempotent: routing a ticket again with unchanged inputs writes nothing new (the
 row is only updated when a derived value changed; alerts dedupe by
-f"ticket:{id}:{key}"; one follow-up per ticket and title).
+f"ticket:{id}:{key}"; the follow-up task's key is used once).
 """
 
 import logging
@@ -26,17 +26,16 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts.models import Account, Contact
+from tickets.calendars import always_calendar, load_business_calendars
 from tickets.models import (
     Agent,
     AgentPool,
     ChurnPhrase,
-    FollowUpTask,
     PtoPeriod,
     RoutingPolicy,
     SlaPolicy,
     Ticket,
     TicketMessage,
-    load_calendar,
 )
 from tickets.routing import assignment, churn
 from tickets.routing.rules import (
@@ -50,22 +49,24 @@ from tickets.routing.rules import (
 )
 from tickets.staffing.capacity import OpenLoad, open_loads
 from vipdesk.alerts.raising import AlertSpec, raise_alerts
+from vipdesk.tasks.models import Task
+from vipdesk.tasks.raising import TaskSpec, create_tasks
 
 logger = logging.getLogger(__name__)
-
-FOLLOW_UP_TITLE = "Follow up with the executive contact"
 
 
 def load_policies() -> Policies:
     """Every policy routing needs, in a handful of queries (load once per batch)."""
     rp = RoutingPolicy.load()
+    default_calendar, tier_calendars = load_business_calendars()
     phrases = tuple(
         churn.Phrase(p.phrase, p.kind, p.weight) for p in ChurnPhrase.objects.filter(active=True)
     )
     return Policies(
         sla={(r.tier, r.priority): SlaRule.from_policy(r) for r in SlaPolicy.objects.all()},
-        business_calendar=load_calendar(),
-        always_calendar=load_calendar(always_open=True),
+        business_calendar=default_calendar,
+        always_calendar=always_calendar(),
+        tier_calendars=tier_calendars,
         vip_renewal_boost_days=rp.vip_renewal_boost_days,
         any_renewal_boost_days=rp.any_renewal_boost_days,
         vip_share_cap_pct=rp.vip_share_cap_pct,
@@ -314,12 +315,18 @@ def route_one(
 def create_follow_up(ticket: Ticket, decision: RoutingDecision) -> None:
     """The decision's follow-up task, at most once per ticket."""
     if decision.follow_up_due is not None:
-        FollowUpTask.objects.get_or_create(
-            ticket=ticket,
-            title=FOLLOW_UP_TITLE,
-            defaults={
-                "account": ticket.account,
-                "assignee_id": ticket.account.csm_id if ticket.account else None,
-                "due_at": decision.follow_up_due,
-            },
+        create_tasks(
+            [
+                TaskSpec(
+                    kind=Task.Kind.EXECUTIVE_FOLLOW_UP,
+                    key=f"ticket:{ticket.pk}:{Task.Kind.EXECUTIVE_FOLLOW_UP}",
+                    title=f"Follow up with {ticket.requester_name or 'the executive contact'} "
+                    f"(#{ticket.pk} {ticket.subject})",
+                    due_at=decision.follow_up_due,
+                    owner_id=ticket.account.csm_id if ticket.account else None,
+                    account_id=ticket.account_id,
+                    ticket_id=ticket.pk,
+                    link=f"/tickets/{ticket.pk}/",
+                )
+            ]
         )

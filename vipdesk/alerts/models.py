@@ -24,8 +24,10 @@ class Alert(models.Model):
         SLA_WARNING = "sla_warning", "SLA about to breach"
         SLA_BREACH = "sla_breach", "SLA breached"
         RISK_THRESHOLD = "risk_threshold", "Risk threshold crossed"
+        RISK_BAND = "risk_band", "Risk-band workflow"
         ESCALATION = "escalation", "Escalation"
         WEEKLY_REPORT = "weekly_report", "Weekly VIP health report"
+        TASK_OVERDUE = "task_overdue", "Task overdue"
         JOB_STALE = "job_stale", "Background job stale"
 
     user = models.ForeignKey(

@@ -1,4 +1,4 @@
-"""Shared by import_accounts, import_contacts and import_tickets."""
+"""Shared by the import_<kind> commands (accounts, contacts, tickets, nps, usage)."""
 
 from django.core.management.base import BaseCommand, CommandError
 
