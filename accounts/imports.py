@@ -1,25 +1,31 @@
-"""CSV imports of accounts and contacts (CRM exports), on vipdesk/lib/csv_import.py.
+"""CSV imports of accounts, contacts and dated history (NPS results, weekly usage),
+on vipdesk/lib/csv_import.py.
 
 Re-importing the same file changes nothing: accounts upsert by name
-(case-insensitive), contacts by e-mail; unchanged rows are not written at all.
-After an account import, tiers are recomputed set-based.
+(case-insensitive), contacts by e-mail, history points by account and day;
+unchanged rows are not written at all. After an account import, tiers are
+recomputed set-based; after a history import, the accounts show their latest values
+and are asked to be rescored.
 """
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 from accounts.executives import is_executive_title
-from accounts.models import Account, AccountDomain, Contact
+from accounts.history import refresh_current_values
+from accounts.models import Account, AccountDomain, Contact, NpsPoint, UsagePoint
 from accounts.resolve import AmbiguousAccount, resolve_refs
 from accounts.tiering import retier_accounts
 from vipdesk.lib.csv_import import (
     EMAIL,
     Importer,
+    ImportReport,
     RowInvalid,
     field_value,
     parse_bool,
@@ -48,6 +54,33 @@ def parse_domains(value: str) -> list[str]:
         if not DOMAIN.match(d):
             raise ValueError(f"{d!r} is not a domain")
     return domains
+
+
+class AccountRefImporter(Importer):
+    """Rows with an `account_ref` (id, domain or name): resolve sets `account_id` and
+    rejects the rows naming no account or several (accounts/resolve.py)."""
+
+    def resolve(self, chunk):
+        return self.resolve_accounts(chunk)
+
+    def resolve_accounts(self, chunk):
+        """For rows with an `account_ref`: set `account_id`, reject the rows naming no
+        account or several."""
+        accounts = resolve_refs(r.account_ref for _, r in chunk)
+        good = []
+        for line, r in chunk:
+            try:
+                r.account_id = accounts.account_id(r.account_ref)
+            except AmbiguousAccount as error:
+                self.reject(line, [("account", str(error))])
+                continue
+            if r.account_id is None:
+                self.reject(
+                    line, [("account", f"no account with the id, domain or name {r.account_ref!r}")]
+                )
+            else:
+                good.append((line, r))
+        return good
 
 
 @dataclass
@@ -195,6 +228,17 @@ class AccountImporter(Importer):
             ],
             ignore_conflicts=True,
         )
+        # The NPS cell is also a dated result (today's), the history scores read.
+        NpsPoint.objects.bulk_create(
+            [
+                NpsPoint(account=by_name[r.name.lower()], date=timezone.now().date(), score=r.nps)
+                for _, r in chunk
+                if r.nps is not None
+            ],
+            update_conflicts=True,
+            unique_fields=["account", "date"],
+            update_fields=["score"],
+        )
 
     def finish(self):
         retier_accounts()
@@ -209,7 +253,7 @@ class ContactRow:
     account_id: int | None = None
 
 
-class ContactImporter(Importer):
+class ContactImporter(AccountRefImporter):
     kind = "contacts"
     required_columns = ("account", "name", "email")
 
@@ -234,23 +278,6 @@ class ContactImporter(Importer):
         if problems:
             raise RowInvalid(problems)
         return ContactRow(ref, name, email, title)
-
-    def resolve(self, chunk):
-        accounts = resolve_refs(r.account_ref for _, r in chunk)
-        good = []
-        for line, r in chunk:
-            try:
-                r.account_id = accounts.account_id(r.account_ref)
-            except AmbiguousAccount as error:
-                self.reject(line, [("account", str(error))])
-                continue
-            if r.account_id is None:
-                self.reject(
-                    line, [("account", f"no account with the id, domain or name {r.account_ref!r}")]
-                )
-            else:
-                good.append((line, r))
-        return good
 
     def write(self, chunk):
         existing = {
@@ -285,3 +312,125 @@ class ContactImporter(Importer):
             Contact.objects.bulk_update(changed, ["account_id", "name", "title", "is_executive"])
         self.report.created += len(new)
         self.report.updated += len(changed)
+
+
+@dataclass
+class PointRow:
+    account_ref: str
+    day: date
+    value: int
+    account_id: int | None = None
+
+
+class HistoryImporter(AccountRefImporter):
+    """Dated history (NPS results, weekly usage): one point per account and day, upserted;
+    afterwards the accounts show their latest values and are rescored."""
+
+    model: type[NpsPoint] | type[UsagePoint]
+    day_column = ""
+    value_column = ""
+    day_field = ""
+    value_field = ""
+
+    def __init__(self, report: ImportReport):
+        super().__init__(report)
+        self.touched: set[int] = set()
+
+    def parse_day(self, raw: str) -> date:
+        day = parse_date(raw)
+        if day is None:
+            raise ValueError("is required")
+        return day
+
+    def parse_value(self, raw: str) -> int:
+        raise NotImplementedError
+
+    def parse(self, row, line):
+        problems = []
+        ref = (row.get("account") or "").strip()
+        if not ref:
+            problems.append(("account", "is required"))
+        day = field_value(problems, self.day_column, self.parse_day, row.get(self.day_column) or "")
+        value = field_value(
+            problems, self.value_column, self.parse_value, row.get(self.value_column) or ""
+        )
+        if ref and day:
+            self.once(f"{ref.lower()}|{day}", line, self.day_column, problems)
+        if problems:
+            raise RowInvalid(problems)
+        return PointRow(ref, day, value)
+
+    def write(self, chunk):
+        existing = {
+            (p.account_id, getattr(p, self.day_field)): p
+            for p in self.model.objects.filter(
+                account_id__in={r.account_id for _, r in chunk},
+                **{f"{self.day_field}__in": {r.day for _, r in chunk}},
+            )
+        }
+        new, changed = [], []
+        for _, r in chunk:
+            point = existing.get((r.account_id, r.day))
+            if point is None:
+                new.append(
+                    self.model(
+                        account_id=r.account_id,
+                        **{self.day_field: r.day, self.value_field: r.value},
+                    )
+                )
+            elif getattr(point, self.value_field) != r.value:
+                setattr(point, self.value_field, r.value)
+                changed.append(point)
+            else:
+                self.report.unchanged += 1
+                continue
+            self.touched.add(r.account_id)
+        self.model.objects.bulk_create(new)
+        self.model.objects.bulk_update(changed, [self.value_field])
+        self.report.created += len(new)
+        self.report.updated += len(changed)
+
+    def finish(self):
+        if self.touched:
+            refresh_current_values(self.touched, timezone.now().date())
+            Account.objects.filter(pk__in=self.touched).request_rescore()
+
+
+class NpsImporter(HistoryImporter):
+    """`account, date, score`: an NPS result (-100…100) on a day."""
+
+    kind = "nps"
+    required_columns = ("account", "date", "score")
+    model = NpsPoint
+    day_column, value_column = "date", "score"
+    day_field, value_field = "date", "score"
+
+    def parse_value(self, raw):
+        score = parse_nps(raw)
+        if score is None:
+            raise ValueError("is required")
+        return score
+
+
+class UsageImporter(HistoryImporter):
+    """`account, week, active_users`: weekly active users; `week` is any day of the
+    week, stored as its Monday."""
+
+    kind = "usage"
+    required_columns = ("account", "week", "active_users")
+    model = UsagePoint
+    day_column, value_column = "week", "active_users"
+    day_field, value_field = "week", "active_users"
+
+    def parse_day(self, raw):
+        day = super().parse_day(raw)
+        return day - timedelta(days=day.weekday())
+
+    def parse_value(self, raw):
+        try:
+            users = int(raw.strip())
+        except ValueError:
+            raise ValueError(f"{raw!r} is not a whole number") from None
+        if users < 0:
+            raise ValueError("must be 0 or more")
+        return users

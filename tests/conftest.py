@@ -61,8 +61,12 @@ def _empty_cache():
 
 
 DEFAULT_POLICY_MIGRATIONS = [
+    "tickets.migrations.0010_default_calendar",
     "accounts.migrations.0002_default_policies",
+    "accounts.migrations.0007_cadence_policy",
     "tickets.migrations.0002_default_policies",
+    "tickets.migrations.0010_default_follow_up_policies",
+    "vipdesk.tasks.migrations.0002_defaults_and_follow_ups",
     "escalations.migrations.0002_default_policies",
 ]
 

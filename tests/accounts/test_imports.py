@@ -20,7 +20,7 @@ Tiny Co,tiny.example,1000,,,,,,,
 
 
 def run(kind, text, **kw):
-    return import_csv(kind, io.StringIO(text), **kw)
+    return import_csv(kind, io.BytesIO(text.encode()), **kw)
 
 
 @pytest.fixture

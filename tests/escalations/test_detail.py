@@ -107,7 +107,7 @@ def test_it_runs_a_constant_number_of_queries(client, csm, account, django_asser
     e = make_escalation(account)
     e.tickets.set([make_ticket(account) for _ in range(5)])
     client.force_login(csm)
-    # session, user, roles, unread alerts, session refresh (3); escalation with account,
-    # CSM and owner; severity policies; matrix levels; tickets
-    with django_assert_num_queries(11):
+    # session, user, roles, unread alerts, open tasks, session refresh (3); escalation
+    # with account, CSM and owner; severity policies; matrix levels; tickets
+    with django_assert_num_queries(12):
         client.get(f"/escalations/{e.pk}/")

@@ -190,8 +190,8 @@ def test_it_runs_a_constant_number_of_queries(client, csm, account, n, django_as
             closed_at=ago(hours=1) if i % 5 == 0 else None,
         )
     client.force_login(csm)
-    # session, user, roles, unread alerts, session refresh (3 with its savepoint);
-    # severity policies, escalations (with account and owner), escalation matrix
-    with django_assert_num_queries(10):
+    # session, user, roles, unread alerts, open tasks, session refresh (3 with its
+    # savepoint); severity policies, escalations (with account and owner), escalation matrix
+    with django_assert_num_queries(11):
         response = client.get(URL)
     assert len(rows(response)) == n

@@ -12,9 +12,10 @@ from escalations.models import Escalation
 from tests.factories import make_account, make_contact, make_ticket, make_user
 from tests.intake.helpers import post_webhook, zendesk_payload
 from tickets.intake.ingest import Incoming, ingest
-from tickets.models import FollowUpTask, Ticket
+from tickets.models import Ticket
 from tickets.routing import jobs
 from vipdesk.alerts.models import Alert
+from vipdesk.tasks.models import Task
 
 pytestmark = pytest.mark.django_db
 
@@ -64,7 +65,7 @@ def test_it_changes_nothing_when_a_routed_ticket_is_routed_again_by_force(acme):
     route_tickets([ticket.pk])
     assert snapshot(ticket.pk) == first
     assert list(Alert.objects.values_list("pk", flat=True)) == alerts
-    assert FollowUpTask.objects.count() == 1
+    assert Task.objects.count() == 1
 
 
 def test_it_routes_every_pending_ticket_in_batches(acme):
@@ -99,7 +100,7 @@ def test_it_is_harmless_to_route_an_executive_ticket_twice(acme):
     jobs.route_pending()
     jobs.route_pending()
     assert Alert.objects.filter(kind="executive_contact").count() == 2  # CSM + account manager
-    assert FollowUpTask.objects.count() == 1
+    assert Task.objects.count() == 1
 
 
 def test_it_routes_every_pending_ticket(acme):

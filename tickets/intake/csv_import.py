@@ -5,11 +5,11 @@ routed like every other ticket (request_routing_on_commit).
 
 IMPORTERS lists every CSV import for the admin's upload page and import_csv."""
 
-from collections.abc import Iterable
+from typing import BinaryIO
 
 from pydantic import ValidationError
 
-from accounts.imports import AccountImporter, ContactImporter
+from accounts.imports import AccountImporter, ContactImporter, NpsImporter, UsageImporter
 from accounts.models import AccountDomain, Contact
 from accounts.resolve import AmbiguousAccount, resolve_refs
 from tickets.intake.ingest import description, email_domain, ingest, resolved, ticket_fields
@@ -106,9 +106,16 @@ class TicketImporter(Importer):
         request_routing_on_commit()
 
 
-IMPORTERS = {"accounts": AccountImporter, "contacts": ContactImporter, "tickets": TicketImporter}
+IMPORTERS = {
+    "accounts": AccountImporter,
+    "contacts": ContactImporter,
+    "tickets": TicketImporter,
+    "nps": NpsImporter,
+    "usage": UsageImporter,
+}
 
 
-def import_csv(kind: str, lines: Iterable[str], **options) -> ImportReport:
-    """Import a CSV file of this kind (see IMPORTERS); options as run_import's."""
-    return run_import(IMPORTERS[kind], lines, **options)
+def import_csv(kind: str, source: BinaryIO, **options) -> ImportReport:
+    """Import a CSV file of this kind (see IMPORTERS), given as a binary file object;
+    options as run_import's."""
+    return run_import(IMPORTERS[kind], source, **options)

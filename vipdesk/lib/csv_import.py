@@ -1,5 +1,8 @@
 """Importing CSV files (CRM exports): the machinery every importer shares.
 
+- The file is UTF-8 (a BOM is skipped); one whose first 8 KB show another encoding
+  (UTF-16, Latin-1) is refused with a message saying so, as are duplicate column
+  names, NUL characters and cells longer than the csv module's field limit.
 - Every row is validated; problems read "line N, column X: message" (line 1 is
   the header).
 - All or nothing: the whole file is one transaction, rolled back if any row is
@@ -9,22 +12,26 @@
   apart from the set of keys seen (to report duplicate rows).
 
 An Importer parses a row (raising RowInvalid), resolves a chunk's references and
-writes it; the importers are accounts/imports.py (accounts, contacts) and
-tickets/intake/csv_import.py (tickets). ImportCommand is the management commands'
-base.
+writes it. The importers: accounts/imports.py (accounts, contacts, NPS and usage
+history) and tickets/intake/csv_import.py (tickets, and IMPORTERS for the admin's
+upload page). ImportCommand is the import_<kind> management commands' base.
 """
 
+import codecs
 import csv
+import io
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from typing import BinaryIO
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 MAX_ERRORS = 500
+SNIFF_BYTES = 8192
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 TRUE = {"1", "true", "yes", "y", "t", "x"}
 FALSE = {"0", "false", "no", "n", "f", ""}
@@ -145,25 +152,58 @@ class _Rollback(Exception):
     pass
 
 
+class Unreadable(ValueError):
+    """The file cannot be read as a UTF-8 CSV; str(error) says why."""
+
+
+def utf8_text(source: BinaryIO):
+    """The file as UTF-8 text lines (a BOM skipped), or Unreadable when its first
+    SNIFF_BYTES show another encoding; later undecodable bytes are reported by the
+    import. `source` must be seekable (an open file, an upload)."""
+    head = source.read(SNIFF_BYTES)
+    source.seek(0)
+    if (
+        head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+        or head.count(b"\x00") > len(head) // 4
+    ):
+        raise Unreadable("The file is UTF-16: save it as \u201cCSV UTF-8\u201d.")
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError as e:
+        raise Unreadable(
+            f"The file is not UTF-8 (byte {e.start + 1} is not valid UTF-8; Latin-1 or "
+            "Windows-1252?): save it as \u201cCSV UTF-8\u201d."
+        ) from None
+    return io.TextIOWrapper(source, encoding="utf-8-sig", newline="")
+
+
 def run_import(
     importer_class: type[Importer],
-    lines: Iterable[str],
+    source: BinaryIO,
     *,
     skip_invalid: bool = False,
     chunk_size: int = 1000,
     progress: Callable[[int], None] | None = None,
     progress_every: int = 10_000,
 ) -> ImportReport:
-    """Import a CSV file (an iterable of text lines, e.g. an open file)."""
+    """Import a CSV file given as a binary file object (see utf8_text)."""
     report = ImportReport(kind=importer_class.kind)
     importer = importer_class(report)
-    reader = csv.DictReader(lines)
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    try:
+        reader = csv.DictReader(utf8_text(source))
+        header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    except Unreadable as e:
+        report.add_error(1, "file", str(e))
+        return report
+    except (csv.Error, UnicodeDecodeError) as e:
+        report.add_error(1, "header", f"unreadable CSV: {e}")
+        return report
     reader.fieldnames = header
-    missing = [c for c in importer.required_columns if c not in header]
-    if missing:
-        for column in missing:
-            report.add_error(1, column, "missing column")
+    for column in sorted({c for c in header if c and header.count(c) > 1}):
+        report.add_error(1, column, "appears more than once in the header")
+    for column in [c for c in importer.required_columns if c not in header]:
+        report.add_error(1, column, "missing column")
+    if report.error_count:
         return report
 
     def flush(chunk):
@@ -181,6 +221,10 @@ def run_import(
                     row.pop(None)
                     report.add_error(line, "row", "more cells than the header has columns")
                     report.invalid += 1
+                    continue
+                nul = [k for k, v in row.items() if v and "\x00" in v]
+                if nul:
+                    importer.reject(line, [(k, "contains a NUL character") for k in nul])
                     continue
                 try:
                     chunk.append((line, importer.parse(row, line)))
@@ -224,7 +268,7 @@ class ImportCommand(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            handle = open(options["csv"], newline="", encoding="utf-8-sig")  # noqa: SIM115
+            handle = open(options["csv"], "rb")  # noqa: SIM115
         except OSError as e:
             raise CommandError(f"Cannot read {options['csv']}: {e}") from e
         with handle:

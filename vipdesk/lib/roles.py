@@ -16,12 +16,17 @@ class Role:
 POLICY_MODELS = [
     "accounts.tierpolicy",
     "accounts.scoreweights",
+    "accounts.cadencepolicy",
     "tickets.slapolicy",
     "tickets.routingpolicy",
     "tickets.churnphrase",
+    "tickets.supportcalendar",
+    "tickets.followuppolicy",
+    "tasks.taskpolicy",
     "tickets.businesshours",
     "tickets.holiday",
     "tickets.apitoken",
+    "sso.grouprole",
     "escalations.severitypolicy",
     "escalations.escalationmatrixlevel",
 ]
@@ -34,6 +39,7 @@ DATA_MODELS = [
     "tickets.ptoperiod",
     "tickets.ticket",
     "escalations.escalation",
+    "tasks.task",
 ]
 
 # role -> list of "app_label.codename" (or "app_label.model:*" for all four CRUD perms)
