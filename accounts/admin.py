@@ -8,6 +8,7 @@ from accounts import tier_changes
 from accounts.audit import AuditedAdmin, SingletonAdmin
 from accounts.forms import (
     HEALTH_WEIGHTS,
+    RISK_BANDS,
     RISK_LEVELS,
     RISK_POINTS,
     RISK_THRESHOLDS,
@@ -106,6 +107,7 @@ class ScoreWeightsAdmin(SingletonAdmin):
         ("Escalation-risk points (most each factor adds, 0–100)", {"fields": RISK_POINTS}),
         ("Risk thresholds (alerts)", {"fields": RISK_THRESHOLDS}),
         ("Churn-risk levels (score from)", {"fields": RISK_LEVELS}),
+        ("Risk-band workflows (once per crossing)", {"fields": RISK_BANDS}),
         ("Health score weights (add up to 100)", {"fields": HEALTH_WEIGHTS}),
         ("Silent champion", {"fields": ["silent_champion_days"]}),
         ("Schedule", {"fields": ["rescore_interval_minutes"]}),

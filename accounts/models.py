@@ -102,7 +102,6 @@ class ScoreWeights(models.Model):
     usage_drop_points = models.PositiveSmallIntegerField(default=15)
     nps_drop_points = models.PositiveSmallIntegerField(default=10)
     renewal_proximity_points = models.PositiveSmallIntegerField(default=10)
-    open_escalation_points = models.PositiveSmallIntegerField(default=15)
     silent_champion_points = models.PositiveSmallIntegerField(default=8)
     silent_champion_days = models.PositiveSmallIntegerField(
         default=45,
@@ -119,6 +118,17 @@ class ScoreWeights(models.Model):
     )
     executive_outreach_threshold = models.PositiveSmallIntegerField(
         default=95, validators=[MaxValueValidator(100)]
+    )
+    # Risk-band workflows (each once per crossing): a check-in e-mail draft for the CSM,
+    # a stakeholder room with a brief and an owner, an executive briefing.
+    checkin_band_from = models.PositiveSmallIntegerField(
+        "check-in e-mail draft from", default=60, validators=[MaxValueValidator(100)]
+    )
+    stakeholder_band_from = models.PositiveSmallIntegerField(
+        "stakeholder room from", default=80, validators=[MaxValueValidator(100)]
+    )
+    executive_band_from = models.PositiveSmallIntegerField(
+        "executive briefing from", default=90, validators=[MaxValueValidator(100)]
     )
     # Churn-risk level boundaries (score ≥ boundary).
     medium_level_from = models.PositiveSmallIntegerField(default=40)
@@ -273,6 +283,12 @@ class Account(models.Model):
     # Highest risk threshold already alerted on; reset when the score falls below it.
     risk_alerted_threshold = models.PositiveSmallIntegerField(default=0)
     scored_at = models.DateTimeField(null=True, blank=True)
+    churned_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the customer left: an outcome the risk backtest counts, like an "
+        "escalation.",
+    )
     rescore_requested = models.BooleanField(default=False)
 
     class Intervention(models.TextChoices):
@@ -437,6 +453,48 @@ class CsmNote(models.Model):
 
     def __str__(self) -> str:
         return f"Note on {self.account_id} by {self.author_id}"
+
+
+class NpsPoint(models.Model):
+    """One NPS result of an account, dated (import_nps, the account CSV import, the demo).
+
+    Scores read NPS only from these points, as known on the day they are computed for
+    (vipdesk/insight/features.py); Account.nps shows the latest."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="nps_points")
+    date = models.DateField()
+    score = models.SmallIntegerField(validators=[MinValueValidator(-100), MaxValueValidator(100)])
+
+    class Meta:
+        ordering = ["account", "date"]
+        verbose_name = "NPS point"
+        constraints = [
+            models.UniqueConstraint(fields=["account", "date"], name="one_nps_point_per_day"),
+            models.CheckConstraint(
+                condition=Q(score__gte=-100) & Q(score__lte=100), name="nps_point_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.date}: NPS {self.score}"
+
+
+class UsagePoint(models.Model):
+    """Weekly active users of an account in the week starting `week` (import_usage, the
+    demo). A week counts for scores once it is over."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="usage_points")
+    week = models.DateField(help_text="First day of the week.")
+    active_users = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["account", "week"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "week"], name="one_usage_point_per_week"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} week of {self.week}: {self.active_users} active users"
 
 
 class ScoreSnapshot(models.Model):

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from escalations import access, listing
+from escalations.forecast import forecasts_for
 from escalations.models import Escalation
 from vipdesk.lib.pagination import paginate
 
@@ -56,6 +57,7 @@ def escalation_detail(request, pk):
         "tickets": list(escalation.tickets.order_by("created_at", "id")),
         "can_acknowledge": access.can_acknowledge(request.user, escalation),
         "warn_seconds": WARN_SECONDS,
+        "forecast": forecasts_for([escalation], now)[escalation.pk] if escalation.is_open else None,
     }
     return TemplateResponse(request, "escalations/detail.html", context)
 

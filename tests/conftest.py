@@ -61,6 +61,7 @@ def _empty_cache():
 
 
 DEFAULT_POLICY_MIGRATIONS = [
+    "tickets.migrations.0010_default_calendar",
     "accounts.migrations.0002_default_policies",
     "accounts.migrations.0007_cadence_policy",
     "tickets.migrations.0002_default_policies",

@@ -172,7 +172,7 @@ def attach_account(ticket: Ticket, account: Account, *, by) -> bool:
     False when the ticket left the unmatched queue meanwhile."""
     with transaction.atomic():
         updated = Ticket.objects.filter(pk=ticket.pk, queue=Queue.UNMATCHED).update(
-            account=account, routed=False, updated_at=timezone.now()
+            account=account, routed=False, routing_error="", updated_at=timezone.now()
         )
         if updated:
             request_routing_on_commit()

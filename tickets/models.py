@@ -2,7 +2,6 @@
 
 import hashlib
 import secrets
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -11,7 +10,6 @@ from django.db.models import Q
 
 from accounts.executives import DEFAULT_EXECUTIVE_TITLES
 from accounts.models import VIP_TIERS, Account, Contact, Tier
-from vipdesk.lib.business_hours import BusinessCalendar, always
 from vipdesk.tasks.models import Task
 
 
@@ -153,12 +151,58 @@ class ChurnPhrase(models.Model):
         super().save(*args, **kwargs)
 
 
+class SupportCalendar(models.Model):
+    """A team's business-hours calendar: opening hours per weekday and holidays, in
+    its time zone. Pools point at one (each tier follows its pools' calendar); the
+    default one serves every tier whose pools name none."""
+
+    name = models.CharField(max_length=100, unique=True)
+    time_zone = models.CharField(
+        max_length=64, blank=True, help_text="IANA name, e.g. Europe/London. Empty: TIME_ZONE."
+    )
+    country = models.CharField(
+        max_length=3,
+        blank=True,
+        help_text="Fill the holidays from this country's public holidays.",
+    )
+    subdivision = models.CharField(
+        max_length=10, blank=True, help_text="State or region code, e.g. ENG or CA."
+    )
+    holiday_years_ahead = models.PositiveSmallIntegerField(
+        default=2,
+        validators=[MaxValueValidator(10)],
+        help_text="Public holidays are generated for this year and this many years ahead.",
+    )
+    is_default = models.BooleanField(
+        "default calendar", default=False, help_text="For tiers whose pools name no calendar."
+    )
+
+    class Meta:
+        ordering = ["-is_default", "name"]
+        verbose_name = "business-hours calendar"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"], condition=Q(is_default=True), name="one_default_calendar"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def default_calendar() -> int | None:
+    """The default calendar's id: what hours and holidays belong to unless chosen."""
+    return SupportCalendar.objects.filter(is_default=True).values_list("pk", flat=True).first()
+
+
 class BusinessHours(models.Model):
-    """Opening hours per weekday (0 = Monday) in settings.TIME_ZONE; a weekday
+    """Opening hours per weekday (0 = Monday) in the calendar's time zone; a weekday
     without a row is closed."""
 
+    calendar = models.ForeignKey(
+        SupportCalendar, on_delete=models.CASCADE, related_name="hours", default=default_calendar
+    )
     weekday = models.PositiveSmallIntegerField(
-        unique=True,
         choices=[
             (i, d)
             for i, d in enumerate(
@@ -170,9 +214,10 @@ class BusinessHours(models.Model):
     closes = models.TimeField()
 
     class Meta:
-        ordering = ["weekday"]
+        ordering = ["calendar", "weekday"]
         verbose_name_plural = "business hours"
         constraints = [
+            models.UniqueConstraint(fields=["calendar", "weekday"], name="one_hours_per_weekday"),
             models.CheckConstraint(
                 condition=Q(closes__gt=models.F("opens")), name="business_hours_close_after_open"
             ),
@@ -183,26 +228,29 @@ class BusinessHours(models.Model):
 
 
 class Holiday(models.Model):
-    day = models.DateField(unique=True)
+    calendar = models.ForeignKey(
+        SupportCalendar, on_delete=models.CASCADE, related_name="holidays", default=default_calendar
+    )
+    day = models.DateField()
     name = models.CharField(max_length=100)
+    observed = models.BooleanField(
+        default=True, help_text="Untick to keep the team working that day."
+    )
+    # The date the public-holiday source gave (empty for a holiday typed by hand):
+    # regenerating never re-adds a generated holiday that was moved, renamed or unticked.
+    generated_day = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["day"]
+        constraints = [
+            models.UniqueConstraint(fields=["calendar", "day"], name="one_holiday_per_day"),
+            models.UniqueConstraint(
+                fields=["calendar", "generated_day"], name="one_generated_holiday_per_day"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.day} {self.name}"
-
-
-def load_calendar(always_open: bool = False) -> BusinessCalendar:
-    """The admin-edited calendar (BusinessHours, Holiday) in settings.TIME_ZONE."""
-    tz = ZoneInfo(settings.TIME_ZONE)
-    if always_open:
-        return always(tz)
-    return BusinessCalendar(
-        tz=tz,
-        hours={h.weekday: (h.opens, h.closes) for h in BusinessHours.objects.all()},
-        holidays=frozenset(Holiday.objects.values_list("day", flat=True)),
-    )
 
 
 class FollowUpPolicy(models.Model):
@@ -285,6 +333,15 @@ class AgentPool(models.Model):
         related_name="led_pools",
     )
     members = models.ManyToManyField(Agent, related_name="pools", blank=True)
+    calendar = models.ForeignKey(
+        SupportCalendar,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="pools",
+        help_text="Business hours and holidays for this tier's tickets. Empty: the "
+        "calendar another pool of the tier names, else the default one.",
+    )
 
     class Meta:
         ordering = ["tier", "name"]
@@ -334,7 +391,11 @@ class TicketQuerySet(models.QuerySet):
         return self.filter(vip_ticket_q())
 
     def pending_routing(self):
-        return self.filter(routed=False)
+        """Waiting to be routed; a ticket routing failed on waits for an admin instead."""
+        return self.filter(routed=False, routing_error="")
+
+    def routing_failed(self):
+        return self.filter(routed=False).exclude(routing_error="")
 
 
 class Ticket(models.Model):
@@ -390,6 +451,9 @@ class Ticket(models.Model):
     # Derived by routing (tickets/routing/rules.py); `routed` is False until then.
     routed = models.BooleanField(default=False)
     routed_at = models.DateTimeField(null=True, blank=True)
+    # Why routing failed on this ticket (it is then left out of routing until an admin
+    # routes it again or a new delivery changes it); empty otherwise.
+    routing_error = models.TextField(blank=True)
     tier = models.PositiveSmallIntegerField(choices=Tier.choices, null=True, blank=True)
     effective_priority = models.CharField(max_length=2, choices=Priority.choices, blank=True)
     queue = models.CharField(max_length=20, choices=Queue.choices, blank=True)
@@ -454,6 +518,17 @@ class Ticket(models.Model):
                 "id",
                 name="ticket_open_sla_due_idx",
                 condition=Q(status__in=["new", "open", "pending", "hold"]),  # OPEN_STATUSES
+            ),
+            # Recent breaches, for /metrics (vipdesk/metrics/collector.py).
+            models.Index(
+                fields=["first_response_breached_at"],
+                condition=Q(first_response_breached_at__isnull=False),
+                name="ticket_first_breach_idx",
+            ),
+            models.Index(
+                fields=["resolution_breached_at"],
+                condition=Q(resolution_breached_at__isnull=False),
+                name="ticket_resolution_breach_idx",
             ),
         ]
 

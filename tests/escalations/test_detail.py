@@ -108,6 +108,7 @@ def test_it_runs_a_constant_number_of_queries(client, csm, account, django_asser
     e.tickets.set([make_ticket(account) for _ in range(5)])
     client.force_login(csm)
     # session, user, roles, unread alerts, open tasks, session refresh (3); escalation
-    # with account, CSM and owner; severity policies; matrix levels; tickets
-    with django_assert_num_queries(12):
+    # with account, CSM and owner; severity policies; matrix levels; tickets; the
+    # resolution history
+    with django_assert_num_queries(13):
         client.get(f"/escalations/{e.pk}/")

@@ -20,7 +20,7 @@ Tiny Co,tiny.example,1000,,,,,,,
 
 
 def run(kind, text, **kw):
-    return import_csv(kind, io.StringIO(text), **kw)
+    return import_csv(kind, io.BytesIO(text.encode()), **kw)
 
 
 @pytest.fixture
@@ -205,7 +205,7 @@ def test_it_matches_ticket_accounts_like_intake(csm_user, django_capture_on_comm
 def test_it_validates_tickets_like_the_api(db):
     report = run("tickets", TICKETS.replace("P3", "P7").replace("Login", ""))
     assert report.errors == [
-        "line 2, column priority: Value error, must be one of P1, P2, P3, P4",
+        "line 2, column priority: Input should be 'P1', 'P2', 'P3' or 'P4'",
         "line 3, column subject: String should have at least 1 character",
     ]
 

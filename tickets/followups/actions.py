@@ -9,15 +9,9 @@ from datetime import datetime
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from tickets.calendars import always_calendar, load_business_calendars
 from tickets.followups.rules import FollowUpRule, TicketFacts, follow_ups
-from tickets.models import (
-    AgentPool,
-    FollowUpPolicy,
-    Ticket,
-    TicketMessage,
-    handled_in_q,
-    load_calendar,
-)
+from tickets.models import AgentPool, FollowUpPolicy, Ticket, TicketMessage, handled_in_q
 from vipdesk.tasks.models import Task
 from vipdesk.tasks.raising import create_tasks
 
@@ -69,7 +63,8 @@ def create_follow_ups(tickets: QuerySet, rules: list[FollowUpRule] | None = None
     leads = pool_leads({t.assigned_agent_id for t in rows if t.assigned_agent_id})
     resolved = [t.pk for t in rows if t.resolved_at]
     messages = _last_agent_messages(resolved) if resolved else {}
-    business, always = load_calendar(), load_calendar(always_open=True)
+    default_calendar, tier_calendars = load_business_calendars()
+    always = always_calendar()
     specs = []
     for t in rows:
         agent = t.assigned_agent
@@ -90,6 +85,7 @@ def create_follow_ups(tickets: QuerySet, rules: list[FollowUpRule] | None = None
             lead_id=lead_for(leads, agent.pk, t.handling_tier) if agent else None,
             last_agent_message=messages.get(t.pk, ""),
         )
+        business = tier_calendars.get(t.handling_tier, default_calendar)
         specs.extend(follow_ups(facts, rules, business, always))
     return create_tasks(specs)
 

@@ -1,6 +1,9 @@
 """CSV import of CRM exports: accounts, contacts, tickets. One code path for the
 management commands and the admin upload page.
 
+- The file is UTF-8 (a BOM is skipped); one whose first 8 KB show another encoding
+  (UTF-16, Latin-1) is refused with a message saying so, as are duplicate column
+  names, NUL characters and cells longer than the csv module's field limit.
 - Every row is validated; problems read "line N, column X: message" (line 1 is
   the header).
 - All or nothing: the whole file is one transaction, rolled back if any row is
@@ -16,20 +19,25 @@ management commands and the admin upload page.
   configured).
 """
 
+import codecs
 import csv
+import io
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
+from typing import BinaryIO
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models.functions import Lower
+from django.utils import timezone
 from pydantic import ValidationError
 
 from accounts.executives import is_executive_title
-from accounts.models import Account, AccountDomain, Contact
+from accounts.history import refresh_current_values
+from accounts.models import Account, AccountDomain, Contact, NpsPoint, UsagePoint
 from accounts.resolve import AmbiguousAccount, resolve_refs
 from accounts.tiering import retier_accounts
 from tickets.intake.ingest import description, email_domain, ingest, resolved, ticket_fields
@@ -38,6 +46,7 @@ from tickets.models import Ticket, TicketMessage
 from tickets.routing.jobs import request_routing_on_commit
 
 MAX_ERRORS = 500
+SNIFF_BYTES = 8192
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 TRUE = {"1", "true", "yes", "y", "t", "x"}
@@ -165,6 +174,25 @@ class Importer:
 
     def write(self, chunk: list[tuple[int, object]]) -> None:
         raise NotImplementedError
+
+    def resolve_accounts(self, chunk):
+        """For rows with an `account_ref`: set `account_id`, reject the rows naming no
+        account or several."""
+        accounts = resolve_refs(r.account_ref for _, r in chunk)
+        good = []
+        for line, r in chunk:
+            try:
+                r.account_id = accounts.account_id(r.account_ref)
+            except AmbiguousAccount as error:
+                self.reject(line, [("account", str(error))])
+                continue
+            if r.account_id is None:
+                self.reject(
+                    line, [("account", f"no account with the id, domain or name {r.account_ref!r}")]
+                )
+            else:
+                good.append((line, r))
+        return good
 
     def finish(self) -> None:
         pass
@@ -320,6 +348,17 @@ class AccountImporter(Importer):
             ],
             ignore_conflicts=True,
         )
+        # The NPS cell is also a dated result (today's), the history scores read.
+        NpsPoint.objects.bulk_create(
+            [
+                NpsPoint(account=by_name[r.name.lower()], date=timezone.now().date(), score=r.nps)
+                for _, r in chunk
+                if r.nps is not None
+            ],
+            update_conflicts=True,
+            unique_fields=["account", "date"],
+            update_fields=["score"],
+        )
 
     def finish(self):
         retier_accounts()
@@ -361,21 +400,7 @@ class ContactImporter(Importer):
         return ContactRow(ref, name, email, title)
 
     def resolve(self, chunk):
-        accounts = resolve_refs(r.account_ref for _, r in chunk)
-        good = []
-        for line, r in chunk:
-            try:
-                r.account_id = accounts.account_id(r.account_ref)
-            except AmbiguousAccount as error:
-                self.reject(line, [("account", str(error))])
-                continue
-            if r.account_id is None:
-                self.reject(
-                    line, [("account", f"no account with the id, domain or name {r.account_ref!r}")]
-                )
-            else:
-                good.append((line, r))
-        return good
+        return self.resolve_accounts(chunk)
 
     def write(self, chunk):
         existing = {
@@ -499,32 +524,196 @@ class TicketImporter(Importer):
         request_routing_on_commit()
 
 
-IMPORTERS = {"accounts": AccountImporter, "contacts": ContactImporter, "tickets": TicketImporter}
+@dataclass
+class PointRow:
+    account_ref: str
+    day: date
+    value: int
+    account_id: int | None = None
+
+
+class HistoryImporter(Importer):
+    """Dated history (NPS results, weekly usage): one point per account and day, upserted;
+    afterwards the accounts show their latest values and are rescored."""
+
+    model: type[NpsPoint] | type[UsagePoint]
+    day_column = ""
+    value_column = ""
+    day_field = ""
+    value_field = ""
+
+    def __init__(self, report: ImportReport):
+        super().__init__(report)
+        self.touched: set[int] = set()
+
+    def parse_day(self, raw: str) -> date:
+        day = parse_date(raw)
+        if day is None:
+            raise ValueError("is required")
+        return day
+
+    def parse_value(self, raw: str) -> int:
+        raise NotImplementedError
+
+    def parse(self, row, line):
+        problems = []
+        ref = (row.get("account") or "").strip()
+        if not ref:
+            problems.append(("account", "is required"))
+        day = _field(problems, self.day_column, self.parse_day, row.get(self.day_column) or "")
+        value = _field(
+            problems, self.value_column, self.parse_value, row.get(self.value_column) or ""
+        )
+        if ref and day:
+            self.once(f"{ref.lower()}|{day}", line, self.day_column, problems)
+        if problems:
+            raise RowInvalid(problems)
+        return PointRow(ref, day, value)
+
+    def resolve(self, chunk):
+        return self.resolve_accounts(chunk)
+
+    def write(self, chunk):
+        existing = {
+            (p.account_id, getattr(p, self.day_field)): p
+            for p in self.model.objects.filter(
+                account_id__in={r.account_id for _, r in chunk},
+                **{f"{self.day_field}__in": {r.day for _, r in chunk}},
+            )
+        }
+        new, changed = [], []
+        for _, r in chunk:
+            point = existing.get((r.account_id, r.day))
+            if point is None:
+                new.append(
+                    self.model(
+                        account_id=r.account_id,
+                        **{self.day_field: r.day, self.value_field: r.value},
+                    )
+                )
+            elif getattr(point, self.value_field) != r.value:
+                setattr(point, self.value_field, r.value)
+                changed.append(point)
+            else:
+                self.report.unchanged += 1
+                continue
+            self.touched.add(r.account_id)
+        self.model.objects.bulk_create(new)
+        self.model.objects.bulk_update(changed, [self.value_field])
+        self.report.created += len(new)
+        self.report.updated += len(changed)
+
+    def finish(self):
+        if self.touched:
+            refresh_current_values(self.touched, timezone.now().date())
+            Account.objects.filter(pk__in=self.touched).request_rescore()
+
+
+class NpsImporter(HistoryImporter):
+    """`account, date, score`: an NPS result (-100…100) on a day."""
+
+    kind = "nps"
+    required_columns = ("account", "date", "score")
+    model = NpsPoint
+    day_column, value_column = "date", "score"
+    day_field, value_field = "date", "score"
+
+    def parse_value(self, raw):
+        score = parse_nps(raw)
+        if score is None:
+            raise ValueError("is required")
+        return score
+
+
+class UsageImporter(HistoryImporter):
+    """`account, week, active_users`: weekly active users; `week` is any day of the
+    week, stored as its Monday."""
+
+    kind = "usage"
+    required_columns = ("account", "week", "active_users")
+    model = UsagePoint
+    day_column, value_column = "week", "active_users"
+    day_field, value_field = "week", "active_users"
+
+    def parse_day(self, raw):
+        day = super().parse_day(raw)
+        return day - timedelta(days=day.weekday())
+
+    def parse_value(self, raw):
+        try:
+            users = int(raw.strip())
+        except ValueError:
+            raise ValueError(f"{raw!r} is not a whole number") from None
+        if users < 0:
+            raise ValueError("must be 0 or more")
+        return users
+
+
+IMPORTERS = {
+    "accounts": AccountImporter,
+    "contacts": ContactImporter,
+    "tickets": TicketImporter,
+    "nps": NpsImporter,
+    "usage": UsageImporter,
+}
 
 
 class _Rollback(Exception):
     pass
 
 
+class Unreadable(ValueError):
+    """The file cannot be read as a UTF-8 CSV; str(error) says why."""
+
+
+def utf8_text(source: BinaryIO):
+    """The file as UTF-8 text lines (a BOM skipped), or Unreadable when its first
+    SNIFF_BYTES show another encoding; later undecodable bytes are reported by the
+    import. `source` must be seekable (an open file, an upload)."""
+    head = source.read(SNIFF_BYTES)
+    source.seek(0)
+    if (
+        head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+        or head.count(b"\x00") > len(head) // 4
+    ):
+        raise Unreadable("The file is UTF-16: save it as \u201cCSV UTF-8\u201d.")
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError as e:
+        raise Unreadable(
+            f"The file is not UTF-8 (byte {e.start + 1} is not valid UTF-8; Latin-1 or "
+            "Windows-1252?): save it as \u201cCSV UTF-8\u201d."
+        ) from None
+    return io.TextIOWrapper(source, encoding="utf-8-sig", newline="")
+
+
 def import_csv(
     kind: str,
-    lines: Iterable[str],
+    source: BinaryIO,
     *,
     skip_invalid: bool = False,
     chunk_size: int = 1000,
     progress: Callable[[int], None] | None = None,
     progress_every: int = 10_000,
 ) -> ImportReport:
-    """Import a CSV file (an iterable of text lines, e.g. an open file)."""
+    """Import a CSV file given as a binary file object (see utf8_text)."""
     report = ImportReport(kind=kind)
     importer = IMPORTERS[kind](report)
-    reader = csv.DictReader(lines)
-    header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    try:
+        reader = csv.DictReader(utf8_text(source))
+        header = [h.strip().lower() for h in (reader.fieldnames or [])]
+    except Unreadable as e:
+        report.add_error(1, "file", str(e))
+        return report
+    except (csv.Error, UnicodeDecodeError) as e:
+        report.add_error(1, "header", f"unreadable CSV: {e}")
+        return report
     reader.fieldnames = header
-    missing = [c for c in importer.required_columns if c not in header]
-    if missing:
-        for column in missing:
-            report.add_error(1, column, "missing column")
+    for column in sorted({c for c in header if c and header.count(c) > 1}):
+        report.add_error(1, column, "appears more than once in the header")
+    for column in [c for c in importer.required_columns if c not in header]:
+        report.add_error(1, column, "missing column")
+    if report.error_count:
         return report
 
     def flush(chunk):
@@ -542,6 +731,10 @@ def import_csv(
                     row.pop(None)
                     report.add_error(line, "row", "more cells than the header has columns")
                     report.invalid += 1
+                    continue
+                nul = [k for k, v in row.items() if v and "\x00" in v]
+                if nul:
+                    importer.reject(line, [(k, "contains a NUL character") for k in nul])
                     continue
                 try:
                     chunk.append((line, importer.parse(row, line)))

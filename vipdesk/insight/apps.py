@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class InsightConfig(AppConfig):
-    """Installed for its score_accounts management command; it has no models."""
+    """The pages combining every app, the scoring commands and the backtest runs."""
 
     name = "vipdesk.insight"
     label = "insight"

@@ -24,13 +24,15 @@ from django.utils import timezone
 from accounts.models import Account, ScoreSnapshot, ScoreWeights, ScoringRun
 from accounts.risk_alerts import raise_crossing_alerts
 from accounts.scoring import score
+from vipdesk.insight.asof import features_as_of
 from vipdesk.insight.features import (
     COLUMNS,
+    big_aggregate,
     feature_params,
     feature_sql,
     row_to_features,
-    sqlite_row_to_features,
 )
+from vipdesk.insight.risk_bands import raise_band_workflows
 from vipdesk.lib.locks import advisory_lock
 
 logger = logging.getLogger(__name__)
@@ -39,7 +41,7 @@ CHUNK_SIZE = 5000
 SNAPSHOT_DAYS = 400
 # A "running" run whose heartbeat is older than this is dead (used where no advisory
 # lock tells us, i.e. SQLite); the full-rescore job timeout.
-STALE_AFTER = timedelta(seconds=1800)
+STALE_AFTER = timedelta(seconds=300)
 RESCORE_LOCK = "vipdesk.rescore.full"  # advisory lock: one full rescore at a time
 
 
@@ -181,17 +183,10 @@ def _rescore_pg(ids, now, weights, chunk_size, on_chunk, before_commit) -> tuple
 def _score_and_write_pg(
     cursor, sql, params, ids, now, weights, chunk_size, on_chunk, before_commit
 ) -> tuple[int, int]:
-    # One big aggregate: JIT compilation costs more than it saves here (seconds), and
-    # enough work_mem keeps the hash aggregates in memory.
     timings_start = time.monotonic()
-    cursor.execute("SET jit = off")
-    cursor.execute("SET work_mem = '64MB'")
-    try:
+    with big_aggregate(cursor):
         cursor.execute(f"CREATE TEMP TABLE scoring_features AS {sql}", params)
         total = cursor.rowcount
-    finally:
-        cursor.execute("RESET jit")
-        cursor.execute("RESET work_mem")
     cursor.execute("ALTER TABLE scoring_features ADD PRIMARY KEY (account_id)")
     cursor.execute(
         "CREATE TEMP TABLE scoring_results (account_id bigint PRIMARY KEY, health smallint,"
@@ -237,6 +232,13 @@ def _score_and_write_pg(
     return done, alerts
 
 
+def raise_all_crossing_alerts(crossings, weights, now) -> int:
+    """Threshold alerts and risk-band workflows for the same crossings."""
+    return raise_crossing_alerts(crossings, weights, now) + raise_band_workflows(
+        crossings, weights, now
+    )
+
+
 def _write_back_pg(cursor, now, weights, full: bool) -> int:
     cursor.execute(
         "SELECT a.id, a.risk_alerted_threshold, r.risk FROM accounts_account a"
@@ -276,18 +278,13 @@ def _write_back_pg(cursor, now, weights, full: bool) -> int:
             "DELETE FROM accounts_scoresnapshot WHERE day < %s",
             [timezone.localdate(now) - timedelta(days=SNAPSHOT_DAYS)],
         )
-    return raise_crossing_alerts(crossings, weights, now)
+    return raise_all_crossing_alerts(crossings, weights, now)
 
 
 def _rescore_portable(ids, now, weights, chunk_size, on_chunk, before_commit) -> tuple[int, int]:
     """SQLite: the same features statement; writes with chunked bulk_update (demo sizes)."""
-    vendor = connection.vendor
-    with connection.cursor() as cursor:
-        cursor.execute(
-            feature_sql(vendor, restricted=ids is not None), feature_params(vendor, now, ids)
-        )
-        rows = cursor.fetchall()
-    total = len(rows)
+    features = list(features_as_of(now, ids))
+    total = len(features)
     if on_chunk:
         on_chunk(0, total)
     day = timezone.localdate(now)
@@ -304,15 +301,15 @@ def _rescore_portable(ids, now, weights, chunk_size, on_chunk, before_commit) ->
         current = {
             row[0]: row[1:]
             for row in Account.objects.select_for_update()
-            .filter(pk__in=[r[0] for r in rows])
+            .filter(pk__in=[f.account_id for f in features])
             .values_list("pk", *fields)
         }
         crossings = []
         for start in range(0, total, chunk_size):
-            chunk = rows[start : start + chunk_size]
+            chunk = features[start : start + chunk_size]
             accounts, snapshots = [], []
-            for row in chunk:
-                s = score(sqlite_row_to_features(row), weights, now)
+            for f in chunk:
+                s = score(f, weights, now)
                 old = current.get(s.account_id)
                 if old is None:
                     continue
@@ -354,7 +351,7 @@ def _rescore_portable(ids, now, weights, chunk_size, on_chunk, before_commit) ->
                 on_chunk(min(start + chunk_size, total), total)
         if ids is None:
             ScoreSnapshot.objects.filter(day__lt=day - timedelta(days=SNAPSHOT_DAYS)).delete()
-        alerts = raise_crossing_alerts(crossings, weights, now)
+        alerts = raise_all_crossing_alerts(crossings, weights, now)
         if before_commit:
             before_commit(alerts)
     return total, alerts

@@ -21,6 +21,7 @@ class BusinessCalendar:
     hours: dict[int, tuple[time, time]] = field(default_factory=dict)
     holidays: frozenset[date] = frozenset()
     always_open: bool = False
+    name: str = ""
 
     def window(self, day: date) -> tuple[datetime, datetime] | None:
         """The UTC [open, close) interval of a local calendar day, or None if closed."""

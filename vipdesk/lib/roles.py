@@ -20,11 +20,13 @@ POLICY_MODELS = [
     "tickets.slapolicy",
     "tickets.routingpolicy",
     "tickets.churnphrase",
+    "tickets.supportcalendar",
     "tickets.followuppolicy",
     "tasks.taskpolicy",
     "tickets.businesshours",
     "tickets.holiday",
     "tickets.apitoken",
+    "sso.grouprole",
     "escalations.severitypolicy",
     "escalations.escalationmatrixlevel",
 ]

@@ -1,4 +1,4 @@
-"""Shared by import_accounts, import_contacts and import_tickets."""
+"""Shared by the import_<kind> commands (accounts, contacts, tickets, nps, usage)."""
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -20,7 +20,7 @@ class ImportCommand(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            handle = open(options["csv"], newline="", encoding="utf-8-sig")  # noqa: SIM115
+            handle = open(options["csv"], "rb")  # noqa: SIM115
         except OSError as e:
             raise CommandError(f"Cannot read {options['csv']}: {e}") from e
         with handle:

@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0009_sponsor_summary'),
-        ('tickets', '0011_abuse_reports'),
+        ('tickets', '0014_merge_routing_errors'),
     ]
 
     operations = [
