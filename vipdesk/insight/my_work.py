@@ -18,7 +18,7 @@ from tickets.models import Ticket, current_sla_due
 from vipdesk.lib.roles import Role
 from vipdesk.tasks.models import Task
 
-LIMIT = 100  # per source, and shown in all: the soonest due
+LIMIT = 50  # per source, and shown in all: the soonest due
 AT_RISK_LEVELS = (RiskLevel.HIGH, RiskLevel.CRITICAL)
 
 
