@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0010_merge_dated_history_cadence'),
+        ('accounts', '0011_risk_bands'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
