@@ -2,7 +2,13 @@ from django import forms
 from django.contrib import admin
 
 from accounts.audit import AuditedAdmin
-from escalations.models import Escalation, EscalationMatrixLevel, SeverityPolicy
+from escalations.models import (
+    Escalation,
+    EscalationEvent,
+    EscalationMatrixLevel,
+    PostMortem,
+    SeverityPolicy,
+)
 
 
 class SeverityPolicyForm(forms.ModelForm):
@@ -54,3 +60,29 @@ class EscalationAdmin(admin.ModelAdmin):
     search_fields = ["summary", "account__name"]
     raw_id_fields = ["account", "tickets", "owner"]
     date_hierarchy = "opened_at"
+
+
+@admin.register(EscalationEvent)
+class EscalationEventAdmin(admin.ModelAdmin):
+    """Read-only: the timeline is append-only."""
+
+    list_display = ["at", "escalation", "kind", "actor", "from_value", "to_value", "text"]
+    list_filter = ["kind"]
+    list_select_related = ["escalation", "actor"]
+    raw_id_fields = ["escalation", "actor"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(PostMortem)
+class PostMortemAdmin(admin.ModelAdmin):
+    list_display = ["escalation", "status", "completed_at"]
+    list_filter = ["status"]
+    raw_id_fields = ["escalation"]

@@ -1,8 +1,9 @@
-"""Escalations. The playbook (timeline, actions, communication log, goodwill,
-post-mortem) extends this model in its own issue."""
+"""Escalations and their append-only event log (the timeline, the SLA clocks and the
+reports read the events; the timestamps on Escalation are written in the same
+transaction as their event)."""
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -71,9 +72,18 @@ class Escalation(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", "Open"
         ACKNOWLEDGED = "acknowledged", "Acknowledged"
+        IN_PROGRESS = "in_progress", "In progress"
         RESOLVED = "resolved", "Resolved"
         CLOSED = "closed", "Closed"
 
+    class Source(models.TextChoices):
+        PERSON = "person", "Opened by a person"
+        API = "api", "API"
+        ROUTING = "routing", "Routing (Tier-2 P1)"
+        SLA = "sla", "Ticket past its SLA"
+        IMPORT = "import", "Imported"
+
+    # "Not open": neither counts as an open escalation anywhere.
     CLOSED_STATUSES = (Status.RESOLVED, Status.CLOSED)
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="escalations")
@@ -86,19 +96,135 @@ class Escalation(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
     level = models.PositiveSmallIntegerField("escalation level", default=0)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.PERSON)
+    external_id = models.CharField(
+        max_length=100, blank=True, help_text="Id in a previous tool (import_escalations)."
+    )
     opened_at = models.DateTimeField(db_index=True)
+    # First acknowledgement; never cleared.
     acknowledged_at = models.DateTimeField(null=True, blank=True)
+    # Latest resolution and closing; both cleared on re-opening (history stays in events).
+    resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Latest re-opening: the live SLA clocks restart from it; reports judge from opened_at.
+    reopened_at = models.DateTimeField(null=True, blank=True)
+    reopen_count = models.PositiveIntegerField(default=0)
+    # The last logged communication with the customer (the Critical update clock).
+    last_customer_update_at = models.DateTimeField(null=True, blank=True)
+    # The due time each automatic level-up was made for: once per breach.
+    auto_raised_response_due = models.DateTimeField(null=True, blank=True)
+    auto_raised_resolution_due = models.DateTimeField(null=True, blank=True)
+    csat = models.PositiveSmallIntegerField(
+        "post-escalation CSAT",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    customer_statement = models.TextField(blank=True)
+    business_impact = models.TextField(blank=True)
+    users_affected = models.PositiveIntegerField(null=True, blank=True)
+    initial_assessment = models.TextField(blank=True)
+    root_cause_category = models.CharField(max_length=100, blank=True)
+    contributing_factors = models.TextField(blank=True)
+    root_cause = models.TextField(blank=True)
+    customer_confirmed = models.BooleanField(
+        default=False, help_text="The customer confirmed the resolution."
+    )
+    close_reason = models.TextField(
+        blank=True, help_text="Why it closed without the customer's confirmation."
+    )
 
     objects = EscalationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-opened_at"]
-        indexes = [models.Index(fields=["account", "status"], name="escalation_account_idx")]
+        indexes = [
+            models.Index(fields=["account", "status"], name="escalation_account_idx"),
+            models.Index(fields=["owner", "status"], name="escalation_owner_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["external_id"],
+                condition=~Q(external_id=""),
+                name="escalation_external_id_unique",
+            ),
+            models.CheckConstraint(
+                condition=Q(csat__isnull=True) | Q(csat__gte=1, csat__lte=5),
+                name="escalation_csat_1_to_5",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"ESC-{self.pk:04d} {self.summary}" if self.pk else self.summary
+        return f"{self.code} {self.summary}" if self.pk else self.summary
+
+    @property
+    def code(self) -> str:
+        return f"ESC-{self.pk:04d}"
 
     @property
     def is_open(self) -> bool:
         return self.status not in self.CLOSED_STATUSES
+
+
+class EscalationEvent(models.Model):
+    """One change on an escalation: append-only (nothing updates or deletes these)."""
+
+    class Kind(models.TextChoices):
+        OPENED = "opened", "Opened"
+        STATUS = "status", "Status"
+        LEVEL = "level", "Level"
+        OWNER = "owner", "Owner"
+        SEVERITY = "severity", "Severity"
+        TICKET_LINKED = "ticket_linked", "Ticket linked"
+        ACTION = "action", "Action"
+        COMMUNICATION = "communication", "Communication"
+        STAKEHOLDER = "stakeholder", "Stakeholder"
+        RISK = "risk", "Risk"
+        GOODWILL = "goodwill", "Goodwill"
+        APPROVAL = "approval", "Approval"
+        ANALYSIS = "analysis", "Impact and root cause"
+        ALERT = "alert", "Alert"
+        NOTE = "note", "Note"
+        REOPENED = "reopened", "Re-opened"
+
+    escalation = models.ForeignKey(Escalation, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        help_text="Empty for the system.",
+    )
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    from_value = models.CharField(max_length=200, blank=True)
+    to_value = models.CharField(max_length=200, blank=True)
+    text = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [
+            models.Index(fields=["escalation", "at"], name="escalation_event_idx"),
+            models.Index(fields=["kind", "at"], name="escalation_event_kind_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()}: {self.text}"
+
+
+class PostMortem(models.Model):
+    """Only the closing gate's data for now; the post-mortem form is a separate issue."""
+
+    class Status(models.TextChoices):
+        MISSING = "missing", "Missing"
+        DRAFT = "draft", "Draft"
+        COMPLETE = "complete", "Complete"
+
+    escalation = models.OneToOneField(
+        Escalation, on_delete=models.CASCADE, related_name="post_mortem"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.MISSING)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Post-mortem of {self.escalation.code}: {self.get_status_display()}"
