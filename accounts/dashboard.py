@@ -128,10 +128,7 @@ def tier_rows(since: datetime, until: datetime | None = None) -> list[TierRow]:
         row.csat_responses = r["csat_n"]
 
     escalations = (
-        Escalation.objects.filter(opened)
-        .order_by()
-        .values("account__tier")
-        .annotate(n=Count("id"))
+        Escalation.objects.filter(opened).order_by().values("account__tier").annotate(n=Count("id"))
     )
     for r in escalations:
         if r["account__tier"] in rows:

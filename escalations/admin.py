@@ -1,12 +1,13 @@
 from django import forms
 from django.contrib import admin
 
-from accounts.audit import AuditedAdmin
+from accounts.audit import AuditedAdmin, SingletonAdmin
 from escalations.models import (
     Escalation,
     EscalationEvent,
     EscalationMatrixLevel,
     PostMortem,
+    ReportPolicy,
     SeverityPolicy,
 )
 
@@ -86,3 +87,8 @@ class PostMortemAdmin(admin.ModelAdmin):
     list_display = ["escalation", "status", "completed_at"]
     list_filter = ["status"]
     raw_id_fields = ["escalation"]
+
+
+@admin.register(ReportPolicy)
+class ReportPolicyAdmin(SingletonAdmin):
+    pass

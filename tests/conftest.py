@@ -64,6 +64,7 @@ DEFAULT_POLICY_MIGRATIONS = [
     "accounts.migrations.0002_default_policies",
     "tickets.migrations.0002_default_policies",
     "escalations.migrations.0002_default_policies",
+    "escalations.migrations.0005_report_policy",
 ]
 
 

@@ -24,6 +24,7 @@ POLICY_MODELS = [
     "tickets.apitoken",
     "escalations.severitypolicy",
     "escalations.escalationmatrixlevel",
+    "escalations.reportpolicy",
 ]
 DATA_MODELS = [
     "accounts.account",

@@ -23,4 +23,5 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("tickets.urls")),
     path("", include("escalations.urls")),
+    path("", include("vipdesk.insight.urls")),
 ]

@@ -1,0 +1,12 @@
+from django.urls import path, re_path
+
+from vipdesk.insight import views
+
+MONTH = r"reports/vip/(?P<year>[0-9]{4})-(?P<month>[0-9]{2})/"
+
+urlpatterns = [
+    path("reports/", views.reports_index, name="reports"),
+    path("reports/vip/", views.vip_monthly_latest, name="vip_monthly_latest"),
+    re_path(rf"^{MONTH}$", views.vip_monthly, name="vip_monthly"),
+    re_path(rf"^{MONTH}(?P<table>[a-z-]+)\.csv$", views.vip_monthly_csv, name="vip_monthly_csv"),
+]
