@@ -4,7 +4,7 @@ Views pass `figure_data(fig)` through `json_script`; static/js/charts.js draws i
 the vendored plotly.min.js (no inline scripts, so the CSP stays strict)."""
 
 import json
-from datetime import date
+from datetime import date, datetime
 
 import plotly.graph_objects as go
 
@@ -115,4 +115,34 @@ def usage_trend(weekly_active_users: list) -> go.Figure:
             )
         ],
         layout=dict(BASE_LAYOUT, title=dict(text="Weekly active users"), height=260),
+    )
+
+
+def sentiment_trend(
+    tickets: list[tuple[datetime, float]], windows: list[tuple[datetime, float | None]]
+) -> go.Figure:
+    """tickets: [(created, sentiment)] and windows: [(window end, average)] → each
+    ticket's sentiment as a dot and the 30-day averages as a line (−1 to 1)."""
+    return go.Figure(
+        data=[
+            go.Scatter(
+                x=[t.isoformat() for t, _ in tickets],
+                y=[s for _, s in tickets],
+                name="Ticket sentiment",
+                mode="markers",
+                marker=dict(color=GREY, size=7),
+            ),
+            go.Scatter(
+                x=[t.isoformat() for t, _ in windows],
+                y=[s for _, s in windows],
+                name="30-day average",
+                mode="lines+markers",
+                line=dict(color=BRAND, width=3),
+            ),
+        ],
+        layout=dict(
+            BASE_LAYOUT,
+            title=dict(text="Sentiment of the customer's tickets"),
+            yaxis=dict(range=[-1, 1], title=dict(text="VADER compound")),
+        ),
     )

@@ -9,4 +9,14 @@ urlpatterns = [
     path("reports/vip/", views.vip_monthly_latest, name="vip_monthly_latest"),
     re_path(rf"^{MONTH}$", views.vip_monthly, name="vip_monthly"),
     re_path(rf"^{MONTH}(?P<table>[a-z-]+)\.csv$", views.vip_monthly_csv, name="vip_monthly_csv"),
+    path(
+        "accounts/<int:account_id>/interactions/",
+        views.account_interactions,
+        name="account_interactions",
+    ),
+    path(
+        "accounts/<int:account_id>/interactions/<slug:table>.csv",
+        views.account_interactions_csv,
+        name="account_interactions_csv",
+    ),
 ]

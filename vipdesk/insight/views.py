@@ -10,7 +10,10 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from accounts import charts
+from accounts.access import get_account_for_user
 from escalations.reports import month_start, next_month
+from vipdesk.insight.interactions import interaction_tables, load_interactions
 from vipdesk.insight.monthly import build_monthly, last_finished_month, monthly_tables
 from vipdesk.lib.tables import pick
 from vipdesk.roles import Role, role_required
@@ -70,3 +73,32 @@ def vip_monthly(request, year, month):
 def vip_monthly_csv(request, year, month, table):
     first, _, tables = _monthly(year, month)
     return pick(tables, table).csv(f"vip-report-{first:%Y-%m}")
+
+
+def _interactions(request, account_id):
+    account = get_account_for_user(request, account_id)
+    analysis = load_interactions(account, timezone.now())
+    return analysis, interaction_tables(analysis)
+
+
+@require_GET
+def account_interactions(request, account_id):
+    analysis, tables = _interactions(request, account_id)
+    fig = charts.sentiment_trend(
+        [(t.created_at, t.sentiment) for t in analysis.tickets if t.sentiment is not None],
+        [(w.end, w.sentiment) for w in analysis.windows],
+    )
+    context = {
+        "a": analysis,
+        "account": analysis.account,
+        "tables": tables,
+        "sentiment_chart": charts.figure_data(fig),
+        "csv_base": f"/accounts/{analysis.account.pk}/interactions/",
+    }
+    return TemplateResponse(request, "reports/interactions.html", context)
+
+
+@require_GET
+def account_interactions_csv(request, account_id, table):
+    analysis, tables = _interactions(request, account_id)
+    return pick(tables, table).csv(f"account-{analysis.account.pk}-interactions")
