@@ -24,6 +24,15 @@ class SeverityPolicy(models.Model):
     severity = models.CharField(max_length=10, choices=Severity.choices, unique=True)
     response_minutes = models.PositiveIntegerField(validators=[MinValueValidator(1)])
     resolution_minutes = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    customer_update_minutes = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Update the customer at least this often (empty: no update clock).",
+    )
+    post_mortem_required = models.BooleanField(
+        default=False, help_text="It cannot close without a complete post-mortem."
+    )
 
     class Meta:
         verbose_name_plural = "severity policies"
@@ -54,6 +63,121 @@ class EscalationMatrixLevel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_severity_display()} level {self.level}: {self.owners}"
+
+
+class PlaybookPolicy(models.Model):
+    """The playbook's numbers and words (one row, admin-edited; SPEC defaults)."""
+
+    acknowledge_minutes = models.PositiveIntegerField(
+        default=60, validators=[MinValueValidator(1)], help_text="Acknowledge within this."
+    )
+    breach_warning_minutes = models.PositiveIntegerField(
+        default=60,
+        validators=[MinValueValidator(1)],
+        help_text="Move an escalation up one level when a response or resolution breach is "
+        "this close (or already happened), once per breach.",
+    )
+    reopen_days = models.PositiveIntegerField(
+        default=90, validators=[MinValueValidator(1)], help_text="Re-open within this."
+    )
+    commercial_words = models.TextField(
+        default="billing, invoice, charge, refund, contract, price",
+        help_text="A ticket mentioning one of these (comma-separated) opens a Commercial "
+        "escalation; otherwise Technical.",
+    )
+    sla_opening_max_tier = models.PositiveSmallIntegerField(
+        default=1,
+        help_text="Tickets of this tier or a better one, unresolved past their resolution "
+        "SLA, open an escalation (0: never).",
+    )
+    sla_opening_severity = models.CharField(
+        max_length=10, choices=Severity.choices, default=Severity.HIGH
+    )
+
+    class Meta:
+        verbose_name_plural = "playbook policy"
+
+    def __str__(self) -> str:
+        return "Playbook policy"
+
+    @classmethod
+    def load(cls) -> "PlaybookPolicy":
+        return cls.objects.order_by("pk").first() or cls()
+
+
+class MatrixRole(models.TextChoices):
+    CSM = "csm", "CSM"
+    CS_MANAGER = "cs_manager", "CS Manager"
+    VP_CS = "vp_cs", "VP CS"
+    VP_ENG = "vp_eng", "VP Eng"
+    CRO = "cro", "CRO"
+    CTO = "cto", "CTO"
+
+
+class RoleHolder(models.Model):
+    """Who holds a matrix role (the CSM is always the account's own CSM)."""
+
+    role = models.CharField(max_length=20, choices=MatrixRole.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="matrix_roles"
+    )
+
+    class Meta:
+        ordering = ["role", "user_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["role", "user"], name="one_role_per_user"),
+            models.CheckConstraint(condition=~Q(role="csm"), name="csm_is_the_accounts"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}: {self.user}"
+
+
+class TypeOwners(models.Model):
+    """The teams that typically own an escalation of a type (shown on the page)."""
+
+    type = models.CharField(max_length=20, unique=True)
+    teams = models.CharField(max_length=200)
+
+    class Meta:
+        verbose_name_plural = "type owners"
+        ordering = ["type"]
+
+    def __str__(self) -> str:
+        return f"{self.type}: {self.teams}"
+
+
+class GoodwillKind(models.TextChoices):
+    CREDIT = "credit", "Service credit"
+    EXTENSION = "extension", "Contract extension"
+    PREMIUM_SUPPORT = "premium_support", "Premium support"
+
+
+class GoodwillApprovalRule(models.Model):
+    """Who approves a goodwill offer of a kind up to an amount (empty: any amount);
+    the rule with the smallest limit covering the offer applies."""
+
+    kind = models.CharField(max_length=20, choices=GoodwillKind.choices)
+    max_amount = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, help_text="US dollars."
+    )
+    approver = models.CharField(
+        max_length=20, choices=[c for c in MatrixRole.choices if c[0] != MatrixRole.CSM]
+    )
+
+    class Meta:
+        ordering = ["kind", models.F("max_amount").asc(nulls_last=True)]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "max_amount"],
+                name="one_goodwill_rule_per_limit",
+                nulls_distinct=False,
+            )
+        ]
+
+    def __str__(self) -> str:
+        limit = f"up to ${self.max_amount:,}" if self.max_amount is not None else "any amount"
+        return f"{self.get_kind_display()} {limit}: {self.get_approver_display()}"
 
 
 class EscalationQuerySet(models.QuerySet):
@@ -287,3 +411,171 @@ class ReportPolicy(models.Model):
     def load(cls) -> "ReportPolicy":
         obj, _ = cls.objects.get_or_create(pk=1)
         return obj
+
+
+class Action(models.Model):
+    class Horizon(models.TextChoices):
+        IMMEDIATE = "immediate", "Immediate (next 4 hours)"
+        SHORT_TERM = "short_term", "Short-term (next 24–48 hours)"
+        LONG_TERM = "long_term", "Long-term prevention"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        DONE = "done", "Done"
+
+    escalation = models.ForeignKey(Escalation, on_delete=models.CASCADE, related_name="actions")
+    horizon = models.CharField(max_length=20, choices=Horizon.choices)
+    description = models.CharField(max_length=300)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    due_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        indexes = [models.Index(fields=["status", "due_at"], name="escalation_action_due_idx")]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class CommunicationPlanItem(models.Model):
+    escalation = models.ForeignKey(
+        Escalation, on_delete=models.CASCADE, related_name="communication_plan"
+    )
+    audience = models.CharField(max_length=100)
+    message = models.CharField(max_length=300)
+    channel = models.CharField(max_length=50)
+    timing = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.audience}: {self.message}"
+
+
+class Communication(models.Model):
+    """The communication log; a customer communication restarts the update clock."""
+
+    class Type(models.TextChoices):
+        EMAIL = "email", "E-mail"
+        CALL = "call", "Call"
+        MEETING = "meeting", "Meeting"
+        CHAT = "chat", "Chat"
+        INTERNAL = "internal", "Internal note"
+
+    escalation = models.ForeignKey(
+        Escalation, on_delete=models.CASCADE, related_name="communications"
+    )
+    at = models.DateTimeField()
+    type = models.CharField(max_length=10, choices=Type.choices)
+    to_customer = models.BooleanField(default=True)
+    recipient = models.CharField(max_length=200)
+    summary = models.TextField()
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()} to {self.recipient}"
+
+
+class Stakeholder(models.Model):
+    escalation = models.ForeignKey(
+        Escalation, on_delete=models.CASCADE, related_name="stakeholders"
+    )
+    name = models.CharField(max_length=200)
+    role = models.CharField(max_length=100, blank=True)
+    ask = models.CharField("what was asked", max_length=300)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Risk(models.Model):
+    class Kind(models.TextChoices):
+        CHURN = "churn", "Churn risk"
+        REESCALATION = "reescalation", "Re-escalation"
+        PR = "pr", "PR / public"
+
+    class Level(models.IntegerChoices):
+        LOW = 1, "Low"
+        MEDIUM = 2, "Medium"
+        HIGH = 3, "High"
+
+    escalation = models.ForeignKey(Escalation, on_delete=models.CASCADE, related_name="risks")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    probability = models.PositiveSmallIntegerField(choices=Level.choices)
+    impact = models.PositiveSmallIntegerField(choices=Level.choices)
+    mitigation = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["escalation", "kind"], name="one_risk_per_kind")
+        ]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+    @property
+    def score(self) -> int:
+        """Probability × impact, 1–9."""
+        return self.probability * self.impact
+
+
+class Goodwill(models.Model):
+    class Status(models.TextChoices):
+        REQUESTED = "requested", "Awaiting approval"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        OFFERED = "offered", "Offered"
+
+    escalation = models.ForeignKey(Escalation, on_delete=models.CASCADE, related_name="goodwill")
+    kind = models.CharField(max_length=20, choices=GoodwillKind.choices)
+    amount = models.DecimalField(
+        "service credit ($)", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    months = models.PositiveSmallIntegerField("extension (months)", null=True, blank=True)
+    duration = models.CharField("premium support duration", max_length=100, blank=True)
+    reason = models.CharField(max_length=300, blank=True)
+    approver_role = models.CharField(max_length=20, choices=MatrixRole.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    offered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["requested_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="offered") | Q(decided_by__isnull=False),
+                name="goodwill_offered_after_approval",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.value}"
+
+    @property
+    def value(self) -> str:
+        if self.kind == GoodwillKind.CREDIT:
+            return f"${self.amount:,.2f}" if self.amount is not None else ""
+        if self.kind == GoodwillKind.EXTENSION:
+            return f"{self.months} months" if self.months else ""
+        return self.duration

@@ -5,6 +5,10 @@ SeverityPolicy). Wall-clock time: escalations run 24/7, the clock never pauses.
   closed without an acknowledgement); the resolution clock until it is closed.
 - A stopped clock is judged by when it stopped: an escalation closed in time is never
   reported breached later, however late `now` is.
+- The live clocks run from the latest re-opening (reports judge from opened_at).
+- Guardrail clocks: acknowledge within the policy's minutes; for severities with an
+  update clock (Critical: 4 h) the next customer update is due that long after the last
+  logged customer communication (or the start).
 """
 
 from datetime import datetime, timedelta
@@ -45,6 +49,32 @@ def due_times(
         (responded_at or now) > response_due,
         (closed_at or now) > resolution_due,
     )
+
+
+def clock_start(escalation) -> datetime:
+    """The live clocks restart from the latest re-opening."""
+    return escalation.reopened_at or escalation.opened_at
+
+
+def live_due_times(escalation, policy: Policy | None, now: datetime) -> DueTimes:
+    """due_times from the latest (re-)opening: the response clock stops at an
+    acknowledgement after it, or when the escalation left Open; the resolution clock at
+    the latest resolution or closing (both cleared on re-opening)."""
+    start = clock_start(escalation)
+    stopped = escalation.resolved_at or escalation.closed_at
+    acknowledged = escalation.acknowledged_at
+    if acknowledged is None or acknowledged < start:
+        acknowledged = None if escalation.status == "open" else (stopped or start)
+    return due_times(start, acknowledged, stopped, policy, now)
+
+
+def customer_update_due(escalation, minutes: int | None) -> datetime | None:
+    """When the next customer update is due on an open escalation (None: no clock)."""
+    if minutes is None or escalation.status in ("resolved", "closed"):
+        return None
+    start = clock_start(escalation)
+    last = escalation.last_customer_update_at
+    return max(start, last or start) + timedelta(minutes=minutes)
 
 
 def clock_state(

@@ -64,7 +64,8 @@ DEFAULT_POLICY_MIGRATIONS = [
     "accounts.migrations.0002_default_policies",
     "tickets.migrations.0002_default_policies",
     "escalations.migrations.0002_default_policies",
-    "escalations.migrations.0005_report_policy",
+    "escalations.migrations.0006_playbook_defaults",
+    "escalations.migrations.0007_report_policy",
 ]
 
 

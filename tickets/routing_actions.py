@@ -321,18 +321,14 @@ def apply_side_effects(ticket: Ticket, decision: RoutingDecision) -> list[int]:
             },
         )
     if decision.escalation is not None and ticket.account is not None:
-        from escalations.models import Escalation
+        from escalations.actions import open_for_ticket
 
-        if not Escalation.objects.filter(tickets=ticket).exists():
-            escalation = Escalation.objects.create(
-                account=ticket.account,
-                type=decision.escalation.type,
-                severity=decision.escalation.severity,
-                summary=decision.escalation.summary,
-                owner_id=ticket.account.csm_id,
-                opened_at=timezone.now(),
-            )
-            escalation.tickets.add(ticket)
+        open_for_ticket(
+            ticket,
+            severity=decision.escalation.severity,
+            summary=decision.escalation.summary,
+            source="routing",
+        )
     return new_alerts
 
 

@@ -4,6 +4,7 @@ from ninja import NinjaAPI
 from ninja.errors import ValidationError
 
 from accounts.api import router as accounts_router
+from escalations.api import router as escalations_router
 from escalations.report_api import router as reports_router
 from tickets.api import router as tickets_router
 
@@ -37,4 +38,5 @@ def validation_error(request, exc: ValidationError):
 
 api.add_router("", tickets_router)
 api.add_router("", accounts_router)
+api.add_router("", escalations_router)
 api.add_router("", reports_router)

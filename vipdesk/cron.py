@@ -9,10 +9,12 @@ from rq import cron
 
 from accounts.jobs import RESCORE_ALL_TIMEOUT, rescore_if_due
 from accounts.weekly_report import send_weekly_reports
+from escalations.jobs import run_playbook
 from tickets.jobs import sweep_pending_routing
 from tickets.sla_jobs import monitor_slas
 
 cron.register(monitor_slas, queue_name="high", cron="*/1 * * * *", job_timeout=120)
+cron.register(run_playbook, queue_name="high", cron="*/1 * * * *", job_timeout=120)
 cron.register(sweep_pending_routing, queue_name="default", cron="*/1 * * * *", job_timeout=300)
 # Cheap check every minute: the interval (ScoreWeights.rescore_interval_minutes) is
 # admin-editable, so the job decides whether a full rescore is due and enqueues it

@@ -30,7 +30,7 @@ from django.utils import timezone
 from accounts.executives import is_executive_title
 from accounts.models import Account, AccountDomain, Contact, CsmNote, Tier
 from accounts.tiering import current_bands, retier_accounts, tier_for
-from escalations.models import Escalation
+from escalations.models import Escalation, EscalationEvent
 from tickets.models import (
     Agent,
     AgentLevel,
@@ -191,6 +191,7 @@ class DemoCompany:
         models = [
             Account, AccountDomain, Contact, CsmNote, Agent, AgentPool, AgentPool.members.through,
             PtoPeriod, Ticket, TicketMessage, Escalation, Escalation.tickets.through,
+            EscalationEvent,
         ]  # fmt: skip
         reset_sequences(models)
         analyze(models)
@@ -825,38 +826,55 @@ class DemoCompany:
                 first_breached, resolution_breached, HISTORY_REASONS)  # fmt: skip
 
     def create_escalations(self) -> None:
+        """Escalations with the events their times imply; an account's open escalations
+        are of different types (the de-duplication rule: never two open of one type)."""
         rng = self.rng("escalations")
         types = list(text.ESCALATION_SUMMARIES)
-        rows, links = [], []
+        S = Escalation.Status
+        rows, links, events = [], [], []
         escalation_id = next_id(Escalation)
         link_id = next_id(Escalation.tickets.through)
         for plan in self.plans:
             story = plan.id in (self.plans[0].id, self.plans[2].id)
             if not story and not (plan.at_risk and rng.random() < 0.35):
                 continue
+            open_types: set[str] = set()
             for n in range(1 if not story else 2):
                 kind = rng.choices(types, (45, 20, 20, 10, 5))[0]
                 severity = rng.choices(("critical", "high", "medium", "low"), (10, 35, 40, 15))[0]
                 age = rng.uniform(0.2, 120) if n else rng.uniform(0.2, 6)
                 opened = self.now - timedelta(days=age)
                 if story and n == 0:
-                    status = Escalation.Status.ACKNOWLEDGED
+                    status = S.ACKNOWLEDGED
                 elif (self.now - opened).days > 20 and rng.random() < 0.8:
                     status = rng.choice(Escalation.CLOSED_STATUSES)
                 else:
-                    status = rng.choice((Escalation.Status.OPEN, Escalation.Status.ACKNOWLEDGED))
+                    status = rng.choice((S.OPEN, S.ACKNOWLEDGED))
+                if status not in Escalation.CLOSED_STATUSES and kind in open_types:
+                    kind = rng.choice([t for t in types if t not in open_types])
+                if status not in Escalation.CLOSED_STATUSES:
+                    open_types.add(kind)
                 acknowledged = opened + timedelta(minutes=rng.uniform(10, 180))
-                if status == Escalation.Status.OPEN or acknowledged > self.now:
+                if status == S.OPEN or acknowledged > self.now:
                     acknowledged = None
-                closed = None
+                ended = None
                 if status in Escalation.CLOSED_STATUSES:
-                    closed = opened + timedelta(days=rng.uniform(1, 14))
-                    closed = min(closed, self.now)
+                    ended = min(opened + timedelta(days=rng.uniform(1, 14)), self.now)
+                resolved, closed = (ended, None) if status == S.RESOLVED else (None, ended)
                 rows.append(
                     (escalation_id, plan.id, kind, severity, status,
                      rng.choice(text.ESCALATION_SUMMARIES[kind]), plan.csm_id, rng.randint(0, 2),
-                     opened, acknowledged, closed)
+                     opened, acknowledged, resolved, closed)
                 )  # fmt: skip
+                events.append((escalation_id, opened, "opened", "", S.OPEN, "Escalation opened."))
+                before = S.OPEN
+                if acknowledged:
+                    events.append((escalation_id, acknowledged, "status", S.OPEN, S.ACKNOWLEDGED,
+                                   "Acknowledged."))  # fmt: skip
+                    before = S.ACKNOWLEDGED
+                if ended:
+                    events.append((escalation_id, ended, "status", before, status,
+                                   f"{S(status).label}."))  # fmt: skip
                 if plan.id in self.escalation_ticket:
                     links.append((link_id, escalation_id, self.escalation_ticket[plan.id]))
                     link_id += 1
@@ -864,9 +882,12 @@ class DemoCompany:
         BulkWriter(
             Escalation,
             ["id", "account_id", "type", "severity", "status", "summary", "owner_id", "level",
-             "opened_at", "acknowledged_at", "closed_at"],
+             "opened_at", "acknowledged_at", "resolved_at", "closed_at"],
         ).write(rows)  # fmt: skip
         BulkWriter(Escalation.tickets.through, ["id", "escalation_id", "ticket_id"]).write(links)
+        BulkWriter(
+            EscalationEvent, ["escalation_id", "at", "kind", "from_value", "to_value", "text"]
+        ).write(events)
         self.say(f"  escalations: {len(rows):,}")
 
     def create_notes(self) -> None:

@@ -27,7 +27,7 @@ def load(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('escalations', '0004_backfill_events'),
+        ('escalations', '0006_playbook_defaults'),
     ]
 
     operations = [
