@@ -435,6 +435,7 @@ class Alert(models.Model):
         RISK_THRESHOLD = "risk_threshold", "Risk threshold crossed"
         ESCALATION = "escalation", "Escalation"
         WEEKLY_REPORT = "weekly_report", "Weekly VIP health report"
+        MONTHLY_REPORT = "monthly_report", "Monthly VIP support report"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alerts"

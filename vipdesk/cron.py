@@ -2,7 +2,8 @@
 
 rq.cron does not catch up missed runs, so every job here looks back over what it
 missed (the SLA monitor marks every past-due breach; rescore_if_due compares the last
-finished run with the interval; weekly reports are deduplicated per ISO week).
+finished run with the interval; weekly reports are deduplicated per ISO week, monthly
+reports per month).
 Cron fields follow settings.TIME_ZONE."""
 
 from rq import cron
@@ -12,6 +13,7 @@ from accounts.weekly_report import send_weekly_reports
 from escalations.jobs import run_playbook
 from tickets.jobs import sweep_pending_routing
 from tickets.sla_jobs import monitor_slas
+from vipdesk.insight.jobs import send_monthly_vip_report
 
 cron.register(monitor_slas, queue_name="high", cron="*/1 * * * *", job_timeout=120)
 cron.register(run_playbook, queue_name="high", cron="*/1 * * * *", job_timeout=120)
@@ -21,5 +23,7 @@ cron.register(sweep_pending_routing, queue_name="default", cron="*/1 * * * *", j
 # (with job_timeout=RESCORE_ALL_TIMEOUT and retries).
 cron.register(rescore_if_due, queue_name="default", cron="*/1 * * * *", job_timeout=60)
 cron.register(send_weekly_reports, queue_name="low", cron="0 8 * * 1", job_timeout=900)
+# Daily, so a run missed on the 1st is made up; one report per lead and month.
+cron.register(send_monthly_vip_report, queue_name="low", cron="0 7 * * *", job_timeout=900)
 
 __all__ = ["RESCORE_ALL_TIMEOUT"]

@@ -20,6 +20,8 @@ def test_it_registers_the_periodic_jobs():
         "tickets.jobs.sweep_pending_routing": ("*/1 * * * *", "default"),
         "accounts.jobs.rescore_if_due": ("*/1 * * * *", "default"),
         "accounts.weekly_report.send_weekly_reports": ("0 8 * * 1", "low"),
+        "escalations.jobs.run_playbook": ("*/1 * * * *", "high"),
+        "vipdesk.insight.jobs.send_monthly_vip_report": ("0 7 * * *", "low"),
     }
     assert RESCORE_ALL_TIMEOUT == 1800
 

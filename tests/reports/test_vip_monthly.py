@@ -167,3 +167,21 @@ def test_recommendations_name_their_reason_and_figure():
     )
     assert "Review the root causes of Legal escalations" not in by_action  # 2 < minimum 3
     assert recs[0].action.startswith("Give every at-risk")  # urgent first
+
+
+def test_leads_get_last_months_report_once(lead, csm, month, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from tickets.models import Alert
+    from vipdesk.insight.jobs import send_monthly_vip_report
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_monthly_vip_report(NOW) == 1
+    assert send_monthly_vip_report(NOW + timedelta(days=1)) == 0  # the daily run after
+    alert = Alert.objects.get(user=lead)
+    assert alert.kind == "monthly_report" and alert.link == "/reports/vip/2026-11/"
+    assert not Alert.objects.filter(user=csm).exists()
+    [email] = mail.outbox
+    assert email.subject == "[vipdesk] VIP support report — November 2026"
+    assert "1 missed of 2" in email.body
+    assert "Give every at-risk VIP account an owner" in email.body
