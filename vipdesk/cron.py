@@ -14,6 +14,7 @@ from escalations.jobs import run_playbook
 from tickets.jobs import sweep_pending_routing
 from tickets.sla_jobs import monitor_slas
 from vipdesk.insight.jobs import send_monthly_vip_report
+from vipdesk.insight.rollups import refresh_recent_rollups
 
 cron.register(monitor_slas, queue_name="high", cron="*/1 * * * *", job_timeout=120)
 cron.register(run_playbook, queue_name="high", cron="*/1 * * * *", job_timeout=120)
@@ -23,6 +24,7 @@ cron.register(sweep_pending_routing, queue_name="default", cron="*/1 * * * *", j
 # (with job_timeout=RESCORE_ALL_TIMEOUT and retries).
 cron.register(rescore_if_due, queue_name="default", cron="*/1 * * * *", job_timeout=60)
 cron.register(send_weekly_reports, queue_name="low", cron="0 8 * * 1", job_timeout=900)
+cron.register(refresh_recent_rollups, queue_name="low", cron="17 * * * *", job_timeout=900)
 # Daily, so a run missed on the 1st is made up; one report per lead and month.
 cron.register(send_monthly_vip_report, queue_name="low", cron="0 7 * * *", job_timeout=900)
 

@@ -22,6 +22,7 @@ def test_it_registers_the_periodic_jobs():
         "accounts.weekly_report.send_weekly_reports": ("0 8 * * 1", "low"),
         "escalations.jobs.run_playbook": ("*/1 * * * *", "high"),
         "vipdesk.insight.jobs.send_monthly_vip_report": ("0 7 * * *", "low"),
+        "vipdesk.insight.rollups.refresh_recent_rollups": ("17 * * * *", "low"),
     }
     assert RESCORE_ALL_TIMEOUT == 1800
 

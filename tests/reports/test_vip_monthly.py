@@ -102,6 +102,7 @@ def test_its_query_count_does_not_grow(client, lead, month):
         return len(ctx.captured_queries)
 
     make_pool(tier=1, members=[make_agent()])
+    count()  # computes the month's and the previous month's rollups
     few = count()
     for _ in range(5):
         account = make_scored_account(arr=Decimal(200000), risk=80)
@@ -185,3 +186,23 @@ def test_leads_get_last_months_report_once(lead, csm, month, django_capture_on_c
     assert email.subject == "[vipdesk] VIP support report — November 2026"
     assert "1 missed of 2" in email.body
     assert "Give every at-risk VIP account an owner" in email.body
+
+
+def test_the_month_is_read_from_its_rollup_which_says_when_it_was_computed(client, lead, month):
+    from vipdesk.insight import rollups
+    from vipdesk.models import MonthlyRollup
+
+    client.force_login(lead)
+    client.get("/reports/vip/2026-11/")
+    rollup = MonthlyRollup.objects.get(month="2026-11-01")
+    assert (rollup.tickets_with_sla, rollup.tickets_missed) == (2, 1)
+    # A ticket added later shows once the job refreshes the rollup.
+    vip_ticket(month["account"], NOV, 50, first_response_breached_at=NOV)
+    assert client.get("/reports/vip/2026-11/").context["r"].tickets_missed == 1
+    with time_machine.travel(NOW + timedelta(hours=3), tick=False):
+        client.force_login(lead)
+        page = client.get("/reports/vip/2026-11/")
+        assert page.context["r"].stale and b"stale" in page.content
+        assert rollups.refresh_recent_rollups() == 2
+        page = client.get("/reports/vip/2026-11/")
+        assert page.context["r"].tickets_missed == 2 and not page.context["r"].stale

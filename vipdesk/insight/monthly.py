@@ -22,7 +22,6 @@ from accounts.dashboard import (
     TierRow,
     at_risk_vip_accounts,
     sponsor_coverage,
-    tier_rows,
 )
 from accounts.models import VIP_TIERS, Account, RiskLevel, Tier
 from accounts.recommendations import HIGH, NORMAL, URGENT, Recommendation
@@ -43,6 +42,7 @@ from escalations.reports import (
 )
 from tickets.models import Ticket
 from tickets.pools import PoolView, pool_board
+from vipdesk.insight import rollups
 from vipdesk.lib.tables import Table, rounded
 
 MISSED_SHOWN = 50
@@ -83,6 +83,8 @@ class MonthlyReport:
     tickets_with_sla: int
     tickets_missed: int
     missed: list[Ticket]
+    computed_at: datetime  # of the rollup the month's ticket figures come from
+    stale: bool
     nps: float | None
     previous_nps: float | None
     nps_accounts: int
@@ -111,16 +113,11 @@ class MonthlyReport:
         return 100 * (self.tickets_with_sla - self.tickets_missed) / self.tickets_with_sla
 
 
-def missed_slas(start: datetime, end: datetime) -> tuple[int, int, list[Ticket]]:
-    """VIP tickets created in [start, end) with an SLA, how many missed one (first
-    response or resolution breached), and the first MISSED_SHOWN of those (2 queries)."""
-    month = Ticket.objects.vip().filter(
-        created_at__gte=start, created_at__lt=end, sla_first_response_due__isnull=False
-    )
-    breached = Q(first_response_breached_at__isnull=False) | Q(resolution_breached_at__isnull=False)
-    counts = month.aggregate(n=Count("pk"), missed=Count("pk", filter=breached))
-    shown = list(
-        month.filter(breached)
+def missed_sla_tickets(month: date) -> list[Ticket]:
+    """The month's first MISSED_SHOWN VIP tickets that missed an SLA (1 query)."""
+    return list(
+        rollups.vip_tickets_with_sla(month)
+        .filter(rollups.BREACHED)
         .select_related("account", "assigned_agent__user")
         .only(
             "id",
@@ -143,7 +140,6 @@ def missed_slas(start: datetime, end: datetime) -> tuple[int, int, list[Ticket]]
         )
         .order_by("created_at", "id")[:MISSED_SHOWN]
     )
-    return counts["n"], counts["missed"], shown
 
 
 def arr_protected(start: datetime, end: datetime) -> tuple[Decimal, int]:
@@ -251,12 +247,11 @@ def recommend(
 def build_monthly(month: date, now: datetime) -> MonthlyReport:
     """The report for `month` (its first day), in a fixed number of queries."""
     start, end = local_midnight(month), local_midnight(next_month(month))
-    previous = local_midnight(month_start(month, 1))
-    current = tier_rows(start, end)
-    before = {r.tier: r for r in tier_rows(previous, start)}
-    tiers = [TierMonth(r, before[r.tier]) for r in current if r.tier in VIP_TIERS]
-
-    with_sla, missed, shown = missed_slas(start, end)
+    previous = month_start(month, 1)
+    found = rollups.rollups_for([month, previous], now)
+    rollup = found[month]
+    before = {r.tier: r for r in rollups.tiers_of(found[previous])}
+    tiers = [TierMonth(r, before[r.tier]) for r in rollups.tiers_of(rollup) if r.tier in VIP_TIERS]
     vip = Account.objects.vip().aggregate(
         nps_avg=Avg("nps"),
         previous=Avg("previous_nps"),
@@ -276,9 +271,11 @@ def build_monthly(month: date, now: datetime) -> MonthlyReport:
     report = MonthlyReport(
         month=month,
         tiers=tiers,
-        tickets_with_sla=with_sla,
-        tickets_missed=missed,
-        missed=shown,
+        tickets_with_sla=rollup.tickets_with_sla,
+        tickets_missed=rollup.tickets_missed,
+        missed=missed_sla_tickets(month),
+        computed_at=rollup.computed_at,
+        stale=rollups.is_stale(rollup, now),
         nps=vip["nps_avg"],
         previous_nps=vip["previous"],
         nps_accounts=vip["nps_n"],
