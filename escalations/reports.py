@@ -10,7 +10,7 @@ objects over two annotations (res_end: final resolution, else closing; res_due: 
 nothing to average). Wall-clock hours throughout; `now` is a parameter."""
 
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django import forms
@@ -18,7 +18,6 @@ from django.db.models import (
     Case,
     Count,
     DateTimeField,
-    DurationField,
     F,
     Q,
     QuerySet,
@@ -26,6 +25,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import CombinedExpression
 from django.db.models.functions import Coalesce, TruncMonth
 from django.http import QueryDict
 from django.utils import timezone
@@ -196,7 +196,7 @@ def resolution_policies() -> dict[str, int]:
 
 @dataclass
 class Totals:
-    """What the figures rest on, as sums that add up across groups and months."""
+    """What the figures rest on, as sums (so a group's figures are exact means)."""
 
     count: int = 0
     open: int = 0
@@ -210,13 +210,8 @@ class Totals:
     rated: int = 0
     csat_sum: int = 0
 
-    def __add__(self, other: "Totals") -> "Totals":
-        return Totals(
-            **{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)}
-        )
 
-
-def _duration(field: str) -> DurationField:
+def _duration(field: str) -> CombinedExpression:
     return F(field) - F("opened_at")
 
 
@@ -393,7 +388,7 @@ def summary(form: ReportFilters, now: datetime) -> dict:
 @dataclass
 class Breakdown:
     title: str
-    rows: list[tuple[str, dict, Totals]]  # (label, figures, totals)
+    rows: list[tuple[str, dict]]  # (label, figures)
 
 
 @dataclass
@@ -434,7 +429,7 @@ def build_report(form: ReportFilters, now: datetime) -> Report:
         Breakdown(
             "By tier",
             [
-                (Tier(k).label, figures(by_tier[k], by_tier_accounts.get(k, 0)), by_tier[k])
+                (Tier(k).label, figures(by_tier[k], by_tier_accounts.get(k, 0)))
                 for k in Tier.values
                 if k in by_tier
             ],
@@ -442,7 +437,7 @@ def build_report(form: ReportFilters, now: datetime) -> Report:
         Breakdown(
             "By type",
             [
-                (label, figures(by_type[k], accounts), by_type[k])
+                (label, figures(by_type[k], accounts))
                 for k, label in Escalation.Type.choices
                 if k in by_type
             ],
@@ -450,7 +445,7 @@ def build_report(form: ReportFilters, now: datetime) -> Report:
         Breakdown(
             "By severity",
             [
-                (label, figures(by_severity[k], accounts), by_severity[k])
+                (label, figures(by_severity[k], accounts))
                 for k, label in Severity.choices
                 if k in by_severity
             ],
@@ -734,7 +729,7 @@ def report_tables(report: Report, rows_link) -> list[Table]:
                 name,
                 b.title,
                 [b.title.removeprefix("By ").capitalize(), *FIGURE_HEADERS],
-                [figures_row(label, values) for label, values, _ in b.rows],
+                [figures_row(label, values) for label, values in b.rows],
             )
         )
     tables.append(
