@@ -1,7 +1,7 @@
 """Each escalation-report metric on the hand-made history of tests/reports/history.py;
 the expected figures are worked out in the comments."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from django.http import QueryDict
@@ -153,3 +153,22 @@ def test_figures_are_null_when_nothing_to_average():
     f = reports.figures(reports.Totals(), accounts=0)
     assert f["count"] == 0
     assert all(f[k] is None for k in f if k not in ("count", "open"))
+
+
+def test_each_breakdown_row_equals_the_report_filtered_to_it(history):
+    q = QueryDict(mutable=True)
+    q.update({"from": "2026-11-01", "to": "2026-12-01"})
+    form = reports.ReportFilters(q)
+    assert form.is_valid()
+    report = reports.build_report(form, NOW)
+    by_tier, by_type, by_severity = (dict(b.rows) for b in report.breakdowns)
+    tier1 = summary(tier="1")
+    assert by_tier["Tier 1 Strategic"] == {k: v for k, v in tier1.items() if k != "targets"}
+    assert by_tier["Standard"]["count"] == 1
+    high = summary(severity="high")
+    assert by_severity["High"]["sla_compliance"] == high["sla_compliance"] == 0
+    assert by_severity["High"]["count"] == 2
+    assert by_type["Commercial"]["count"] == 1
+    assert sum(values["count"] for values in by_type.values()) == 6
+    november = dict(report.trend)[date(2026, 11, 1)]
+    assert november == {k: v for k, v in summary().items() if k != "targets"}
