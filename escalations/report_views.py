@@ -44,13 +44,12 @@ def _charts(report: reports.Report, targets: dict) -> list[tuple[str, dict]]:
     months = [m for m, _ in report.trend]
     result = []
     for metric in reports.METRICS:
-        unit = "%" if metric.key in reports.PERCENT_METRICS else metric.label
         fig = charts.metric_trend(
             months,
             [reports.shown(metric.key, values[metric.key]) for _, values in report.trend],
             metric.label,
             reports.shown(metric.key, targets[metric.key]),
-            unit,
+            metric.unit,
         )
         result.append((f"chart-{metric.key}", figure_data(fig)))
     return result

@@ -304,15 +304,18 @@ class Metric:
     label: str
     below: bool  # met below its target (times, rates) or above it (compliance, CSAT)
     basis: str  # the escalations it rests on (one of ROW_SETS)
+    unit: str
 
 
 METRICS = [
-    Metric("mttr_hours", "Mean time to resolution", True, "resolved"),
-    Metric("sla_compliance", "SLA compliance", False, "judged"),
-    Metric("first_response_hours", "First response (acknowledgement)", True, "acknowledged"),
-    Metric("per_100_accounts", "Escalations per 100 accounts", True, "all"),
-    Metric("reescalation_rate", "Re-escalation rate", True, "all"),
-    Metric("csat", "Post-escalation CSAT", False, "rated"),
+    Metric("mttr_hours", "Mean time to resolution", True, "resolved", "hours"),
+    Metric("sla_compliance", "SLA compliance", False, "judged", "%"),
+    Metric(
+        "first_response_hours", "First response (acknowledgement)", True, "acknowledged", "hours"
+    ),
+    Metric("per_100_accounts", "Escalations per 100 accounts", True, "all", "per 100 accounts"),
+    Metric("reescalation_rate", "Re-escalation rate", True, "all", "%"),
+    Metric("csat", "Post-escalation CSAT", False, "rated", "CSAT (1–5)"),
 ]
 
 
