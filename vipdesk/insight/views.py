@@ -84,15 +84,13 @@ def _interactions(request, account_id):
 @require_GET
 def account_interactions(request, account_id):
     analysis, tables = _interactions(request, account_id)
-    fig = charts.sentiment_trend(
-        [(t.created_at, t.sentiment) for t in analysis.tickets if t.sentiment is not None],
-        [(w.end, w.sentiment) for w in analysis.windows],
-    )
+    sentiments = [(t.created_at, t.sentiment) for t in analysis.tickets if t.sentiment is not None]
+    fig = charts.sentiment_trend(sentiments, [(w.end, w.sentiment) for w in analysis.windows])
     context = {
         "a": analysis,
         "account": analysis.account,
         "tables": tables,
-        "sentiment_chart": charts.figure_data(fig),
+        "sentiment_chart": charts.figure_data(fig) if sentiments else None,
         "csv_base": f"/accounts/{analysis.account.pk}/interactions/",
     }
     return TemplateResponse(request, "reports/interactions.html", context)
