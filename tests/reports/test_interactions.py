@@ -114,3 +114,26 @@ def test_recurring_issues_group_similar_subjects_only():
     ]
     issues = interactions.recurring_issues(tickets)
     assert [(i.label, len(i.tickets)) for i in issues] == [("Invoice total wrong", 3)]
+
+
+def window(tickets, urgent=0, sentiments=()):
+    w = interactions.Window(timezone.now(), timezone.now())
+    w.tickets, w.urgent, w.sentiments = tickets, urgent, list(sentiments)
+    return w
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "direction"),
+    [(4, 5, "steady"), (4, 6, "rising"), (1, 2, "steady"), (0, 2, "rising"), (8, 4, "falling")],
+)
+def test_ticket_frequency_moves_by_a_quarter_and_two_tickets(first, last, direction):
+    trends = interactions.trends([window(first), window(0), window(last)])
+    assert trends[0].direction == direction
+
+
+def test_severity_and_sentiment_need_tickets_on_both_ends():
+    trends = interactions.trends([window(0), window(3), window(2, 2, [-0.5])])
+    assert [t.direction for t in trends[1:]] == ["unknown", "unknown"]
+    trends = interactions.trends([window(4, 1, [0.3]), window(0), window(4, 2, [0.25])])
+    # P1–P2 share 25% → 50%: rising; sentiment +0.30 → +0.25: steady (< 0.1).
+    assert [t.direction for t in trends[1:]] == ["rising", "steady"]
