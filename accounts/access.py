@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from accounts.models import Account
-from vipdesk.roles import Role, has_role
+from vipdesk.lib.roles import Role, has_role
 
 BOARD_ROLES = (Role.CSM, Role.LEAD, Role.ADMIN)
 ACCOUNT_ROLES = (Role.CSM, Role.LEAD, Role.ADMIN, Role.AGENT)

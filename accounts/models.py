@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 
+from accounts.executives import is_executive_title
+
 
 class Tier(models.IntegerChoices):
     """Service tier. Standard is stored as 4 so tiers sort and compare numerically;
@@ -146,6 +148,13 @@ class AccountQuerySet(models.QuerySet):
     def for_csm(self, user):
         return self.filter(csm=user)
 
+    def request_rescore(self) -> int:
+        """Ask for these accounts to be rescored soon: the every-minute job
+        (vipdesk/insight/jobs.py: rescore_requested) picks them up. Any layer may ask
+        (routing does, for the accounts of the tickets it routed) without knowing how
+        scoring reads tickets and escalations."""
+        return self.filter(rescore_requested=False).update(rescore_requested=True)
+
 
 class Account(models.Model):
     name = models.CharField(max_length=200, unique=True)
@@ -208,6 +217,7 @@ class Account(models.Model):
     # Highest risk threshold already alerted on; reset when the score falls below it.
     risk_alerted_threshold = models.PositiveSmallIntegerField(default=0)
     scored_at = models.DateTimeField(null=True, blank=True)
+    rescore_requested = models.BooleanField(default=False)
 
     class Intervention(models.TextChoices):
         NONE = "none", "None"
@@ -237,7 +247,7 @@ class Account(models.Model):
             models.Index(fields=["-risk_score", "id"], name="account_board_idx"),
             models.Index(fields=["csm", "-risk_score"], name="account_csm_board_idx"),
             models.Index(fields=["tier", "-risk_score"], name="account_tier_board_idx"),
-            # Board sorts other than risk (keyset on the same expressions as accounts/board.py).
+            # Board sorts other than risk (keyset on the expressions of vipdesk/insight/board.py).
             models.Index(
                 Coalesce("health_score", models.Value(101)), "id", name="account_health_board_idx"
             ),
@@ -246,6 +256,12 @@ class Account(models.Model):
                 Coalesce("renewal_date", models.Value(date(9999, 12, 31))),
                 "id",
                 name="account_renewal_board_idx",
+            ),
+            # The rescore job's to-do list (rescore_requested), a few rows at a time.
+            models.Index(
+                fields=["rescore_requested"],
+                condition=Q(rescore_requested=True),
+                name="account_rescore_requested_idx",
             ),
             # ARR at risk by renewal quarter: High/Critical accounts only, ARR included.
             models.Index(
@@ -319,8 +335,6 @@ class Contact(models.Model):
         return f"{self.name} <{self.email}>"
 
     def save(self, *args, **kwargs):
-        from accounts.executives import is_executive_title
-
         self.email = self.email.strip().lower()
         if self.executive_override is None:
             self.is_executive = is_executive_title(self.title)
@@ -409,7 +423,7 @@ class PolicyChange(models.Model):
 
 
 class ScoringRun(models.Model):
-    """One full rescore (accounts/jobs.py). A run is written back in one transaction,
+    """One full rescore (vipdesk/insight/jobs.py). A run is written back in one transaction,
     so a run that dies leaves no account half-scored, only this row in "running";
     the next run marks such rows abandoned (their holder no longer holds the lock, or
     their heartbeat is older than the job timeout)."""

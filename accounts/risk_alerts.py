@@ -11,9 +11,9 @@ from django.contrib.auth.models import User
 
 from accounts.models import Account
 from accounts.scoring import crossed_thresholds
-from tickets.bulk_alerts import AlertSpec, raise_alerts
-from tickets.models import Alert
-from vipdesk.roles import Role
+from vipdesk.alerts.models import Alert
+from vipdesk.alerts.raising import AlertSpec, raise_alerts
+from vipdesk.lib.roles import Role
 
 
 def audience(threshold: int, weights) -> str:

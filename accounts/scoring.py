@@ -1,7 +1,7 @@
 """Account scores: escalation/churn risk 0–100 with explained factors, and health 0–100.
 
 Pure functions: `score(features, weights, now)` takes the per-account aggregates that
-accounts/features.py computes for every account in a few set-based SQL statements,
+vipdesk/insight/features.py computes for every account in a few set-based SQL statements,
 and returns the scores with one human sentence per factor that fired. No database
 access here; the caller loads the features and writes the scores back.
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.db.models import Case, Q, Value, When
 
-from accounts.models import Tier
+from accounts.models import Account, Tier, TierPolicy
 
 
 @dataclass(frozen=True)
@@ -110,15 +110,11 @@ def tier_expression(bands: list[Band]) -> Case:
 
 
 def current_bands() -> list[Band]:
-    from accounts.models import TierPolicy
-
     return [Band.from_policy(p) for p in TierPolicy.objects.all()]
 
 
 def retier_accounts(queryset=None, bands: list[Band] | None = None) -> int:
     """Recompute every account's tier in one UPDATE; returns the rows changed."""
-    from accounts.models import Account
-
     expression = tier_expression(bands if bands is not None else current_bands())
     queryset = Account.objects.all() if queryset is None else queryset
     return queryset.exclude(tier=expression).update(tier=expression)

@@ -32,9 +32,9 @@ from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from accounts.board import SORTS, BoardQuery, board_queryset, cursor_for  # noqa: E402
 from accounts.models import Account  # noqa: E402
-from vipdesk.roles import Role  # noqa: E402
+from vipdesk.insight.board import SORTS, BoardQuery, board_queryset, cursor_for  # noqa: E402
+from vipdesk.lib.roles import Role  # noqa: E402
 
 
 def pick_users() -> tuple[User, User]:

@@ -29,7 +29,7 @@ from django.test import Client  # noqa: E402
 
 from tickets import queues  # noqa: E402
 from tickets.models import Ticket  # noqa: E402
-from vipdesk.roles import Role  # noqa: E402
+from vipdesk.lib.roles import Role  # noqa: E402
 
 
 def pick_user() -> User:

@@ -41,7 +41,7 @@ from escalations.models import Escalation, Severity  # noqa: E402
 from escalations.reports import month_start  # noqa: E402
 from tickets.models import ApiToken  # noqa: E402
 from vipdesk.insight.rollups import refresh_recent_rollups  # noqa: E402
-from vipdesk.roles import Role  # noqa: E402
+from vipdesk.lib.roles import Role  # noqa: E402
 
 CATEGORIES = ["Product defect", "Capacity", "Process", "Communication", "Billing system", ""]
 FACTORS = ["No monitoring alert", "Missed handoff", "Release without rollback", "Unclear owner"]

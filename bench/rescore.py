@@ -136,7 +136,7 @@ def seed(accounts: int, tickets: int, reseed: bool) -> None:
         cursor.execute(
             "TRUNCATE accounts_account, accounts_contact, tickets_ticket, "
             "tickets_ticketmessage, escalations_escalation, accounts_scoresnapshot, "
-            "accounts_scoringrun, tickets_alert RESTART IDENTITY CASCADE"
+            "accounts_scoringrun, alerts_alert RESTART IDENTITY CASCADE"
         )
         params = {"accounts": accounts, "tickets": tickets}
         for sql in SEED_SQL:
@@ -266,7 +266,7 @@ def main() -> None:
     from django.utils import timezone
 
     from accounts.models import Account
-    from accounts.rescore import rescore_all
+    from vipdesk.insight.rescore import rescore_all
 
     with connection.cursor() as cursor:  # what autovacuum does between hourly runs
         cursor.execute("VACUUM ANALYZE accounts_account, accounts_scoresnapshot")
@@ -278,7 +278,7 @@ def main() -> None:
     phases = []
     handler = logging.Handler()
     handler.emit = lambda record: phases.append(record.getMessage())
-    logger = logging.getLogger("accounts.rescore")
+    logger = logging.getLogger("vipdesk.insight.rescore")
     logger.addHandler(handler)
     logger.setLevel(logging.INFO)
     logger.propagate = False

@@ -71,7 +71,8 @@ def seed() -> None:
 
     from accounts.models import Account, AccountDomain, Contact
     from accounts.tiering import retier_accounts
-    from tickets.models import Agent, AgentPool, Alert, Ticket
+    from tickets.models import Agent, AgentPool, Ticket
+    from vipdesk.alerts.models import Alert
 
     Alert.objects.filter(
         ticket__source="zendesk", ticket__external_id__startswith="bench-"
@@ -212,7 +213,8 @@ def main() -> None:
     django.setup()
     from redis import Redis
 
-    from tickets.models import Alert, Ticket
+    from tickets.models import Ticket
+    from vipdesk.alerts.models import Alert
 
     seed()
     Redis.from_url(env["REDIS_URL"]).flushdb()

@@ -13,7 +13,7 @@ from django.http import Http404
 
 from accounts.access import can_edit_account, is_lead_or_admin
 from escalations.models import Escalation
-from vipdesk.roles import Role, has_role
+from vipdesk.lib.roles import Role, has_role
 
 VIEW_ROLES = (Role.CSM, Role.LEAD, Role.ADMIN, Role.AGENT)
 

@@ -11,7 +11,6 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from accounts.jobs import enqueue_rescore
 from accounts.models import Account
 from escalations import goodwill as goodwill_rules
 from escalations import lifecycle, matrix
@@ -31,8 +30,9 @@ from escalations.models import (
     SeverityPolicy,
     Stakeholder,
 )
-from tickets.bulk_alerts import AlertSpec, raise_alerts
-from tickets.models import Alert, Ticket
+from tickets.models import Ticket
+from vipdesk.alerts.models import Alert
+from vipdesk.alerts.raising import AlertSpec, raise_alerts
 
 Kind = EscalationEvent.Kind
 S = Escalation.Status
@@ -184,7 +184,7 @@ def open_escalation(
             f"{escalation.get_type_display()} escalation; you own level 0 ({path.get(0, '')}).",
             by,
         )
-        enqueue_rescore([account.pk], now)
+        Account.objects.filter(pk=account.pk).request_rescore()
     return escalation, True
 
 
@@ -303,7 +303,7 @@ def transition(
         if (to == lifecycle.REOPENED) or (to in Escalation.CLOSED_STATUSES) != (
             current.status in Escalation.CLOSED_STATUSES
         ):
-            enqueue_rescore([current.account_id], now)
+            Account.objects.filter(pk=current.account_id).request_rescore()
     current.refresh_from_db()
     return current
 

@@ -13,10 +13,10 @@ from pydantic import Field
 
 from escalations import actions, lifecycle, sla
 from escalations.models import Escalation, EscalationMatrixLevel, Severity, SeverityPolicy
-from tickets.api import bearer
-from tickets.intake import find_account
+from tickets.intake.api import bearer
+from tickets.intake.ingest import find_account
+from tickets.intake.schemas import AccountRef, ErrorOut
 from tickets.models import Ticket
-from tickets.schemas import AccountRef, ErrorOut
 
 router = Router(tags=["escalations"])
 

@@ -1,11 +1,11 @@
-"""Escalation report charts: pure functions from plain data to a plotly Figure (drawn by
-static/js/charts.js, like accounts/charts.py)."""
+"""Escalation report charts: pure functions from plain data to a plotly Figure (see
+vipdesk/lib/charts.py)."""
 
 from datetime import date
 
 import plotly.graph_objects as go
 
-from accounts.charts import BASE_LAYOUT, BRAND, GREY
+from vipdesk.lib.charts import BASE_LAYOUT, BRAND, GREY
 
 
 def metric_trend(

@@ -1,12 +1,18 @@
-"""The playbook's periodic job (every minute, vipdesk/cron.py): automatic openings for
-tickets unresolved past their SLA, automatic level-ups on imminent breaches, and the
-guardrail alerts (not acknowledged in time, Critical customer update late, overdue
-actions). Idempotent: the conditional UPDATEs and the alerts' dedupe keys make a
-second run (or one catching up after downtime) do nothing twice. The number of queries
-grows with what it acts on, never with the open escalations it merely checks."""
+"""The playbook's periodic jobs (every minute, vipdesk/cron.py).
+
+- `run_playbook()`: automatic openings for tickets unresolved past their SLA,
+  automatic level-ups on imminent breaches, and the guardrail alerts (not acknowledged
+  in time, Critical customer update late, overdue actions).
+- `open_requested_escalations()`: the escalations routing asked for (routing, in the
+  tickets layer below, records Ticket.escalation_request instead of opening one).
+
+Idempotent: the conditional UPDATEs and the alerts' dedupe keys make a second run (or
+one catching up after downtime) do nothing twice. The number of queries grows with what
+it acts on, never with the open escalations it merely checks."""
 
 from datetime import datetime, timedelta
 
+from django.db import transaction
 from django.utils import timezone
 
 from escalations import actions, matrix, sla
@@ -17,8 +23,9 @@ from escalations.models import (
     PlaybookPolicy,
     SeverityPolicy,
 )
-from tickets.bulk_alerts import AlertSpec, raise_alerts
-from tickets.models import Alert, Ticket
+from tickets.models import Ticket
+from vipdesk.alerts.models import Alert
+from vipdesk.alerts.raising import AlertSpec, raise_alerts
 
 
 def run_playbook(now: datetime | None = None) -> dict[str, int]:
@@ -139,3 +146,33 @@ def _spec(e: Escalation, user_id, key: str, title: str, body: str) -> AlertSpec:
         link=f"/escalations/{e.pk}/",
         account_id=e.account_id,
     )
+
+
+def open_requested_escalations(now: datetime | None = None) -> int:
+    """Open the escalations routing asked for (through the playbook's opening: the type
+    from the ticket's content, joining the account's open one of that type), and clear
+    the requests, so a retry or a second run never opens two. Tickets another run
+    holds are skipped (they are that run's). Returns how many were opened."""
+    now = now or timezone.now()
+    opened = 0
+    with transaction.atomic():
+        tickets = list(
+            Ticket.objects.filter(escalation_request__isnull=False)
+            .select_related("account")
+            .select_for_update(skip_locked=True, of=("self",))
+            .order_by("pk")
+        )
+        for ticket in tickets:
+            if ticket.account is None:
+                continue
+            request = ticket.escalation_request
+            _, created = actions.open_for_ticket(
+                ticket,
+                severity=request["severity"],
+                summary=request["summary"],
+                source=Escalation.Source.ROUTING,
+                now=now,
+            )
+            opened += created
+        Ticket.objects.filter(pk__in=[t.pk for t in tickets]).update(escalation_request=None)
+    return opened

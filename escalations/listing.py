@@ -12,8 +12,8 @@ from django.http import QueryDict
 
 from escalations import sla
 from escalations.models import Escalation, EscalationMatrixLevel, Severity, SeverityPolicy
+from vipdesk.lib.pagination import MAX_PAGE
 
-MAX_PAGE = 200
 RECENTLY_CLOSED = timedelta(days=30)
 CLOSED = Q(status__in=Escalation.CLOSED_STATUSES)
 

@@ -9,12 +9,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from accounts.charts import figure_data
 from escalations import charts, reports
 from escalations.models import Escalation, ReportPolicy
+from vipdesk.lib.charts import figure_data
 from vipdesk.lib.csv_export import csv_response
+from vipdesk.lib.roles import Role, role_required
 from vipdesk.lib.tables import Table, pick, rounded
-from vipdesk.roles import Role, role_required
 
 REPORT_ROLES = (Role.LEAD, Role.ADMIN)
 ROWS_SHOWN = 500

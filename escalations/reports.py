@@ -14,6 +14,7 @@ from dataclasses import astuple, dataclass
 from datetime import date, datetime, time, timedelta
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.db.models import (
     Case,
     Count,
@@ -31,10 +32,9 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from accounts.models import Account, Tier
-from accounts.page_forms import owner_choices
 from escalations.models import Escalation, ReportPolicy, Severity, SeverityPolicy
+from vipdesk.lib.roles import Role
 from vipdesk.lib.tables import Table, percent, rounded
-from vipdesk.roles import Role
 
 CLOSED = Q(status__in=Escalation.CLOSED_STATUSES)
 RESOLVED = CLOSED & Q(res_end__isnull=False)
@@ -81,7 +81,9 @@ class ReportFilters(forms.Form):
     severity = forms.ChoiceField(required=False, choices=[("", "Any severity"), *Severity.choices])
     csm = forms.ModelChoiceField(
         required=False,
-        queryset=owner_choices().filter(groups__name=Role.CSM),
+        queryset=get_user_model()
+        .objects.filter(groups__name=Role.CSM, is_active=True)
+        .order_by("first_name", "username"),
         empty_label="Any CSM",
     )
 

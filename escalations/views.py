@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from escalations import access, listing
 from escalations.models import Escalation
-from tickets.queues import paginate
+from vipdesk.lib.pagination import paginate
 
 WARN_SECONDS = int(listing.sla.WARNING_WINDOW.total_seconds())
 

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from tests.factories import make_user
-from vipdesk.roles import Role
+from vipdesk.lib.roles import Role
 
 
 @pytest.fixture

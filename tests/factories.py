@@ -11,7 +11,7 @@ from accounts.models import Account, AccountDomain, Contact
 from accounts.tiering import retier_accounts
 from escalations.models import Escalation
 from tickets.models import Agent, AgentLevel, AgentPool, Ticket
-from vipdesk.roles import Role
+from vipdesk.lib.roles import Role
 
 _seq = itertools.count(1)
 

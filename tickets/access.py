@@ -14,8 +14,8 @@ Decisions (tested in tests/security/test_queue_access.py):
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from tickets.models import Agent, AgentPool, Alert, PtoPeriod, Ticket
-from vipdesk.roles import Role, has_role
+from tickets.models import Agent, AgentPool, PtoPeriod, Ticket
+from vipdesk.lib.roles import Role, has_role
 
 SUPPORT_ROLES = (Role.AGENT, Role.LEAD, Role.ADMIN)
 
@@ -74,13 +74,6 @@ def get_ticket_for_user(request, ticket_id, *, for_update: bool = False) -> Tick
     if ticket is None:
         raise Http404
     return ticket
-
-
-def get_alert_for_user(request, alert_id) -> Alert:
-    alert = Alert.objects.filter(pk=_int_or_404(alert_id), user=request.user).first()
-    if alert is None:
-        raise Http404
-    return alert
 
 
 def _get_for_manager(request, queryset, pk):

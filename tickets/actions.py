@@ -2,7 +2,6 @@
 an unmatched ticket to an account, alerts read/acknowledged. Views check access
 first, then call these."""
 
-import time
 import uuid
 from datetime import datetime
 
@@ -11,8 +10,8 @@ from django.db.models import Case, F, Value, When
 from django.utils import timezone
 
 from accounts.models import Account
-from tickets.models import Agent, Alert, Queue, Ticket, TicketMessage
-from vipdesk.lib.jobs import enqueue_on_commit
+from tickets.models import Agent, Queue, Ticket, TicketMessage
+from tickets.routing.jobs import request_routing_on_commit
 
 HANDOFF_PREFIX = "vipdesk-handoff-"
 
@@ -80,28 +79,5 @@ def attach_account(ticket: Ticket, account: Account, *, by) -> bool:
             account=account, routed=False, updated_at=timezone.now()
         )
         if updated:
-            from tickets.jobs import route_ticket  # written by the intake work
-
-            enqueue_on_commit(
-                route_ticket,
-                ticket.pk,
-                job_id=f"route-ticket-{ticket.pk}-{int(time.time())}",
-                queue="high",
-            )
+            request_routing_on_commit()
     return updated == 1
-
-
-def mark_alert_read(alert: Alert, now: datetime | None = None) -> None:
-    Alert.objects.filter(pk=alert.pk, read_at__isnull=True).update(read_at=now or timezone.now())
-
-
-def acknowledge_alert(alert: Alert, now: datetime | None = None) -> None:
-    now = now or timezone.now()
-    Alert.objects.filter(pk=alert.pk, read_at__isnull=True).update(read_at=now)
-    Alert.objects.filter(pk=alert.pk, acknowledged_at__isnull=True).update(acknowledged_at=now)
-
-
-def mark_all_read(user, now: datetime | None = None) -> int:
-    return Alert.objects.filter(user=user, read_at__isnull=True).update(
-        read_at=now or timezone.now()
-    )

@@ -3,12 +3,10 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from accounts.admin import ReadOnlyAdmin
 from accounts.audit import Action, AuditedAdmin, SingletonAdmin, diff, record
 from tickets.models import (
     Agent,
     AgentPool,
-    Alert,
     ApiToken,
     BusinessHours,
     ChurnPhrase,
@@ -186,15 +184,6 @@ class TicketAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [name for name in self.get_fields(request, obj) if name not in self.editable]
-
-
-@admin.register(Alert)
-class AlertAdmin(ReadOnlyAdmin):
-    list_display = ["title", "kind", "user", "created_at", "read_at", "emailed_at"]
-    list_filter = ["kind", "created_at"]
-    list_select_related = ["user"]
-    search_fields = ["title", "user__username"]
-    show_full_result_count = False
 
 
 class ApiTokenForm(forms.ModelForm):

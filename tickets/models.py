@@ -1,16 +1,17 @@
-"""Tickets, the agents who work them, routing policies and alerts."""
+"""Tickets, the agents who work them and routing policies."""
 
 import hashlib
 import secrets
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 
 from accounts.executives import DEFAULT_EXECUTIVE_TITLES
 from accounts.models import VIP_TIERS, Account, Contact, Tier
+from vipdesk.lib.business_hours import BusinessCalendar, always
 
 
 class Priority(models.TextChoices):
@@ -178,6 +179,18 @@ class Holiday(models.Model):
         return f"{self.day} {self.name}"
 
 
+def load_calendar(always_open: bool = False) -> BusinessCalendar:
+    """The admin-edited calendar (BusinessHours, Holiday) in settings.TIME_ZONE."""
+    tz = ZoneInfo(settings.TIME_ZONE)
+    if always_open:
+        return always(tz)
+    return BusinessCalendar(
+        tz=tz,
+        hours={h.weekday: (h.opens, h.closes) for h in BusinessHours.objects.all()},
+        holidays=frozenset(Holiday.objects.values_list("day", flat=True)),
+    )
+
+
 class Agent(models.Model):
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
     level = models.PositiveSmallIntegerField(choices=AgentLevel.choices, default=AgentLevel.L1)
@@ -304,7 +317,7 @@ class Ticket(models.Model):
         "CSAT (1–5)", null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
 
-    # Derived by routing (tickets/routing.py); `routed` is False until then.
+    # Derived by routing (tickets/routing/rules.py); `routed` is False until then.
     routed = models.BooleanField(default=False)
     routed_at = models.DateTimeField(null=True, blank=True)
     tier = models.PositiveSmallIntegerField(choices=Tier.choices, null=True, blank=True)
@@ -320,7 +333,7 @@ class Ticket(models.Model):
     sla_resolution_due = models.DateTimeField(null=True, blank=True)
     first_response_breached_at = models.DateTimeField(null=True, blank=True)
     resolution_breached_at = models.DateTimeField(null=True, blank=True)
-    # Set by the SLA monitor (tickets/sla_jobs.py) when it warned and escalated, once per SLA.
+    # Set by the SLA monitor (tickets/sla/jobs.py) when it warned and escalated, once per SLA.
     first_response_warned_at = models.DateTimeField(null=True, blank=True)
     resolution_warned_at = models.DateTimeField(null=True, blank=True)
     escalation_level = models.PositiveSmallIntegerField(default=0)
@@ -328,6 +341,9 @@ class Ticket(models.Model):
     churn_points = models.PositiveSmallIntegerField(default=0)
     sentiment = models.FloatField(null=True, blank=True)
     routing_reasons = models.JSONField(default=list, blank=True)
+    # Set by routing when the SLA matrix asks for an escalation ({type, severity,
+    # summary}); the escalations layer opens it and clears this (escalations/jobs.py).
+    escalation_request = models.JSONField(null=True, blank=True)
 
     objects = TicketQuerySet.as_manager()
 
@@ -344,6 +360,11 @@ class Ticket(models.Model):
             models.Index(fields=["assigned_agent", "status"], name="ticket_agent_idx"),
             models.Index(
                 fields=["routed"], condition=Q(routed=False), name="ticket_pending_routing_idx"
+            ),
+            models.Index(
+                fields=["id"],
+                condition=Q(escalation_request__isnull=False),
+                name="ticket_escalation_request_idx",
             ),
             # The VIP queue: open tickets, most urgent SLA first, one page at a time.
             models.Index(
@@ -414,52 +435,6 @@ class FollowUpTask(models.Model):
         ordering = ["due_at"]
         constraints = [
             models.UniqueConstraint(fields=["ticket", "title"], name="one_follow_up_per_reason"),
-        ]
-
-    def __str__(self) -> str:
-        return self.title
-
-
-class Alert(models.Model):
-    """A notification to one user: shown in-app, e-mailed, optionally posted to Slack.
-
-    `dedupe_key` (e.g. "ticket:42:vip_p2") makes raising the same alert twice a no-op."""
-
-    class Kind(models.TextChoices):
-        VIP_TICKET = "vip_ticket", "VIP P2+ ticket"
-        CHURN_LANGUAGE = "churn_language", "Churn language"
-        EXECUTIVE_CONTACT = "executive_contact", "Executive contact"
-        POSSIBLE_VIP = "possible_vip", "Possible VIP — verify identity"
-        SLA_WARNING = "sla_warning", "SLA about to breach"
-        SLA_BREACH = "sla_breach", "SLA breached"
-        RISK_THRESHOLD = "risk_threshold", "Risk threshold crossed"
-        ESCALATION = "escalation", "Escalation"
-        WEEKLY_REPORT = "weekly_report", "Weekly VIP health report"
-        MONTHLY_REPORT = "monthly_report", "Monthly VIP support report"
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alerts"
-    )
-    kind = models.CharField(max_length=30, choices=Kind.choices)
-    dedupe_key = models.CharField(max_length=200)
-    title = models.CharField(max_length=300)
-    body = models.TextField(blank=True)
-    link = models.CharField(max_length=300, blank=True)
-    account = models.ForeignKey(Account, null=True, blank=True, on_delete=models.CASCADE)
-    ticket = models.ForeignKey(Ticket, null=True, blank=True, on_delete=models.CASCADE)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    read_at = models.DateTimeField(null=True, blank=True)
-    acknowledged_at = models.DateTimeField(null=True, blank=True)
-    emailed_at = models.DateTimeField(null=True, blank=True)
-    slack_posted_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        constraints = [
-            models.UniqueConstraint(fields=["user", "dedupe_key"], name="alert_once_per_user"),
-        ]
-        indexes = [
-            models.Index(fields=["user", "read_at"], name="alert_unread_idx"),
         ]
 
     def __str__(self) -> str:

@@ -4,16 +4,12 @@ Only the fields of QueueFilters reach the ORM: an unknown parameter is ignored a
 a value outside a field's choices is dropped (the page then shows the filter's
 error next to it), never passed on as a lookup."""
 
-from dataclasses import dataclass
-
 from django import forms
 from django.db.models import F, Q, QuerySet
 
 from accounts.models import VIP_TIERS, Account, AccountDomain, Tier
 from tickets.models import Agent, AgentPool, Queue, Ticket, current_sla_due
-
-PAGE_SIZE = 50
-MAX_PAGE = 200
+from vipdesk.lib.pagination import MAX_PAGE
 
 SORTS = {
     "sla": ("due", "id"),
@@ -93,26 +89,6 @@ def filter_queue(qs: QuerySet, filters: dict, user) -> QuerySet:
     if filters.get("mine"):
         qs = qs.filter(assigned_agent__user=user)
     return qs
-
-
-@dataclass
-class Page:
-    rows: list
-    number: int
-    has_next: bool
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-
-def paginate(qs: QuerySet, number: int | None) -> Page:
-    """LIMIT/OFFSET without a COUNT: fetch one row more than a page to know if there
-    is a next one. Pages stop at MAX_PAGE so the queue can't be walked unbounded."""
-    number = number or 1
-    start = (number - 1) * PAGE_SIZE
-    rows = list(qs[start : start + PAGE_SIZE + 1])
-    return Page(rows=rows[:PAGE_SIZE], number=number, has_next=len(rows) > PAGE_SIZE)
 
 
 def vip_queue(filters: dict, user) -> QuerySet:

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from tickets import views
+from tickets.staffing import views as staffing
 
 urlpatterns = [
     path("queue/", views.queue, name="queue"),
@@ -13,22 +14,14 @@ urlpatterns = [
         views.first_response,
         name="ticket-first-response",
     ),
-    path("pools/", views.pool_list, name="pools"),
-    path("pools/<int:pool_id>/members/", views.pool_add_member, name="pool-add-member"),
+    path("pools/", staffing.pool_list, name="pools"),
+    path("pools/<int:pool_id>/members/", staffing.pool_add_member, name="pool-add-member"),
     path(
         "pools/<int:pool_id>/members/<int:agent_id>/remove/",
-        views.pool_remove_member,
+        staffing.pool_remove_member,
         name="pool-remove-member",
     ),
-    path("pools/pto/", views.pto_add, name="pto-add"),
-    path("pools/pto/<int:pto_id>/", views.pto_edit, name="pto-edit"),
-    path("pools/pto/<int:pto_id>/delete/", views.pto_delete, name="pto-delete"),
-    path("notifications/", views.notifications, name="notifications"),
-    path("notifications/read-all/", views.notifications_read_all, name="notifications-read-all"),
-    path("notifications/<int:alert_id>/read/", views.notification_read, name="notification-read"),
-    path(
-        "notifications/<int:alert_id>/acknowledge/",
-        views.notification_acknowledge,
-        name="notification-acknowledge",
-    ),
+    path("pools/pto/", staffing.pto_add, name="pto-add"),
+    path("pools/pto/<int:pto_id>/", staffing.pto_edit, name="pto-edit"),
+    path("pools/pto/<int:pto_id>/delete/", staffing.pto_delete, name="pto-delete"),
 ]

@@ -1,20 +1,18 @@
 """Views. Each checks access, then calls the domain module."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
-from django.http import HttpResponseRedirect, QueryDict
+from django.http import QueryDict
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import TierPolicy
 from accounts.tiering import Band, tier_for
-from escalations.models import Escalation
-from tickets import access, actions, pools, queues
-from tickets.forms import AddMemberForm, AssignForm, AttachAccountForm, PtoEditForm, PtoForm
-from tickets.models import Alert, RoutingPolicy, TicketMessage
+from tickets import access, actions, queues
+from tickets.forms import AssignForm, AttachAccountForm
+from tickets.models import RoutingPolicy, TicketMessage
+from vipdesk.lib.pagination import MAX_PAGE, paginate
 
 
 def _warn_seconds() -> int:
@@ -36,7 +34,7 @@ def queue(request):
     access.require_support(request)
     form = queues.QueueFilters(request.GET)
     values = form.values()
-    page = queues.paginate(queues.vip_queue(values, request.user), values.get("page"))
+    page = paginate(queues.vip_queue(values, request.user), values.get("page"))
     context = {
         "form": form,
         "page": page,
@@ -52,7 +50,7 @@ def queue(request):
 @require_GET
 def unmatched(request):
     access.require_support(request)
-    page = queues.paginate(queues.unmatched_tickets(), _page_number(request))
+    page = paginate(queues.unmatched_tickets(), _page_number(request))
     q = request.GET.get("q", "")[:100]
     suggested = queues.suggested_accounts(page.rows)
     for t in page.rows:
@@ -63,7 +61,7 @@ def unmatched(request):
 
 def _page_number(request) -> int:
     value = request.GET.get("page", "1")
-    return min(int(value), queues.MAX_PAGE) if value.isdigit() and int(value) > 0 else 1
+    return min(int(value), MAX_PAGE) if value.isdigit() and int(value) > 0 else 1
 
 
 @require_POST
@@ -111,7 +109,7 @@ def _ticket_context(request, ticket, assign_form=None) -> dict:
                 (f for f in account.risk_factors if isinstance(f, dict)),
                 key=lambda f: -(f.get("points") or 0),
             )[:3],
-            open_escalations=Escalation.objects.open().filter(account=account).count(),
+            open_escalations=account.escalations.open().count(),
             executives=list(account.contacts.filter(is_executive=True).order_by("name")[:10]),
         )
     return context
@@ -153,132 +151,3 @@ def first_response(request, ticket_id):
     else:
         messages.warning(request, "The first response was already recorded.")
     return redirect("ticket", ticket_id=ticket.pk)
-
-
-# Pools ---------------------------------------------------------------------------
-
-
-def _pools_response(request, *, pto_form=None, status=200):
-    context = pools.pool_board()
-    context.update(
-        can_manage=access.can_manage_pools(request.user),
-        pto_form=pto_form or PtoForm(),
-        warn_seconds=context["policy"].sla_warning_minutes * 60,
-    )
-    return TemplateResponse(request, "tickets/pools.html", context, status=status)
-
-
-@require_GET
-def pool_list(request):
-    access.require_pool_manager(request)
-    return _pools_response(request)
-
-
-@require_POST
-def pool_add_member(request, pool_id):
-    pool = access.get_pool_for_manager(request, pool_id)
-    form = AddMemberForm(request.POST)
-    if form.is_valid():
-        pool.members.add(form.cleaned_data["agent"])
-        messages.success(request, f"{form.cleaned_data['agent']} added to {pool.name}.")
-    else:
-        messages.error(request, "Choose an agent to add.")
-    return redirect("pools")
-
-
-@require_POST
-def pool_remove_member(request, pool_id, agent_id):
-    pool = access.get_pool_for_manager(request, pool_id)
-    agent = access.get_agent_for_manager(request, agent_id)
-    pool.members.remove(agent)
-    messages.success(request, f"{agent} removed from {pool.name}.")
-    return redirect("pools")
-
-
-@require_POST
-def pto_add(request):
-    access.require_pool_manager(request)
-    form = PtoForm(request.POST)
-    if not form.is_valid():
-        return _pools_response(request, pto_form=form, status=400)
-    pto = form.save()
-    messages.success(request, f"PTO added: {pto}.")
-    return redirect("pools")
-
-
-@require_http_methods(["GET", "POST"])
-def pto_edit(request, pto_id):
-    pto = access.get_pto_for_manager(request, pto_id)
-    if request.method == "POST":
-        form = PtoEditForm(request.POST, instance=pto)
-        if form.is_valid():
-            form.save()
-            messages.success(request, f"PTO changed: {pto}.")
-            return redirect("pools")
-        status = 400
-    else:
-        form, status = PtoEditForm(instance=pto), 200
-    return TemplateResponse(
-        request, "tickets/pto_edit.html", {"form": form, "pto": pto}, status=status
-    )
-
-
-@require_POST
-def pto_delete(request, pto_id):
-    pto = access.get_pto_for_manager(request, pto_id)
-    label = str(pto)
-    pto.delete()
-    messages.success(request, f"PTO deleted: {label}.")
-    return redirect("pools")
-
-
-# Notifications -----------------------------------------------------------------
-
-ALERTS_PER_PAGE = 25
-
-
-@require_GET
-def notifications(request):
-    alerts = Alert.objects.filter(user=request.user).select_related("account", "ticket")
-    paginator = Paginator(alerts.order_by("-created_at", "-id"), ALERTS_PER_PAGE)
-    page = paginator.get_page(request.GET.get("page"))
-    for alert in page.object_list:
-        alert.safe_link = safe_local_link(alert.link)
-    return TemplateResponse(request, "notifications/list.html", {"page": page})
-
-
-def safe_local_link(link: str) -> str:
-    """The alert's link if it is a path on this site ("/reports/vip/2026-01/"), else ""
-    (never "javascript:…", "//evil.example" or an absolute URL)."""
-    link = (link or "").strip()
-    if link.startswith("/") and not link.startswith("//") and "\\" not in link:
-        return link
-    return ""
-
-
-def _back_to_notifications(request) -> HttpResponseRedirect:
-    url = reverse("notifications")
-    page = request.POST.get("page", "")
-    return redirect(f"{url}?page={page}" if page.isdigit() else url)
-
-
-@require_POST
-def notification_read(request, alert_id):
-    alert = access.get_alert_for_user(request, alert_id)
-    actions.mark_alert_read(alert)
-    return _back_to_notifications(request)
-
-
-@require_POST
-def notification_acknowledge(request, alert_id):
-    alert = access.get_alert_for_user(request, alert_id)
-    actions.acknowledge_alert(alert)
-    messages.success(request, f"Acknowledged: {alert.title}")
-    return _back_to_notifications(request)
-
-
-@require_POST
-def notifications_read_all(request):
-    n = actions.mark_all_read(request.user)
-    messages.success(request, f"{n} alert{'s' if n != 1 else ''} marked read.")
-    return redirect("notifications")

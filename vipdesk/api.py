@@ -6,10 +6,13 @@ from ninja.errors import ValidationError
 from accounts.api import router as accounts_router
 from escalations.api import router as escalations_router
 from escalations.report_api import router as reports_router
-from tickets.api import router as tickets_router
+from tickets.intake.api import bearer
+from tickets.intake.api import router as tickets_router
 
 api = NinjaAPI(
     title="vipdesk API",
+    # Every route needs a bearer token unless it says otherwise (the signed webhook).
+    auth=bearer,
     version="1",
     urls_namespace="api",
     docs_url="/docs",

@@ -7,7 +7,7 @@ class VipdeskConfig(AppConfig):
     verbose_name = "vipdesk"
 
     def ready(self) -> None:
-        from vipdesk import roles
+        from vipdesk.lib import roles
 
         # Groups hold permissions, which Django creates after migrating; a fresh
         # install gets the four roles without a manual step.

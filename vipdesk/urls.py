@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from tickets.import_views import import_csv_view
+from tickets.intake.views import import_csv_view
 from vipdesk import views
 from vipdesk.api import api
 
@@ -20,8 +20,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("", views.home, name="home"),
-    path("", include("accounts.urls")),
+    path("", include("vipdesk.insight.urls")),
     path("", include("tickets.urls")),
     path("", include("escalations.urls")),
-    path("", include("vipdesk.insight.urls")),
+    path("", include("vipdesk.alerts.urls")),
+    path("", include("vipdesk.insight.report_urls")),
 ]

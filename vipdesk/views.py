@@ -4,7 +4,7 @@ from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.views.decorators.http import require_GET
 
-from accounts.views import home_for
+from vipdesk.insight.views import home_for
 
 
 @login_not_required

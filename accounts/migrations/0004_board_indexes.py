@@ -2,7 +2,7 @@
 and the VIP dashboard.
 
 The two ticket indexes are raw SQL so that this app's migration does not edit the tickets
-app's model state; they belong to the dashboard queries in accounts/dashboard.py:
+app's model state; they belong to the dashboard queries in vipdesk/insight/dashboard.py:
 - ticket_open_vip_due_idx: open VIP tickets by their current SLA deadline (the same CASE
   expression as active_vip_tickets()), partial, so "top 10 soonest" reads 10 index entries;
 - ticket_recent_metrics_idx: created_at with the columns the per-tier 30-day metrics read,

@@ -6,7 +6,7 @@ from accounts.models import PolicyChange, ScoreWeights
 from tests.admin.conftest import form_data
 from tests.factories import make_account, make_ticket
 from tickets.models import SlaPolicy
-from vipdesk.roles import Role, ensure_groups
+from vipdesk.lib.roles import Role, ensure_groups
 
 
 @pytest.fixture(params=["csm", "lead", "agent_user"])
@@ -85,7 +85,7 @@ def test_it_gives_admins_every_policy_table(admin_client):
         "/admin/tickets/agentpool/",
         "/admin/tickets/ticket/",
         "/admin/tickets/ticket/?queue__exact=senior&tier__exact=1&status__exact=open",
-        "/admin/tickets/alert/",
+        "/admin/alerts/alert/",
         "/admin/escalations/escalation/",
     ],
 )

@@ -18,7 +18,7 @@ from tests.factories import (
     make_ticket,
     make_user,
 )
-from vipdesk.roles import Role
+from vipdesk.lib.roles import Role
 
 AGENT_NAMES = [
     ("Sarah", "Mitchell"),

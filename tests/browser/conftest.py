@@ -1,7 +1,11 @@
 """Playwright driving Debian's headless Chromium against pytest-django's live server.
 
-Screenshots for the README go to docs/screenshots/ (see `screenshot`)."""
+Screenshots go to a temporary folder, so a test run leaves the checkout clean; to
+refresh the README's, run `scripts/test --screenshots` (or set
+VIPDESK_SCREENSHOTS=docs/screenshots): they are then written there."""
 
+import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -10,7 +14,12 @@ from playwright.sync_api import sync_playwright
 from tests.factories import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = (
+    ROOT / os.environ["VIPDESK_SCREENSHOTS"]
+    if os.environ.get("VIPDESK_SCREENSHOTS")
+    else Path(tempfile.gettempdir()) / "vipdesk-screenshots"
+)
 LAUNCH_ARGS = [
     "--headless",
     "--no-sandbox",

@@ -12,8 +12,9 @@ from tests.factories import (
     make_ticket,
     make_user,
 )
-from tickets.models import Alert, PtoPeriod, TicketMessage
-from vipdesk.roles import Role
+from tickets.models import PtoPeriod, TicketMessage
+from vipdesk.alerts.models import Alert
+from vipdesk.lib.roles import Role
 
 
 def build_floor(lead=None) -> dict:

@@ -6,7 +6,7 @@ from django.apps import apps
 from accounts.models import Account, TierPolicy
 from tests.browser.conftest import login, screenshot
 from tests.factories import make_account, make_user
-from vipdesk.roles import Role
+from vipdesk.lib.roles import Role
 
 pytestmark = pytest.mark.browser
 

@@ -10,7 +10,7 @@ from tests.browser.conftest import login, screenshot
 from tests.browser.demo_data import build_floor
 from tests.factories import make_user
 from tickets.models import PtoPeriod
-from vipdesk.roles import Role
+from vipdesk.lib.roles import Role
 
 pytestmark = [
     pytest.mark.browser,

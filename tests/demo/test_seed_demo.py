@@ -15,9 +15,9 @@ from accounts.models import Account, Contact, CsmNote, ScoringRun, Tier
 from escalations.models import Escalation
 from tests.factories import make_account
 from tickets.models import Agent, AgentLevel, AgentPool, PtoPeriod, Ticket, TicketMessage
-from vipdesk import demo_text
-from vipdesk.demo import DEMO_PASSWORD
-from vipdesk.roles import Role
+from vipdesk.demo import text as demo_text
+from vipdesk.demo.seed import DEMO_PASSWORD
+from vipdesk.lib.roles import Role
 
 NOW = "2026-11-02T10:00:00+00:00"
 TODAY = date(2026, 11, 2)

@@ -4,7 +4,7 @@ import pytest
 
 from tests.escalations.conftest import ago
 from tests.factories import make_escalation, make_ticket, make_user
-from vipdesk.roles import Role
+from vipdesk.lib.roles import Role
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 from escalations.models import Escalation
 from tests.escalations.conftest import ago
 from tests.factories import make_account, make_escalation, make_user
-from vipdesk.roles import Role
+from vipdesk.lib.roles import Role
 
 pytestmark = pytest.mark.django_db
 URL = "/escalations/"

@@ -3,7 +3,7 @@ from datetime import UTC, datetime
 
 from django.conf import settings
 
-from tickets.webhooks import sign
+from tickets.intake.zendesk import sign
 
 
 def zendesk_payload(ticket_id=1001, **kw) -> dict:

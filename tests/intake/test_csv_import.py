@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 
 from accounts.models import Account, AccountDomain, Contact
 from tests.factories import make_account, make_user
-from tickets.csv_import import import_csv
+from tickets.intake.csv_import import import_csv
 from tickets.models import Ticket
 
 pytestmark = pytest.mark.django_db

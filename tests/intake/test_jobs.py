@@ -1,4 +1,5 @@
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -6,12 +7,14 @@ from django.db import connection
 from django.test import TestCase
 from django.utils import timezone
 
+from escalations.jobs import open_requested_escalations
 from escalations.models import Escalation
 from tests.factories import make_account, make_contact, make_ticket, make_user
 from tests.intake.helpers import post_webhook, zendesk_payload
-from tickets import jobs
-from tickets.intake import Incoming, ingest
-from tickets.models import Alert, FollowUpTask, Ticket
+from tickets.intake.ingest import Incoming, ingest
+from tickets.models import FollowUpTask, Ticket
+from tickets.routing import jobs
+from vipdesk.alerts.models import Alert
 
 pytestmark = pytest.mark.django_db
 
@@ -31,26 +34,28 @@ def snapshot(ticket_id):
     return Ticket.objects.filter(pk=ticket_id).values().get()
 
 
-def test_it_is_harmless_to_run_route_ticket_twice(acme):
+def test_it_is_harmless_to_route_twice(acme):
     ticket = make_ticket(acme, customer_priority="P1", body="We will cancel.")
-    jobs.route_ticket(ticket.pk)
+    jobs.route_pending()
     first = snapshot(ticket.pk)
-    jobs.route_ticket(ticket.pk)
+    jobs.route_pending()
     assert snapshot(ticket.pk) == first
     assert first["routed"] and first["effective_priority"] == "P1"
     assert Alert.objects.filter(kind="vip_ticket").count() == 1
     assert Alert.objects.filter(kind="churn_language").count() == 1
+    assert first["escalation_request"]["severity"] == "high"
+    assert open_requested_escalations() == 1
+    assert open_requested_escalations() == 0
     assert Escalation.objects.filter(tickets=ticket).count() == 1
     esc = Escalation.objects.get()
-    assert (esc.type, esc.severity, esc.account) == (
-        "commercial",
-        "high",
-        acme,
-    )  # "invoice" in the subject
+    # "invoice" in the subject: a Commercial escalation (the playbook types by content).
+    assert (esc.type, esc.severity, esc.account) == ("commercial", "high", acme)
+    jobs.route_pending()
+    assert open_requested_escalations() == 0
 
 
 def test_it_changes_nothing_when_a_routed_ticket_is_routed_again_by_force(acme):
-    from tickets.routing_actions import route_tickets
+    from tickets.routing.actions import route_tickets
 
     boss = make_contact(acme, name="Hank", title="CEO")
     ticket = make_ticket(acme, contact=boss, customer_priority="P1", body="We may downgrade.")
@@ -63,60 +68,37 @@ def test_it_changes_nothing_when_a_routed_ticket_is_routed_again_by_force(acme):
     assert FollowUpTask.objects.count() == 1
 
 
-def test_it_routes_other_pending_tickets_in_the_same_job(acme):
-    tickets = [make_ticket(acme) for _ in range(3)]
-    assert jobs.route_ticket(tickets[1].pk) == 3
-    assert Ticket.objects.pending_routing().count() == 0
-    # Their own jobs then find them routed and return at once.
-    assert jobs.route_ticket(tickets[0].pk) == 0
-
-
-def test_it_drains_in_batches(acme, settings, django_assert_max_num_queries):
-    settings.ROUTING_BATCH_SIZE = 2
+def test_it_routes_every_pending_ticket_in_batches(acme):
     tickets = [make_ticket(acme) for _ in range(5)]
-    assert jobs.route_ticket(tickets[2].pk) == 5
+    assert jobs.route_pending(batch_size=2) == 5
     assert Ticket.objects.pending_routing().count() == 0
+    assert jobs.route_pending() == 0
+    Ticket.objects.filter(pk=tickets[0].pk).update(routed=False)  # a writer changed it
+    assert jobs.route_pending() == 1
 
 
-def test_it_leaves_the_drain_to_the_lock_holder(acme):
-    from django.db import connections
-
-    ticket = make_ticket(acme)
-    other = connections.create_connection("default")
-    try:
-        with other.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_lock(hashtext(%s))", [jobs.ROUTING_LOCK])
-        assert jobs.route_ticket(ticket.pk) == 0
-        assert not Ticket.objects.get(pk=ticket.pk).routed
-    finally:
-        other.close()
-    assert jobs.route_ticket(ticket.pk) == 1
-
-
-def test_it_hands_a_long_drain_over_to_a_new_job(acme, settings):
-    settings.ROUTING_BATCH_SIZE = 1
-    settings.ROUTING_DRAIN_SECONDS = 0
-    tickets = [make_ticket(acme) for _ in range(3)]
-    # Without Redis the continuation runs inline: everything ends up routed.
-    jobs.route_ticket(tickets[0].pk)
-    assert Ticket.objects.pending_routing().count() == 0
+def test_it_stops_at_the_deadline_and_leaves_the_rest_pending(acme):
+    for _ in range(3):
+        make_ticket(acme)
+    assert jobs.route_pending(batch_size=1, deadline=time.monotonic()) == 1
+    assert Ticket.objects.pending_routing().count() == 2
 
 
 def test_it_dedupes_alerts_by_ticket_and_reason(acme):
     ticket = make_ticket(acme, customer_priority="P2")
-    jobs.route_ticket(ticket.pk)
+    jobs.route_pending()
     Ticket.objects.filter(pk=ticket.pk).update(customer_priority="P1", routed=False)
-    jobs.route_ticket(ticket.pk)
-    assert list(Alert.objects.exclude(kind="escalation").values_list("dedupe_key", flat=True)) == [
+    jobs.route_pending()
+    assert list(Alert.objects.values_list("dedupe_key", flat=True)) == [
         f"ticket:{ticket.pk}:vip_p2"
     ]
 
 
 def test_it_is_harmless_to_route_an_executive_ticket_twice(acme):
     boss = make_contact(acme, name="Hank", title="CEO")
-    ticket = make_ticket(acme, contact=boss)
-    jobs.route_ticket(ticket.pk)
-    jobs.route_ticket(ticket.pk)
+    make_ticket(acme, contact=boss)
+    jobs.route_pending()
+    jobs.route_pending()
     assert Alert.objects.filter(kind="executive_contact").count() == 2  # CSM + account manager
     assert FollowUpTask.objects.count() == 1
 
@@ -293,6 +275,6 @@ def test_it_leaves_a_ticket_it_cannot_route_pending_without_holding_up_the_other
     assert jobs.route_pending() == 1
     assert not Ticket.objects.get(pk=bad.pk).routed
     assert Ticket.objects.get(pk=good.pk).routed
-    # The job ends (logged) instead of looping over it; the sweep tries again later.
-    assert jobs.route_ticket(bad.pk) == 0
+    # Logged and passed over, never looped on; the next run tries again.
+    assert jobs.route_pending() == 0
     assert not Ticket.objects.get(pk=bad.pk).routed

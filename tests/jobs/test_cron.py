@@ -5,7 +5,7 @@ import importlib
 from django.core.management import call_command
 from rq import cron
 
-from accounts.jobs import RESCORE_ALL_TIMEOUT
+from vipdesk.insight.jobs import RESCORE_ALL_TIMEOUT
 
 
 def test_it_registers_the_periodic_jobs():
@@ -16,10 +16,12 @@ def test_it_registers_the_periodic_jobs():
     jobs = {f"{d['func'].__module__}.{d['func'].__name__}": d for d in cron._job_data_registry}
     cron._job_data_registry.clear()
     assert {name: (d["cron"], d["queue_name"]) for name, d in jobs.items()} == {
-        "tickets.sla_jobs.monitor_slas": ("*/1 * * * *", "high"),
-        "tickets.jobs.sweep_pending_routing": ("*/1 * * * *", "default"),
-        "accounts.jobs.rescore_if_due": ("*/1 * * * *", "default"),
-        "accounts.weekly_report.send_weekly_reports": ("0 8 * * 1", "low"),
+        "tickets.sla.jobs.monitor_slas": ("*/1 * * * *", "high"),
+        "tickets.routing.jobs.sweep_pending_routing": ("*/1 * * * *", "default"),
+        "escalations.jobs.open_requested_escalations": ("*/1 * * * *", "high"),
+        "vipdesk.insight.jobs.rescore_if_due": ("*/1 * * * *", "default"),
+        "vipdesk.insight.jobs.rescore_requested": ("*/1 * * * *", "default"),
+        "vipdesk.insight.weekly_report.send_weekly_reports": ("0 8 * * 1", "low"),
         "escalations.jobs.run_playbook": ("*/1 * * * *", "high"),
         "vipdesk.insight.jobs.send_monthly_vip_report": ("0 7 * * *", "low"),
         "vipdesk.insight.rollups.refresh_recent_rollups": ("17 * * * *", "low"),

@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from tests.factories import make_account, make_escalation
 from tests.reports.history import NOW, build
@@ -137,8 +138,6 @@ def test_its_query_count_does_not_grow_with_escalations(client, lead, history):
 
 
 def test_the_systemic_view_groups_by_type_category_and_factor(client, lead, db):
-    from django.utils import timezone
-
     account = make_account(arr=1000)
     for _ in range(3):
         make_escalation(

@@ -2,13 +2,14 @@
 
 from datetime import timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from tests.factories import make_account, make_ticket
+from tests.factories import make_account, make_ticket, make_user
 from vipdesk.insight import interactions
 
 
@@ -72,8 +73,6 @@ def test_the_account_page_links_to_it(client, csm, account):
 
 def test_it_checks_access(client, account, db):
     assert client.get(f"/accounts/{account.pk}/interactions/").status_code == 302
-    from tests.factories import make_user
-
     client.force_login(make_user("nobody"))
     assert client.get(f"/accounts/{account.pk}/interactions/").status_code == 403
     client.force_login(make_user("lead2", "Support lead"))
@@ -96,8 +95,6 @@ def test_its_query_count_does_not_grow_with_tickets(client, csm, history):
 
 
 def test_recurring_issues_group_similar_subjects_only():
-
-    from types import SimpleNamespace
 
     now = timezone.now()
     tickets = [

@@ -2,18 +2,23 @@
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 import time_machine
+from django.core import mail
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from accounts.dashboard import SponsorCoverage
 from escalations.reports import Growth
 from tests.accounts.helpers import make_scored_account
 from tests.factories import make_agent, make_escalation, make_pool, make_ticket
-from vipdesk.insight import monthly
+from vipdesk.alerts.models import Alert
+from vipdesk.insight import monthly, rollups
+from vipdesk.insight.dashboard import SponsorCoverage
+from vipdesk.insight.jobs import send_monthly_vip_report
+from vipdesk.insight.models import MonthlyRollup
 
 NOW = datetime(2026, 12, 1, 14, 0, tzinfo=UTC)
 NOV = datetime(2026, 11, 10, 9, 0, tzinfo=UTC)
@@ -114,8 +119,6 @@ def test_its_query_count_does_not_grow(client, lead, month):
 
 class FakePool:
     def __init__(self, name, tier, members, accounts):
-        from types import SimpleNamespace
-
         self.pool = SimpleNamespace(name=name, tier=tier)
         self.members = members
         self.accounts_of_tier = accounts
@@ -126,8 +129,6 @@ class FakePool:
 
 
 def member(pk, name, share, total=10, cap=40):
-    from types import SimpleNamespace
-
     return SimpleNamespace(
         agent=SimpleNamespace(pk=pk),
         name=name,
@@ -171,11 +172,6 @@ def test_recommendations_name_their_reason_and_figure():
 
 
 def test_leads_get_last_months_report_once(lead, csm, month, django_capture_on_commit_callbacks):
-    from django.core import mail
-
-    from tickets.models import Alert
-    from vipdesk.insight.jobs import send_monthly_vip_report
-
     with django_capture_on_commit_callbacks(execute=True):
         assert send_monthly_vip_report(NOW) == 1
     assert send_monthly_vip_report(NOW + timedelta(days=1)) == 0  # the daily run after
@@ -189,9 +185,6 @@ def test_leads_get_last_months_report_once(lead, csm, month, django_capture_on_c
 
 
 def test_the_month_is_read_from_its_rollup_which_says_when_it_was_computed(client, lead, month):
-    from vipdesk.insight import rollups
-    from vipdesk.models import MonthlyRollup
-
     client.force_login(lead)
     client.get("/reports/vip/2026-11/")
     rollup = MonthlyRollup.objects.get(month="2026-11-01")

@@ -4,7 +4,7 @@ import importlib
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from tickets.routing import AccountData, ContactData, Policies, SlaRule, TicketData
+from tickets.routing.rules import AccountData, ContactData, Policies, SlaRule, TicketData
 from vipdesk.lib.business_hours import BusinessCalendar, always
 
 TZ = ZoneInfo("UTC")

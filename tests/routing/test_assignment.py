@@ -2,8 +2,8 @@ from datetime import date, timedelta
 
 from tests.routing.helpers import FRIDAY_1647, account, contact, ticket
 from tests.routing.test_routing import P
-from tickets.assignment import AgentCandidate, choose_agent, with_assignment
-from tickets.routing import route
+from tickets.routing.assignment import AgentCandidate, choose_agent, with_assignment
+from tickets.routing.rules import route
 
 TODAY = date(2026, 11, 20)
 

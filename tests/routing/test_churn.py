@@ -2,7 +2,7 @@ import time
 
 import pytest
 
-from tickets.churn import Phrase, detect, find_signals, sentiment, unquoted
+from tickets.routing.churn import Phrase, detect, find_signals, sentiment, unquoted
 
 PHRASES = [
     Phrase("cancel", "direct", 30),

@@ -3,7 +3,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.routing.helpers import FRIDAY_1647, account, contact, policies, ticket
-from tickets.routing import route
+from tickets.routing.rules import route
 
 P = policies()
 

@@ -8,12 +8,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from accounts import jobs
-from accounts.features import feature_params, feature_sql, row_to_features
 from accounts.models import Account, ScoreSnapshot, ScoreWeights, ScoringRun
 from tests.factories import make_account, make_contact, make_escalation, make_ticket, make_user
-from tickets.models import Alert, TicketMessage
-from vipdesk.roles import Role
+from tickets.models import TicketMessage
+from vipdesk.alerts.models import Alert
+from vipdesk.insight import jobs, rescore
+from vipdesk.insight.features import feature_params, feature_sql, row_to_features
+from vipdesk.lib.roles import Role
 
 pytestmark = pytest.mark.django_db
 
@@ -125,20 +126,22 @@ def test_it_prunes_snapshots_older_than_400_days(db):
 def test_it_rescores_only_the_given_accounts(db):
     now = timezone.now()
     one, other = make_troubled_account(now), make_troubled_account(now)
-    jobs.rescore_accounts([one.pk], now)
+    rescore.rescore_accounts([one.pk], now)
     one.refresh_from_db()
     other.refresh_from_db()
     assert one.risk_score == 100 and other.risk_score == 0 and other.scored_at is None
 
 
-def test_it_enqueues_a_debounced_rescore_on_commit(db, django_capture_on_commit_callbacks):
+def test_it_rescores_the_accounts_asked_for_once(db):
     now = timezone.now()
-    account = make_troubled_account(now)
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        jobs.enqueue_rescore([account.pk], now)
-    assert len(callbacks) == 1
-    account.refresh_from_db()
-    assert account.risk_score == 100
+    asked, other = make_troubled_account(now), make_troubled_account(now)
+    Account.objects.filter(pk=asked.pk).request_rescore()
+    assert jobs.rescore_requested(now) == 1
+    assert jobs.rescore_requested(now) == 0
+    asked.refresh_from_db()
+    other.refresh_from_db()
+    assert asked.risk_score == 100 and not asked.rescore_requested
+    assert other.scored_at is None
 
 
 def _populate(n, now):
@@ -164,9 +167,9 @@ def test_it_does_not_grow_queries_with_the_number_of_accounts(db):
         counts.append(len(queries))
     assert counts[0] == counts[1]
     with CaptureQueriesContext(connection) as small:
-        jobs.rescore_accounts(list(Account.objects.values_list("pk", flat=True)[:3]), now)
+        rescore.rescore_accounts(list(Account.objects.values_list("pk", flat=True)[:3]), now)
     with CaptureQueriesContext(connection) as large:
-        jobs.rescore_accounts(list(Account.objects.values_list("pk", flat=True)), now)
+        rescore.rescore_accounts(list(Account.objects.values_list("pk", flat=True)), now)
     assert len(small) == len(large)
 
 
@@ -278,9 +281,9 @@ def test_it_marks_a_dead_running_run_abandoned(db):
 def test_it_gives_the_same_result_when_run_twice(db):
     now = timezone.now()
     account = make_troubled_account(now, csm=make_user("twice", Role.CSM))
-    jobs.rescore_accounts([account.pk], now)
+    rescore.rescore_accounts([account.pk], now)
     first = Account.objects.values().get(pk=account.pk)
-    jobs.rescore_accounts([account.pk], now)
+    rescore.rescore_accounts([account.pk], now)
     jobs.rescore_all(now)
     assert Account.objects.values().get(pk=account.pk) == first
     assert Alert.objects.filter(kind=Alert.Kind.RISK_THRESHOLD).count() == 1

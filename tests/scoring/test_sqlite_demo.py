@@ -14,8 +14,9 @@ from django.core.management import call_command
 from django.utils import timezone
 from accounts.models import Account, ScoreSnapshot
 from tests.factories import make_account, make_contact, make_escalation, make_ticket, make_user
-from tickets.models import Alert, TicketMessage
-from vipdesk.roles import Role
+from tickets.models import TicketMessage
+from vipdesk.alerts.models import Alert
+from vipdesk.lib.roles import Role
 
 now = timezone.now()
 account = make_account(csm=make_user("demo-csm", Role.CSM), nps=-20, previous_nps=30,

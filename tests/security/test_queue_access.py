@@ -1,15 +1,14 @@
 """Every URL of the queue, ticket, pools and notification pages × every role."""
 
 import re
-import sys
-import types
 from datetime import date, timedelta
 
 import pytest
 from django.utils import timezone
 
 from tests.factories import make_account, make_agent, make_contact, make_pool, make_ticket
-from tickets.models import Alert, PtoPeriod
+from tickets.models import PtoPeriod
+from vipdesk.alerts.models import Alert
 
 pytestmark = pytest.mark.django_db
 
@@ -19,9 +18,7 @@ XSS = "<script>alert(1)</script>"
 
 @pytest.fixture
 def world(db, csm, lead, agent_user, admin_user, outsider, monkeypatch):
-    jobs = types.ModuleType("tickets.jobs")
-    jobs.route_ticket = lambda ticket_id: None
-    monkeypatch.setitem(sys.modules, "tickets.jobs", jobs)
+    monkeypatch.setattr("tickets.routing.jobs.request_routing", lambda: None)
     now = timezone.now()
     account = make_account("Theirs Inc", arr=600000, csm=outsider)
     agent = make_agent(agent_user, level=3)

@@ -9,11 +9,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import make_account, make_agent, make_pool, make_ticket, make_user
-from tickets.models import Alert, Ticket
-from tickets.sla_jobs import monitor_slas
-from tickets.sla_monitor import BREACH, WARN, SlaClock, decide
+from tickets.models import Ticket
+from tickets.sla.jobs import monitor_slas
+from tickets.sla.rules import BREACH, WARN, SlaClock, decide
+from vipdesk.alerts.models import Alert
 from vipdesk.lib.business_hours import BusinessCalendar, add_minutes
-from vipdesk.roles import Role
+from vipdesk.lib.roles import Role
 
 NOW = datetime(2026, 11, 18, 12, 0, tzinfo=UTC)  # a Wednesday
 

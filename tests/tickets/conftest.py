@@ -1,20 +1,21 @@
-import sys
-import types
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
 from tests.factories import make_account, make_agent, make_ticket
+from tickets.models import Ticket
 
 
 @pytest.fixture
 def routed_jobs(monkeypatch):
-    """A stand-in for tickets.jobs (written by the intake work): records route_ticket calls."""
+    """A stand-in for tickets.routing.jobs.request_routing: records the tickets pending
+    routing each time routing is asked for."""
     calls = []
-    module = types.ModuleType("tickets.jobs")
-    module.route_ticket = lambda ticket_id: calls.append(ticket_id)
-    monkeypatch.setitem(sys.modules, "tickets.jobs", module)
+    monkeypatch.setattr(
+        "tickets.routing.jobs.request_routing",
+        lambda: calls.extend(Ticket.objects.pending_routing().values_list("pk", flat=True)),
+    )
     return calls
 
 

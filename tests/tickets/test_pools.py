@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from tests.factories import make_account, make_agent, make_pool, make_user
 from tests.tickets.conftest import make_vip_ticket
 from tickets.models import Agent, AgentPool, PtoPeriod
-from tickets.pools import MemberLoad, Requirement, forecast_breaches, months_between
+from tickets.staffing.pools import MemberLoad, Requirement, forecast_breaches, months_between
 
 NOW = datetime(2026, 1, 14, 10, 0, tzinfo=UTC)
 TODAY = NOW.date()
@@ -266,7 +266,7 @@ def test_it_caches_the_monthly_aggregates_for_a_minute(client, lead):
 
 
 def test_it_shows_only_the_most_urgent_at_risk_tickets_and_counts_the_rest():
-    from tickets.pools import AT_RISK_SHOWN, ForecastRow, PoolView
+    from tickets.staffing.pools import AT_RISK_SHOWN, ForecastRow, PoolView
 
     rows = [
         ForecastRow(

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from tests.factories import make_account, make_agent, make_pool, make_ticket
 from tests.tickets.conftest import make_vip_ticket
+from vipdesk.lib import pagination
 
 pytestmark = pytest.mark.django_db
 
@@ -90,9 +91,7 @@ def test_it_ignores_unknown_and_invalid_filters(client, lead):
 
 
 def test_it_keeps_filters_in_pagination_links(client, lead, monkeypatch):
-    from tickets import queues
-
-    monkeypatch.setattr(queues, "PAGE_SIZE", 2)
+    monkeypatch.setattr(pagination, "PAGE_SIZE", 2)
     for _ in range(5):
         make_vip_ticket(tier=1)
     client.force_login(lead)

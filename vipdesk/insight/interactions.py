@@ -11,10 +11,10 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from accounts.handoff import Handoff, load_handoff
 from accounts.models import Account, RiskLevel
-from accounts.recommendations import HIGH, NORMAL, URGENT, Recommendation
 from tickets.models import Ticket
+from vipdesk.insight.handoff import Handoff, load_handoff
+from vipdesk.insight.recommendations import HIGH, NORMAL, URGENT, Recommendation
 from vipdesk.lib.tables import Table, rounded
 
 DAYS = 90

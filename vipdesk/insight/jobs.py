@@ -1,49 +1,114 @@
-"""The monthly VIP report's delivery: every support lead gets last month's report, in
-the app and by e-mail (tickets/alerts.py), once.
+"""Scoring jobs (RQ). Thin: the work is in vipdesk/insight/rescore.py.
 
-The cron entry (vipdesk/cron.py) runs daily: a run missed on the 1st is made up the next
-day, and the alert's dedupe key (one per lead and month) keeps it to one report."""
+- `rescore_all()`: the full rescore (hourly through `rescore_if_due`, or
+  `manage.py score_accounts`).
+- `rescore_requested()`: every minute, the accounts other layers asked to rescore
+  (`Account.objects.filter(...).request_rescore()`) after an event that changes an
+  account's risk (a routed ticket, an escalation change, an NPS or usage update).
+  Scoring reads tickets and escalations, so it sits above them (vipdesk/insight);
+  the layers below ask through the flag instead of calling up.
+- `send_monthly_vip_report()`: daily, last month's VIP report to the support leads.
+"""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.template.loader import render_to_string
 from django.utils import timezone
+from rq import Retry
 
-from tickets.alerts import raise_alert
-from tickets.models import Alert
-from vipdesk.insight.monthly import build_monthly, last_finished_month
-from vipdesk.roles import Role
+from accounts.models import Account, ScoreWeights, ScoringRun
+from vipdesk.alerts.models import Alert
+from vipdesk.alerts.raising import AlertSpec, raise_alerts
+from vipdesk.insight import monthly, rescore
+from vipdesk.lib.jobs import run_or_enqueue
+from vipdesk.lib.roles import Role
+
+RESCORE_ALL_TIMEOUT = 1800
+
+
+def rescore_all(
+    now: datetime | None = None, *, chunk_size: int = rescore.CHUNK_SIZE, pause: float = 0.0
+) -> int | None:
+    """Job: rescore every account. Returns the ScoringRun id."""
+    return rescore.rescore_all(now, chunk_size=chunk_size, pause_between_chunks=pause).run_id
+
+
+def rescore_requested(now: datetime | None = None) -> int:
+    """Every minute (cron): rescore the accounts some event asked for
+    (Account.objects.request_rescore: a routed ticket, …); returns how many. The
+    requests are cleared first, so one arriving during the rescore waits for the next
+    run; a failed rescore puts them back for the retry."""
+    ids = list(Account.objects.filter(rescore_requested=True).values_list("pk", flat=True))
+    if not ids:
+        return 0
+    Account.objects.filter(pk__in=ids).update(rescore_requested=False)
+    try:
+        return rescore.rescore_accounts(ids, now).accounts
+    except Exception:
+        Account.objects.filter(pk__in=ids).update(rescore_requested=True)
+        raise
+
+
+def last_finished_run() -> ScoringRun | None:
+    return (
+        ScoringRun.objects.filter(status=ScoringRun.Status.FINISHED)
+        .order_by("-finished_at")
+        .first()
+    )
+
+
+def rescore_is_due(now: datetime, interval_minutes: int) -> bool:
+    last = last_finished_run()
+    return last is None or last.started_at <= now - timedelta(minutes=interval_minutes)
+
+
+def rescore_if_due(now: datetime | None = None) -> bool:
+    """Every minute (cron): start a full rescore when the last finished run is older than
+    ScoreWeights.rescore_interval_minutes (admin-editable) and none is running."""
+    now = now or timezone.now()
+    interval = ScoreWeights.load().rescore_interval_minutes
+    if not rescore_is_due(now, interval) or rescore.full_rescore_in_progress(now):
+        return False
+    run_or_enqueue(
+        rescore_all,
+        job_id=f"rescore-all-{now:%Y%m%d%H%M}",
+        queue="default",
+        retry=Retry(max=3, interval=[30, 120, 600]),
+        timeout=RESCORE_ALL_TIMEOUT,
+    )
+    return True
 
 
 def send_monthly_vip_report(now: datetime | None = None) -> int:
-    """Job: last month's report to every active support lead who has not had it yet;
-    returns how many were raised now."""
+    """Job: last month's VIP report (vipdesk/insight/monthly.py) to every active support
+    lead, in the app and by e-mail, once: daily on the schedule, so a run missed on the
+    1st is made up the next day; the alert's dedupe key (one per lead and month) keeps
+    it to one. Returns how many were raised now."""
     now = now or timezone.now()
-    month = last_finished_month(now)
+    month = monthly.last_finished_month(now)
     key = f"monthly-vip-report:{month:%Y-%m}"
     leads = list(
         get_user_model()
         .objects.filter(groups__name=Role.LEAD, is_active=True)
         .exclude(alerts__dedupe_key=key)
+        .values_list("pk", flat=True)
         .distinct()
     )
     if not leads:
         return 0
-    report = build_monthly(month, now)
-    context = {"r": report}
+    context = {"r": monthly.build_monthly(month, now)}
     title = render_to_string("emails/monthly-vip-report-subject.txt", context).strip()
     body = render_to_string("emails/monthly-vip-report-body.txt", context)
-    sent = 0
-    for lead in leads:
-        alert = raise_alert(
-            lead,
+    specs = [
+        AlertSpec(
+            user_id=pk,
             kind=Alert.Kind.MONTHLY_REPORT,
             dedupe_key=key,
             title=title,
             body=body,
             link=f"/reports/vip/{month:%Y-%m}/",
-            now=now,
         )
-        sent += alert is not None
-    return sent
+        for pk in leads
+    ]
+    return len(raise_alerts(specs, now))

@@ -17,14 +17,7 @@ from decimal import Decimal
 from django.db.models import Avg, Count, Q, Sum
 from django.utils import timezone
 
-from accounts.dashboard import (
-    SponsorCoverage,
-    TierRow,
-    at_risk_vip_accounts,
-    sponsor_coverage,
-)
 from accounts.models import VIP_TIERS, Account, RiskLevel, Tier
-from accounts.recommendations import HIGH, NORMAL, URGENT, Recommendation
 from accounts.templatetags.people import person
 from escalations.models import Escalation, ReportPolicy
 from escalations.reports import (
@@ -41,8 +34,15 @@ from escalations.reports import (
     window_label,
 )
 from tickets.models import Ticket
-from tickets.pools import PoolView, pool_board
+from tickets.staffing.pools import PoolView, pool_board
 from vipdesk.insight import rollups
+from vipdesk.insight.dashboard import (
+    SponsorCoverage,
+    TierRow,
+    at_risk_vip_accounts,
+    sponsor_coverage,
+)
+from vipdesk.insight.recommendations import HIGH, NORMAL, URGENT, Recommendation
 from vipdesk.lib.tables import Table, rounded
 
 MISSED_SHOWN = 50

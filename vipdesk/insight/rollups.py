@@ -14,10 +14,10 @@ from decimal import Decimal
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from accounts.dashboard import TierRow, tier_rows
 from escalations.reports import local_midnight, month_start, next_month
 from tickets.models import Ticket
-from vipdesk.models import MonthlyRollup
+from vipdesk.insight.dashboard import TierRow, tier_rows
+from vipdesk.insight.models import MonthlyRollup
 
 REFRESHED_MONTHS = 2
 STALE_AFTER = timedelta(hours=2)

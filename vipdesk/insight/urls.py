@@ -1,22 +1,14 @@
-from django.urls import path, re_path
+from django.urls import path
 
 from vipdesk.insight import views
 
-MONTH = r"reports/vip/(?P<year>[0-9]{4})-(?P<month>[0-9]{2})/"
+app_name = "insight"
 
 urlpatterns = [
-    path("reports/", views.reports_index, name="reports"),
-    path("reports/vip/", views.vip_monthly_latest, name="vip_monthly_latest"),
-    re_path(rf"^{MONTH}$", views.vip_monthly, name="vip_monthly"),
-    re_path(rf"^{MONTH}(?P<table>[a-z-]+)\.csv$", views.vip_monthly_csv, name="vip_monthly_csv"),
-    path(
-        "accounts/<int:account_id>/interactions/",
-        views.account_interactions,
-        name="account_interactions",
-    ),
-    path(
-        "accounts/<int:account_id>/interactions/<slug:table>.csv",
-        views.account_interactions_csv,
-        name="account_interactions_csv",
-    ),
+    path("accounts/at-risk/", views.at_risk, name="at_risk"),
+    path("accounts/<int:account_id>/", views.account_detail, name="detail"),
+    path("accounts/<int:account_id>/notes/", views.add_note, name="add_note"),
+    path("accounts/<int:account_id>/flag/", views.mark_flag, name="mark_flag"),
+    path("accounts/<int:account_id>/intervention/", views.set_intervention, name="intervention"),
+    path("dashboard/", views.dashboard, name="dashboard"),
 ]

@@ -1,102 +1,233 @@
-"""Report pages that combine every app: the reports index, the monthly VIP report and
-an account's support-interaction risk analysis. Each view checks access, then calls the
-domain module; every table on a page has its CSV (same data, vipdesk/lib/tables.py)."""
+"""Account pages: the at-risk board, the account 360 page and the VIP dashboard.
 
-from datetime import date
+Each view checks access (accounts/access.py), then calls the domain modules."""
 
-from django.http import Http404
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
 
-from accounts import charts
-from accounts.access import get_account_for_user
-from escalations.reports import month_start, next_month
-from vipdesk.insight.interactions import interaction_tables, load_interactions
-from vipdesk.insight.monthly import build_monthly, last_finished_month, monthly_tables
-from vipdesk.lib.tables import pick
-from vipdesk.roles import Role, role_required
-
-REPORT_ROLES = (Role.LEAD, Role.ADMIN)
-MONTHS_LISTED = 12
-
-
-def _past_month(year: str, month: str) -> date:
-    """The first day of a month that has ended, else 404."""
-    try:
-        first = date(int(year), int(month), 1)
-    except ValueError:
-        raise Http404("No such month") from None
-    if first >= month_start(timezone.localdate()):
-        raise Http404("That month has not ended yet")
-    return first
-
-
-@role_required(*REPORT_ROLES)
-@require_GET
-def reports_index(request):
-    last = last_finished_month(timezone.now())
-    months = [month_start(last, n) for n in range(MONTHS_LISTED)]
-    return TemplateResponse(request, "reports/index.html", {"months": months})
-
-
-@role_required(*REPORT_ROLES)
-@require_GET
-def vip_monthly_latest(request):
-    last = last_finished_month(timezone.now())
-    return redirect("vip_monthly", year=f"{last:%Y}", month=f"{last:%m}")
+from accounts.access import (
+    BOARD_ROLES,
+    DASHBOARD_ROLES,
+    can_edit_account,
+    get_account_for_user,
+    is_lead_or_admin,
+)
+from accounts.feedback import flag_precision, record_flag_feedback
+from accounts.models import (
+    Account,
+    CsmNote,
+    RiskLevel,
+    Tier,
+)
+from vipdesk.insight import charts
+from vipdesk.insight.board import (
+    RENEWAL_WINDOWS,
+    SORTS,
+    BoardQuery,
+    arr_at_risk_by_quarter,
+    board_page,
+    board_queryset,
+    top_factors,
+)
+from vipdesk.insight.dashboard import build_dashboard
+from vipdesk.insight.forms import FlagFeedbackForm, InterventionForm, NoteForm, owner_choices
+from vipdesk.insight.handoff import load_handoff
+from vipdesk.lib.charts import figure_data
+from vipdesk.lib.roles import Role, has_role, role_required
 
 
-def _monthly(year: str, month: str):
-    first = _past_month(year, month)
-    report = build_monthly(first, timezone.now())
-    return first, report, monthly_tables(report)
+def _prepare_row(row: Account, user) -> Account:
+    row.top = top_factors(row.risk_factors)
+    row.can_edit = can_edit_account(user, row)
+    return row
 
 
-@role_required(*REPORT_ROLES)
-@require_GET
-def vip_monthly(request, year, month):
-    first, report, tables = _monthly(year, month)
+# ---------------------------------------------------------------------------------------
+# At-risk board
+
+
+def render_board(request, *, default_mine: bool = False) -> TemplateResponse:
+    today = timezone.localdate()
+    query = BoardQuery.from_params(request.GET, default_mine=default_mine)
+    page = board_page(query, request.user, today)
+    for row in page.rows:
+        _prepare_row(row, request.user)
     context = {
-        "r": report,
-        "tables": tables,
-        "csv_base": f"/reports/vip/{first:%Y-%m}/",
-        "previous": month_start(first, 1),
-        "next": after if (after := next_month(first)) < month_start(timezone.localdate()) else None,
+        "query": query,
+        "page": page,
+        "next_qs": query.querystring(after=page.next_cursor) if page.next_cursor else "",
+        "first_qs": query.querystring(),
+        "board_url": reverse("insight:at_risk"),
     }
-    return TemplateResponse(request, "reports/vip_monthly.html", context)
+    # htmx swaps in the results only; a history restore (cache miss) needs the whole page.
+    if request.htmx and not request.htmx.history_restore_request:
+        return TemplateResponse(request, "insight/board.html#results", context)
+    context.update(
+        csms=owner_choices().filter(groups__name=Role.CSM),
+        tiers=Tier.choices,
+        levels=RiskLevel.choices,
+        windows=RENEWAL_WINDOWS,
+        sorts=SORTS.values(),
+        quarters=arr_at_risk_by_quarter(today),
+        precision=flag_precision(),
+    )
+    return TemplateResponse(request, "insight/board.html", context)
 
 
-@role_required(*REPORT_ROLES)
+@role_required(*BOARD_ROLES)
 @require_GET
-def vip_monthly_csv(request, year, month, table):
-    first, _, tables = _monthly(year, month)
-    return pick(tables, table).csv(f"vip-report-{first:%Y-%m}")
+def at_risk(request):
+    return render_board(request)
 
 
-def _interactions(request, account_id):
-    account = get_account_for_user(request, account_id)
-    analysis = load_interactions(account, timezone.now())
-    return analysis, interaction_tables(analysis)
+def _safe_next(request, fallback: str) -> str:
+    target = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+def _board_return_url(request) -> str:
+    """Where the row's no-JS form should come back to: the page htmx was on."""
+    current = request.htmx.current_url_abs_path if request.htmx else None
+    if current and url_has_allowed_host_and_scheme(current, allowed_hosts={request.get_host()}):
+        return current
+    return reverse("insight:at_risk")
+
+
+@require_POST
+def mark_flag(request, account_id):
+    """Record a verdict on the account's current risk flag. htmx gets the board row back."""
+    account = get_account_for_user(request, account_id, edit=True)
+    form = FlagFeedbackForm(request.POST)
+    if not form.is_valid():
+        if request.htmx:
+            return HttpResponse("Choose accurate or false positive.", status=400)
+        messages.error(request, "Choose whether the flag was accurate or a false positive.")
+        return redirect(_safe_next(request, account_url(account)))
+    feedback = record_flag_feedback(
+        account,
+        user=request.user,
+        verdict=form.cleaned_data["verdict"],
+        note=form.cleaned_data["note"],
+    )
+    if request.htmx:
+        row = board_queryset(BoardQuery(), request.user, timezone.localdate()).get(pk=account.pk)
+        return TemplateResponse(
+            request,
+            "insight/board.html#row",
+            {"row": _prepare_row(row, request.user), "next_url": _board_return_url(request)},
+        )
+    messages.success(
+        request, f"Flag on {account.name} marked {feedback.get_verdict_display().lower()}."
+    )
+    return redirect(_safe_next(request, account_url(account)))
+
+
+# ---------------------------------------------------------------------------------------
+# Account 360
+
+
+def account_url(account: Account) -> str:
+    return reverse("insight:detail", args=[account.pk])
+
+
+def _account_context(request, account: Account, **forms) -> dict:
+    handoff = load_handoff(account, timezone.localdate())
+    wau = handoff.weekly_active_users
+    return {
+        **vars(handoff),
+        "account": account,
+        "can_edit": can_edit_account(request.user, account),
+        "history_chart": (
+            figure_data(charts.score_history(handoff.snapshots)) if handoff.snapshots else None
+        ),
+        "usage_chart": figure_data(charts.usage_trend(wau)) if wau else None,
+        "wau_latest": wau[-1] if wau else None,
+        "note_form": forms.get("note_form") or NoteForm(),
+        "flag_form": FlagFeedbackForm(),
+        "intervention_form": forms.get("intervention_form") or InterventionForm(instance=account),
+    }
 
 
 @require_GET
-def account_interactions(request, account_id):
-    analysis, tables = _interactions(request, account_id)
-    sentiments = [(t.created_at, t.sentiment) for t in analysis.tickets if t.sentiment is not None]
-    fig = charts.sentiment_trend(sentiments, [(w.end, w.sentiment) for w in analysis.windows])
+def account_detail(request, account_id):
+    account = get_account_for_user(
+        request,
+        account_id,
+        queryset=Account.objects.select_related("csm", "account_manager", "intervention_owner"),
+    )
+    return TemplateResponse(request, "insight/account.html", _account_context(request, account))
+
+
+@require_POST
+def add_note(request, account_id):
+    account = get_account_for_user(request, account_id, edit=True)
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        context = _account_context(request, account, note_form=form)
+        return TemplateResponse(request, "insight/account.html", context, status=400)
+    CsmNote.objects.create(account=account, author=request.user, body=form.cleaned_data["body"])
+    messages.success(request, "Note added.")
+    return HttpResponseRedirect(account_url(account) + "#notes")
+
+
+@require_POST
+def set_intervention(request, account_id):
+    account = get_account_for_user(request, account_id, edit=True)
+    form = InterventionForm(request.POST, instance=account)
+    if not form.is_valid():
+        context = _account_context(request, account, intervention_form=form)
+        return TemplateResponse(request, "insight/account.html", context, status=400)
+    form.save()
+    messages.success(request, "Intervention updated.")
+    return HttpResponseRedirect(account_url(account) + "#intervention")
+
+
+# ---------------------------------------------------------------------------------------
+# VIP dashboard
+
+
+def render_dashboard(request) -> TemplateResponse:
+    data = build_dashboard(timezone.now())
+    for account in data.at_risk:
+        account.top_factor = next(iter(top_factors(account.risk_factors, n=1)), None)
+    arr_fig = charts.arr_by_tier([(t.label, t.arr, t.accounts) for t in data.tiers])
+    fr_fig = charts.first_response_vs_sla(
+        [(t.label, t.avg_first_response_min, t.sla_first_response_min) for t in data.vip_tiers]
+    )
     context = {
-        "a": analysis,
-        "account": analysis.account,
-        "tables": tables,
-        "sentiment_chart": charts.figure_data(fig) if sentiments else None,
-        "csv_base": f"/accounts/{analysis.account.pk}/interactions/",
+        "d": data,
+        "arr_chart": figure_data(arr_fig),
+        "first_response_chart": figure_data(fr_fig),
+        "show_board_link": True,
     }
-    return TemplateResponse(request, "reports/interactions.html", context)
+    return TemplateResponse(request, "insight/dashboard.html", context)
 
 
+@role_required(*DASHBOARD_ROLES)
 @require_GET
-def account_interactions_csv(request, account_id, table):
-    analysis, tables = _interactions(request, account_id)
-    return pick(tables, table).csv(f"account-{analysis.account.pk}-interactions")
+def dashboard(request):
+    return render_dashboard(request)
+
+
+def home_for(request):
+    """/ : the VIP dashboard for leads and admins, the CSM's own accounts for CSMs, the
+    queue for agents."""
+    user = request.user
+    if is_lead_or_admin(user):
+        return render_dashboard(request)
+    if has_role(user, Role.CSM):
+        return render_board(request, default_mine=True)
+    if has_role(user, Role.AGENT):
+        return redirect("/queue/")
+    raise PermissionDenied

@@ -40,7 +40,10 @@ class BulkWriter:
         json_fields = [isinstance(f, models.JSONField) for f in self.fields]
         self.json_positions = [i for i, is_json in enumerate(json_fields) if is_json]
         extra = [
-            json.dumps(v) if isinstance(f, models.JSONField) and self.postgres else v
+            # A nullable JSON field's None is SQL NULL, not the JSON text "null".
+            json.dumps(v)
+            if isinstance(f, models.JSONField) and self.postgres and v is not None
+            else v
             for f, v in zip(self.extra_fields, self.extra_values, strict=True)
         ]
         self.extra_tuple = tuple(extra)

@@ -84,19 +84,3 @@ def open_minutes_between(start: datetime, end: datetime, calendar: BusinessCalen
                 total += overlap
         day += timedelta(days=1)
     return total.total_seconds() / 60
-
-
-def load_calendar(always_open: bool = False) -> BusinessCalendar:
-    """The admin-edited calendar (BusinessHours, Holiday) in settings.TIME_ZONE."""
-    from django.conf import settings
-
-    from tickets.models import BusinessHours, Holiday
-
-    tz = ZoneInfo(settings.TIME_ZONE)
-    if always_open:
-        return always(tz)
-    return BusinessCalendar(
-        tz=tz,
-        hours={h.weekday: (h.opens, h.closes) for h in BusinessHours.objects.all()},
-        holidays=frozenset(Holiday.objects.values_list("day", flat=True)),
-    )

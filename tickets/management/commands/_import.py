@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tickets.csv_import import import_csv
+from tickets.intake.csv_import import import_csv
 
 
 class ImportCommand(BaseCommand):

@@ -2,5 +2,5 @@ from tickets.management.commands._import import ImportCommand
 
 
 class Command(ImportCommand):
-    help = "Import contacts from a CSV file (see tickets/csv_import.py for the columns)."
+    help = "Import contacts from a CSV file (see tickets/intake/csv_import.py for the columns)."
     kind = "contacts"

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from tickets.jobs import route_pending
+from tickets.routing.jobs import route_pending
 
 
 class Command(BaseCommand):

@@ -1,0 +1,341 @@
+"""Routing with its side effects: load the data, call the pure rules
+(tickets/routing/rules.py, churn.py, assignment.py), save the decision,
+raise the alerts and create the follow-up task.
+
+Routing never opens an escalation itself: escalations sit a layer above tickets.
+When the SLA matrix asks for one, the decision's request is saved on the ticket
+(Ticket.escalation_request) and escalations/jobs.py opens it on the job schedule.
+Likewise the accounts of routed tickets are asked to be rescored
+(Account.objects.request_rescore), and scoring picks them up.
+
+Idempotent: routing a ticket again with unchanged inputs writes nothing new (the
+row is only updated when a derived value changed; alerts dedupe by
+f"ticket:{id}:{key}"; one follow-up per ticket and title).
+"""
+
+import logging
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from accounts.models import VIP_TIERS, Account, Contact
+from tickets.models import (
+    Agent,
+    AgentPool,
+    ChurnPhrase,
+    FollowUpTask,
+    PtoPeriod,
+    RoutingPolicy,
+    SlaPolicy,
+    Ticket,
+    TicketMessage,
+    load_calendar,
+)
+from tickets.routing import assignment, churn
+from tickets.routing.rules import (
+    AccountData,
+    ContactData,
+    Policies,
+    RoutingDecision,
+    SlaRule,
+    TicketData,
+    route,
+)
+from vipdesk.alerts.delivery import enqueue_delivery
+from vipdesk.alerts.raising import raise_alert
+
+logger = logging.getLogger(__name__)
+
+FOLLOW_UP_TITLE = "Follow up with the executive contact"
+
+
+def load_policies() -> Policies:
+    """Every policy routing needs, in a handful of queries (load once per batch)."""
+    rp = RoutingPolicy.load()
+    phrases = tuple(
+        churn.Phrase(p.phrase, p.kind, p.weight) for p in ChurnPhrase.objects.filter(active=True)
+    )
+    return Policies(
+        sla={(r.tier, r.priority): SlaRule.from_policy(r) for r in SlaPolicy.objects.all()},
+        business_calendar=load_calendar(),
+        always_calendar=load_calendar(always_open=True),
+        vip_renewal_boost_days=rp.vip_renewal_boost_days,
+        any_renewal_boost_days=rp.any_renewal_boost_days,
+        vip_share_cap_pct=rp.vip_share_cap_pct,
+        executive_notify_minutes=rp.executive_notify_minutes,
+        executive_follow_up_hours=rp.executive_follow_up_hours,
+        executive_titles=rp.executive_titles,
+        churn_phrases=phrases,
+    )
+
+
+def account_data(account: Account | None) -> AccountData | None:
+    if account is None:
+        return None
+    return AccountData(
+        id=account.pk,
+        name=account.name,
+        tier=account.tier,
+        arr=float(account.arr),
+        renewal_date=account.renewal_date,
+        csm_id=account.csm_id,
+        account_manager_id=account.account_manager_id,
+        risk_score=account.risk_score,
+        risk_level=account.risk_level,
+    )
+
+
+def contact_data(contact: Contact | None) -> ContactData | None:
+    if contact is None:
+        return None
+    return ContactData(
+        name=contact.name,
+        email=contact.email,
+        title=contact.title,
+        is_executive=contact.is_executive,
+        executive_override=contact.executive_override,
+    )
+
+
+def load_candidates(today: date) -> list[assignment.AgentCandidate]:
+    """Every agent with pools, PTO today and open/VIP load: two queries."""
+    open_q = Q(tickets__status__in=Ticket.OPEN_STATUSES)
+    vip_q = open_q & (Q(tickets__tier__in=VIP_TIERS) | Q(tickets__executive_contact=True))
+    agents = (
+        Agent.objects.select_related("user")
+        .annotate(
+            open_load=Count("tickets", filter=open_q),
+            vip_load=Count("tickets", filter=vip_q),
+            on_pto=Exists(
+                PtoPeriod.objects.filter(agent=OuterRef("pk"), starts__lte=today, ends__gte=today)
+            ),
+        )
+        .order_by("pk")
+    )
+    pools: dict[int, set[int]] = {}
+    for agent_id, tier in AgentPool.members.through.objects.values_list(
+        "agent_id", "agentpool__tier"
+    ):
+        pools.setdefault(agent_id, set()).add(tier)
+    return [
+        assignment.AgentCandidate(
+            id=a.pk,
+            name=a.user.get_full_name() or a.user.username,
+            level=a.level,
+            tenure_start=a.tenure_start,
+            pool_tiers=frozenset(pools.get(a.pk, ())),
+            on_pto=a.on_pto,
+            on_shift=a.on_shift,
+            open_load=a.open_load,
+            vip_load=a.vip_load,
+            capacity=a.capacity,
+            vip_share_cap_pct=a.vip_share_cap_pct,
+        )
+        for a in agents
+    ]
+
+
+def churn_text(ticket: Ticket, messages: list[TicketMessage]) -> str:
+    """What the customer wrote: their messages (the description is the first), else the body."""
+    customer = [m.body for m in messages if m.author == TicketMessage.Author.CUSTOMER]
+    return "\n\n".join([ticket.subject, *(customer or [ticket.body])])
+
+
+def requester_key(ticket: Ticket) -> str:
+    return " ".join(ticket.requester_name.split()).lower()
+
+
+def executives_named(tickets: list[Ticket]) -> dict[str, Contact]:
+    """Executive contacts sharing a name with the requester of a ticket whose address
+    matched no contact (one query for a batch): possible VIPs to verify."""
+    names = {requester_key(t) for t in tickets if t.contact_id is None and requester_key(t)}
+    found: dict[str, Contact] = {}
+    if names:
+        for contact in (
+            Contact.objects.select_related("account")
+            .annotate(lname=Lower("name"))
+            .filter(lname__in=names, is_executive=True)
+            .order_by("pk")
+        ):
+            found.setdefault(contact.lname, contact)
+    return found
+
+
+@dataclass
+class Context:
+    policies: Policies
+    candidates: list[assignment.AgentCandidate]
+    now: datetime
+    today: date
+
+
+def make_context(now: datetime | None = None, policies: Policies | None = None) -> Context:
+    now = now or timezone.now()
+    today = now.astimezone(ZoneInfo(settings.TIME_ZONE)).date()
+    return Context(policies or load_policies(), load_candidates(today), now, today)
+
+
+def route_tickets(
+    ticket_ids,
+    ctx: Context | None = None,
+    skip_locked: bool = False,
+    failed: set[int] | None = None,
+) -> int:
+    """Route these tickets in one transaction, their rows locked; returns how many were
+    routed. skip_locked: leave tickets another job is routing right now to that job.
+    A ticket that fails is logged and left pending (added to `failed` when given); a
+    lone ticket's failure is raised unless `failed` is given."""
+    ctx = ctx or make_context()
+    routed = 0
+    with transaction.atomic():
+        tickets = list(
+            Ticket.objects.select_for_update(of=("self",), skip_locked=skip_locked)
+            .select_related("account", "contact")
+            .filter(pk__in=list(ticket_ids))
+            .order_by("pk")
+        )
+        if not tickets:
+            return 0
+        messages: dict[int, list[TicketMessage]] = {}
+        for m in TicketMessage.objects.filter(ticket__in=tickets).order_by("created_at", "pk"):
+            messages.setdefault(m.ticket_id, []).append(m)
+        executives = executives_named(tickets)
+        raised: list[int] = []
+        for ticket in tickets:
+            vip = executives.get(requester_key(ticket)) if ticket.contact_id is None else None
+            try:
+                # One bad ticket (say, a cell deleted from the SLA matrix) must not
+                # hold up the batch: it stays pending, logged, for the next sweep.
+                with transaction.atomic():
+                    new_alerts: list[int] = []
+                    route_one(ticket, messages.get(ticket.pk, []), ctx, vip, new_alerts)
+            except Exception:
+                logger.exception("routing ticket %s failed", ticket.pk)
+                if failed is None and len(tickets) == 1:
+                    raise
+                if failed is not None:
+                    failed.add(ticket.pk)
+                continue
+            raised.extend(new_alerts)
+            routed += 1
+        enqueue_delivery(raised)
+        # A routed ticket changes its account's risk (churn language, frequency…).
+        Account.objects.filter(
+            pk__in={t.account_id for t in tickets if t.routed and t.account_id}
+        ).request_rescore()
+    return routed
+
+
+def route_one(
+    ticket: Ticket,
+    messages: list[TicketMessage],
+    ctx: Context,
+    vip_contact: Contact | None,
+    raised: list[int],
+) -> RoutingDecision:
+    found = churn.detect(churn_text(ticket, messages), list(ctx.policies.churn_phrases))
+    data = TicketData(
+        id=ticket.pk,
+        customer_priority=ticket.customer_priority,
+        created_at=ticket.created_at,
+        subject=ticket.subject,
+        requester_name=ticket.requester_name,
+        requester_title=ticket.requester_title,
+        churn_signals=tuple(found.signals),
+        churn_points=found.points,
+        possible_vip_of=account_data(vip_contact.account) if vip_contact else None,
+        possible_vip_contact=vip_contact.name if vip_contact else "",
+    )
+    decision = route(
+        data, account_data(ticket.account), contact_data(ticket.contact), ctx.policies, ctx.now
+    )
+
+    reasons = list(decision.reasons)
+    agent_id = ticket.assigned_agent_id
+    if agent_id is None and ticket.is_open:
+        choice = assignment.choose_agent(
+            decision, ctx.candidates, ctx.policies.vip_share_cap_pct, ctx.today
+        )
+        agent_id = choice.agent_id
+        if agent_id is not None:
+            ctx.candidates = assignment.with_assignment(ctx.candidates, agent_id, decision.is_vip)
+        reasons.append(choice.reason)
+    elif agent_id is not None:
+        previous = [r for r in ticket.routing_reasons if r.startswith("Assigned to")]
+        reasons.append(previous[-1] if previous else "Assigned by hand")
+
+    values = {
+        "tier": decision.tier,
+        "effective_priority": decision.effective_priority,
+        "queue": decision.queue,
+        "executive_contact": decision.executive,
+        "possible_vip": decision.possible_vip,
+        "sla_first_response_due": decision.sla_first_response_due,
+        "sla_resolution_due": decision.sla_resolution_due,
+        "churn_signals": found.signals,
+        "churn_points": min(found.points, 32767),
+        "sentiment": found.sentiment,
+        "routing_reasons": reasons,
+        "escalation_request": (
+            asdict(decision.escalation)
+            if decision.escalation is not None and ticket.account_id
+            else None
+        ),
+        "assigned_agent_id": agent_id,
+        "routed": True,
+    }
+    changed = {k: v for k, v in values.items() if getattr(ticket, k) != v}
+    if changed:
+        if not ticket.routed or ticket.routed_at is None:
+            changed["routed_at"] = ctx.now
+        Ticket.objects.filter(pk=ticket.pk).update(**changed)
+        for k, v in changed.items():
+            setattr(ticket, k, v)
+    raised.extend(apply_side_effects(ticket, decision))
+    return decision
+
+
+def apply_side_effects(ticket: Ticket, decision: RoutingDecision) -> list[int]:
+    """Raise the decision's alerts (returns the new alerts' ids, to deliver) and create
+    the follow-up task — each at most once."""
+    link = f"/tickets/{ticket.pk}/"
+    new_alerts = []
+    for spec in decision.alerts:
+        if spec.user_id is None:
+            continue
+        alert = raise_alert(
+            _user(spec.user_id),
+            kind=spec.kind,
+            dedupe_key=f"ticket:{ticket.pk}:{spec.key}",
+            title=spec.title,
+            body=f"{spec.reason}\n\n#{ticket.pk} {ticket.subject}",
+            link=link,
+            account=ticket.account if spec.account_id == ticket.account_id else None,
+            ticket=ticket,
+            deliver=False,
+        )
+        if alert is not None:
+            new_alerts.append(alert.pk)
+    if decision.follow_up_due is not None:
+        FollowUpTask.objects.get_or_create(
+            ticket=ticket,
+            title=FOLLOW_UP_TITLE,
+            defaults={
+                "account": ticket.account,
+                "assignee_id": ticket.account.csm_id if ticket.account else None,
+                "due_at": decision.follow_up_due,
+            },
+        )
+    return new_alerts
+
+
+def _user(user_id: int):
+    from django.contrib.auth import get_user_model
+
+    return get_user_model()(pk=user_id)

@@ -1,0 +1,84 @@
+"""/pools/: VIP agent pools, their members, workload and PTO (support leads)."""
+
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tickets import access
+from tickets.staffing import pools
+from tickets.staffing.forms import AddMemberForm, PtoEditForm, PtoForm
+
+
+def _pools_response(request, *, pto_form=None, status=200):
+    context = pools.pool_board()
+    context.update(
+        can_manage=access.can_manage_pools(request.user),
+        pto_form=pto_form or PtoForm(),
+        warn_seconds=context["policy"].sla_warning_minutes * 60,
+    )
+    return TemplateResponse(request, "tickets/pools.html", context, status=status)
+
+
+@require_GET
+def pool_list(request):
+    access.require_pool_manager(request)
+    return _pools_response(request)
+
+
+@require_POST
+def pool_add_member(request, pool_id):
+    pool = access.get_pool_for_manager(request, pool_id)
+    form = AddMemberForm(request.POST)
+    if form.is_valid():
+        pool.members.add(form.cleaned_data["agent"])
+        messages.success(request, f"{form.cleaned_data['agent']} added to {pool.name}.")
+    else:
+        messages.error(request, "Choose an agent to add.")
+    return redirect("pools")
+
+
+@require_POST
+def pool_remove_member(request, pool_id, agent_id):
+    pool = access.get_pool_for_manager(request, pool_id)
+    agent = access.get_agent_for_manager(request, agent_id)
+    pool.members.remove(agent)
+    messages.success(request, f"{agent} removed from {pool.name}.")
+    return redirect("pools")
+
+
+@require_POST
+def pto_add(request):
+    access.require_pool_manager(request)
+    form = PtoForm(request.POST)
+    if not form.is_valid():
+        return _pools_response(request, pto_form=form, status=400)
+    pto = form.save()
+    messages.success(request, f"PTO added: {pto}.")
+    return redirect("pools")
+
+
+@require_http_methods(["GET", "POST"])
+def pto_edit(request, pto_id):
+    pto = access.get_pto_for_manager(request, pto_id)
+    if request.method == "POST":
+        form = PtoEditForm(request.POST, instance=pto)
+        if form.is_valid():
+            form.save()
+            messages.success(request, f"PTO changed: {pto}.")
+            return redirect("pools")
+        status = 400
+    else:
+        form, status = PtoEditForm(instance=pto), 200
+    return TemplateResponse(
+        request, "tickets/pto_edit.html", {"form": form, "pto": pto}, status=status
+    )
+
+
+@require_POST
+def pto_delete(request, pto_id):
+    pto = access.get_pto_for_manager(request, pto_id)
+    label = str(pto)
+    pto.delete()
+    messages.success(request, f"PTO deleted: {label}.")
+    return redirect("pools")

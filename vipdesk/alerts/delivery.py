@@ -1,0 +1,70 @@
+"""Delivering alerts: by e-mail and, if configured, to a Slack-compatible incoming
+webhook; each channel at most once per alert."""
+
+import json
+import logging
+import urllib.request
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.utils import timezone
+
+from vipdesk.alerts.models import Alert
+from vipdesk.lib.jobs import enqueue_on_commit
+
+logger = logging.getLogger(__name__)
+
+
+def deliver_alerts(alert_ids: list[int]) -> None:
+    """Job: deliver several alerts; each at most once, so a retry skips those done.
+    One failing delivery does not hold up the others; the job then fails (and is
+    retried) with the first error."""
+    first_error = None
+    for alert_id in alert_ids:
+        try:
+            deliver_alert(alert_id)
+        except Exception as error:  # noqa: BLE001 - retried as a whole
+            logger.warning("delivering alert %s failed", alert_id, exc_info=True)
+            first_error = first_error or error
+    if first_error is not None:
+        raise first_error
+
+
+def enqueue_delivery(alert_ids: list[int]) -> None:
+    """One delivery job for these alerts, after commit (deterministic id)."""
+    if alert_ids:
+        ids = sorted(alert_ids)
+        enqueue_on_commit(
+            deliver_alerts,
+            ids,
+            job_id=f"deliver-alerts-{ids[0]}-{ids[-1]}-{len(ids)}",
+            queue="high",
+        )
+
+
+def deliver_alert(alert_id: int) -> None:
+    """Job: e-mail the alert and post it to Slack, each at most once."""
+    alert = Alert.objects.select_related("user").filter(pk=alert_id).first()
+    if alert is None:
+        return
+    url = f"{settings.SITE_URL.rstrip('/')}{alert.link}" if alert.link else settings.SITE_URL
+    if alert.emailed_at is None and alert.user.email:
+        send_mail(
+            subject=f"[vipdesk] {alert.title}",
+            message=f"{alert.body}\n\n{url}\n",
+            from_email=None,
+            recipient_list=[alert.user.email],
+        )
+        Alert.objects.filter(pk=alert.pk, emailed_at__isnull=True).update(emailed_at=timezone.now())
+    if alert.slack_posted_at is None and settings.SLACK_WEBHOOK_URL:
+        payload = json.dumps({"text": f"*{alert.title}*\n{alert.body}\n<{url}|Open in vipdesk>"})
+        request = urllib.request.Request(  # noqa: S310 - admin-configured https URL
+            settings.SLACK_WEBHOOK_URL,
+            data=payload.encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=10):  # noqa: S310
+            pass
+        Alert.objects.filter(pk=alert.pk, slack_posted_at__isnull=True).update(
+            slack_posted_at=timezone.now()
+        )

@@ -1,0 +1,58 @@
+from datetime import datetime
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from accounts.models import Account
+from vipdesk.demo import seed as demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Create a believable demo company: staff with the demo logins (csm, lead, agent, "
+        f"admin / password '{demo.DEMO_PASSWORD}'), accounts in every tier, contacts, agents "
+        "and pools, a year of tickets, escalations. Deterministic for a given --seed."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--accounts", type=int, default=300)
+        parser.add_argument("--tickets", type=int, default=5000)
+        parser.add_argument("--seed", type=int, default=demo.DEFAULT_SEED)
+        parser.add_argument(
+            "--now",
+            help="Pretend it is this ISO 8601 time (for reproducible data); default: now.",
+        )
+        parser.add_argument("--chunk-size", type=int, default=20_000)
+        parser.add_argument(
+            "--if-empty", action="store_true", help="Do nothing if any account exists."
+        )
+        parser.add_argument(
+            "--flush",
+            action="store_true",
+            help="First delete all accounts, contacts, tickets, agents, pools, escalations "
+            "and the demo staff (policies and other users stay).",
+        )
+
+    def handle(self, *args, **options):
+        exists = Account.objects.exists()
+        if options["if_empty"] and exists:
+            self.stdout.write("Accounts exist already: no demo data added.")
+            return
+        if options["flush"]:
+            demo.flush(self.stdout)
+        elif exists:
+            raise CommandError("The database already has accounts: use --flush or --if-empty.")
+        now = None
+        if options["now"]:
+            now = datetime.fromisoformat(options["now"])
+            if timezone.is_naive(now):
+                now = timezone.make_aware(now, timezone.UTC)
+        demo.DemoCompany(
+            seed=options["seed"],
+            accounts=options["accounts"],
+            tickets=options["tickets"],
+            now=now,
+            chunk_size=options["chunk_size"],
+            stdout=self.stdout,
+        ).build()
+        demo.finish(self.stdout)

@@ -1,0 +1,968 @@
+"""The demo company behind `manage.py seed_demo`: staff, accounts, contacts, agents and
+pools, a year of tickets with their messages, escalations and CSM notes.
+
+Deterministic: every phase draws from its own `random.Random` seeded with
+"<seed>:<phase>", and ids are assigned here (from the table's highest id), so the same
+seed on an empty database gives the same rows. Large runs stream: rows are built in
+chunks and written with PostgreSQL COPY (executemany INSERT on SQLite), one transaction
+per phase, on a second thread while the next chunk is built (BackgroundLoad), so memory
+stays flat whatever the ticket count; what is kept per account is a few numbers
+(AccountPlan).
+
+Open tickets are left `routed=False` for the router; historical (solved/closed) ones
+get plausible routing fields as they are written (history_routing)."""
+
+import math
+import random
+import re
+import string
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group, User
+from django.db import connection, transaction
+from django.test.utils import override_settings
+from django.utils import timezone
+
+from accounts.executives import is_executive_title
+from accounts.models import Account, AccountDomain, Contact, CsmNote, Tier
+from accounts.tiering import current_bands, retier_accounts, tier_for
+from escalations.jobs import open_requested_escalations
+from escalations.models import Escalation, EscalationEvent
+from tickets.models import (
+    Agent,
+    AgentLevel,
+    AgentPool,
+    ChurnPhrase,
+    PtoPeriod,
+    SlaPolicy,
+    Ticket,
+    TicketMessage,
+)
+from tickets.routing.jobs import route_pending
+from vipdesk.alerts.models import Alert
+from vipdesk.demo import text
+from vipdesk.insight.rescore import rescore_all
+from vipdesk.lib.bulk import BackgroundLoad, BulkWriter, analyze, next_id, reset_sequences
+from vipdesk.lib.roles import Role
+
+DEFAULT_SEED = 2026
+DEMO_PASSWORD = "vipdesk-demo"  # noqa: S105 — documented in the README
+STAFF_EMAIL_DOMAIN = "staff.vipdesk.example"
+DEMO_LOGINS = (
+    # username, role, first name, last name
+    ("csm", Role.CSM, "Casey", "Morgan"),
+    ("lead", Role.LEAD, "Lee", "Okonkwo"),
+    ("agent", Role.AGENT, "Alex", "Rivera"),
+    ("admin", Role.ADMIN, "Ari", "Lindholm"),
+)
+
+# Overall share of tickets whose first message carries churn language.
+DIRECT_CHURN_RATE = 0.025
+INDIRECT_CHURN_RATE = 0.08
+NEGATED_CHURN_RATE = 0.01
+AT_RISK_SHARE = 0.08  # accounts that are quietly unhappy
+UNMATCHED_SHARE = 0.02  # tickets from people we cannot tie to an account
+HISTORY_DAYS = 365
+STORY_TICKETS = 2
+# From this many rows a table's non-unique indexes are rebuilt after loading, not kept up.
+LARGE_LOAD = 50_000  # written by create_story_tickets, part of the requested count
+CLOSED = (Ticket.Status.SOLVED, Ticket.Status.CLOSED)
+HISTORY_REASONS = ["Routed when the ticket arrived (demo history)."]
+# routed, routed_at, tier, effective priority, queue, 2 due times, 2 breach times, reasons
+NOT_ROUTED = (False, None, None, "", "", None, None, None, None, [])
+
+# Story accounts (SPEC: the $380K account whose $12 question sat in the general queue).
+# name, ARR, renewal in days, strategic, executive review, at risk, NPS, previous NPS
+STORY_ACCOUNTS = (
+    ("Northwind Logistics", 380_000, 41, False, False, True, 12, 41),
+    ("Contoso Pharmaceuticals", 1_250_000, 210, True, True, False, 58, 52),
+    ("Globex Corporation", 720_000, 75, False, False, True, -5, 30),
+    ("Aperture Health", 240_000, 320, True, False, False, 44, 40),
+    ("Tyrell Analytics", 180_000, 150, False, True, False, 35, 37),
+    ("Umbrella Retail", 85_000, 55, False, False, True, 8, 25),
+    ("Blue Harbor Freight", 32_000, 20, False, False, False, 30, 28),
+)
+
+DUMMY_MAILER = "django.core.mail.backends.dummy.EmailBackend"
+
+
+@dataclass(slots=True)
+class AccountPlan:
+    """What ticket generation needs to know about an account."""
+
+    id: int
+    name: str
+    domain: str
+    tier: int
+    at_risk: bool
+    csm_id: int | None
+    first_contact_id: int = 0
+    contacts: int = 0
+
+
+# Random values for the {placeholders} of the text templates.
+PLACEHOLDERS = {
+    "n": lambda rng: rng.randint(10_000, 99_999),
+    "month": lambda rng: rng.choice(text.MONTHS),
+    "seats": lambda rng: rng.randint(6, 400),
+    "small": lambda rng: rng.choice((12, 19, 24, 48, 99)),
+    "team": lambda rng: rng.choice(text.TEAMS),
+    "integration": lambda rng: rng.choice(text.INTEGRATIONS),
+    "feature": lambda rng: rng.choice(text.FEATURES),
+    "weekday": lambda rng: rng.choice(text.WEEKDAYS),
+}
+TEMPLATE_FIELDS: dict[str, tuple[str, ...]] = {}  # template -> its placeholder names
+
+
+class Progress:
+    def __init__(self, stdout, label: str, total: int):
+        self.stdout, self.label, self.total = stdout, label, total
+        self.started = time.monotonic()
+
+    def report(self, done: int) -> None:
+        elapsed = max(time.monotonic() - self.started, 1e-6)
+        self.stdout.write(f"  {self.label}: {done:,}/{self.total:,} ({done / elapsed:,.0f} rows/s)")
+
+
+def slug(value: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "", value.lower())
+
+
+def clamp(value: int, low: int, high: int) -> int:
+    return max(low, min(high, value))
+
+
+class DemoCompany:
+    def __init__(
+        self,
+        *,
+        seed: int = DEFAULT_SEED,
+        accounts: int = 300,
+        tickets: int = 5000,
+        now: datetime | None = None,
+        chunk_size: int = 20_000,
+        stdout=None,
+    ):
+        self.seed = seed
+        self.n_accounts = max(accounts, len(STORY_ACCOUNTS))
+        self.n_tickets = tickets
+        self.now = now or timezone.now()
+        self.today = self.now.date()
+        self.chunk_size = chunk_size
+        self.stdout = stdout or _Silent()
+        self.first_names = text.FIRST_NAMES
+        self.last_names = text.LAST_NAMES
+        self.plans: list[AccountPlan] = []
+        self.agent_names: dict[int, str] = {}
+        self.eligible_agents: dict[int, list[int]] = {}
+        self.escalation_ticket: dict[int, int] = {}  # account id -> a recent P1/P2 ticket
+        self.users: dict[str, int] = {}
+        self._sentiment_cache: dict[tuple, float] = {}
+        self._analyzer = None
+
+    def rng(self, phase: str) -> random.Random:
+        return random.Random(f"{self.seed}:{phase}")
+
+    def say(self, message: str) -> None:
+        self.stdout.write(message)
+
+    # ---------------------------------------------------------------- the whole run
+
+    def build(self) -> None:
+        started = time.monotonic()
+        self.say(
+            f"Seeding demo data: {self.n_accounts:,} accounts, {self.n_tickets:,} tickets, "
+            f"seed {self.seed}"
+        )
+        with transaction.atomic():
+            self.create_staff()
+        with transaction.atomic():
+            self.create_agents_and_pools()
+        self.create_accounts()
+        with transaction.atomic():
+            changed = retier_accounts()
+        self.say(f"  tiers: {changed:,} accounts re-tiered")
+        self.create_contacts()
+        self.load_policies()
+        self.create_tickets()
+        with transaction.atomic():
+            self.create_escalations()
+            self.create_notes()
+        models = [
+            Account, AccountDomain, Contact, CsmNote, Agent, AgentPool, AgentPool.members.through,
+            PtoPeriod, Ticket, TicketMessage, Escalation, Escalation.tickets.through,
+            EscalationEvent,
+        ]  # fmt: skip
+        reset_sequences(models)
+        analyze(models)
+        self.say(f"Demo data ready in {time.monotonic() - started:,.1f} s")
+
+    # ---------------------------------------------------------------- staff
+
+    def person_name(self, rng: random.Random) -> tuple[str, str]:
+        return rng.choice(self.first_names), rng.choice(self.last_names)
+
+    def create_staff(self) -> None:
+        rng = self.rng("staff")
+        password = make_password(DEMO_PASSWORD)  # hashed once: hashing is slow on purpose
+        groups = {g.name: g for g in Group.objects.filter(name__in=Role.ALL)}
+        for username, role, first, last in DEMO_LOGINS:
+            user, _ = User.objects.update_or_create(
+                username=username,
+                defaults=dict(
+                    first_name=first,
+                    last_name=last,
+                    email=f"{username}@{STAFF_EMAIL_DOMAIN}",
+                    password=password,
+                    is_staff=role == Role.ADMIN,
+                    is_active=True,
+                ),
+            )
+            user.groups.add(groups[role])
+        counts = {
+            Role.CSM: clamp(self.n_accounts // 40, 5, 300),
+            "account manager": clamp(self.n_accounts // 60, 3, 200),
+            Role.AGENT: clamp(self.n_tickets // 350, 14, 400),
+            Role.LEAD: clamp(self.n_tickets // 4000, 2, 40),
+        }
+        taken = set(User.objects.values_list("username", flat=True))
+        new_users, roles = [], {}
+        for role, count in counts.items():
+            for _ in range(count):
+                first, last = self.person_name(rng)
+                username = base = f"{slug(first)}.{slug(last)}"
+                n = 2
+                while username in taken:
+                    username, n = f"{base}{n}", n + 1
+                taken.add(username)
+                roles[username] = role
+                new_users.append(
+                    User(
+                        username=username,
+                        first_name=first,
+                        last_name=last,
+                        email=f"{username}@{STAFF_EMAIL_DOMAIN}",
+                        password=password,
+                    )
+                )
+        User.objects.bulk_create(new_users, batch_size=1000)
+        self.users = dict(
+            User.objects.filter(email__endswith=f"@{STAFF_EMAIL_DOMAIN}").values_list(
+                "username", "id"
+            )
+        )
+        memberships = [
+            User.groups.through(user_id=self.users[username], group_id=groups[role].id)
+            for username, role in roles.items()
+            if role in groups
+        ]
+        User.groups.through.objects.bulk_create(memberships, ignore_conflicts=True)
+        self.staff = {
+            role: [self.users[u] for u, r in roles.items() if r == role] for role in counts
+        }
+        self.staff[Role.CSM].insert(0, self.users["csm"])
+        self.staff[Role.LEAD].insert(0, self.users["lead"])
+        self.staff[Role.AGENT].insert(0, self.users["agent"])
+        names = User.objects.filter(id__in=self.users.values()).values_list(
+            "id", "first_name", "last_name"
+        )
+        self.user_names = {pk: f"{first} {last}" for pk, first, last in names}
+        self.say(f"  staff: {len(self.users):,} users (logins csm, lead, agent, admin)")
+
+    # ---------------------------------------------------------------- agents and pools
+
+    def create_agents_and_pools(self) -> None:
+        rng = self.rng("agents")
+        user_ids = self.staff[Role.AGENT]
+        agent_id = next_id(Agent)
+        rows, agents = [], []  # agents: (id, level, tenure_months)
+        for i, user_id in enumerate(user_ids):
+            slot = "SBLSBLSL"[i % 8]  # Senior, L2, L1: enough seniors for a Tier 1 pool of 5
+            if user_id == self.users["agent"]:
+                level, months = AgentLevel.L2, 26
+            elif slot == "S":
+                level, months = AgentLevel.SENIOR, rng.randint(30, 100)
+            elif slot == "B":
+                level, months = AgentLevel.L2, rng.randint(12, 60)
+            else:
+                level, months = AgentLevel.L1, rng.choice([1, 2, 3, 4, 5, 8, 10, 14, 20, 30])
+            tenure_start = self.today - timedelta(days=months * 30 + rng.randint(0, 29))
+            capacity = rng.randint(6, 12)
+            rows.append((agent_id, user_id, level, tenure_start, capacity, rng.random() < 0.88))
+            agents.append((agent_id, level, months))
+            self.agent_names[agent_id] = self.user_names[user_id]
+            agent_id += 1
+        BulkWriter(Agent, ["id", "user_id", "level", "tenure_start", "capacity", "on_shift"]).write(
+            rows
+        )
+
+        seniors = [a for a, level, _ in agents if level == AgentLevel.SENIOR]
+        l2 = [a for a, level, _ in agents if level == AgentLevel.L2]
+        seasoned_l1 = [a for a, level, m in agents if level == AgentLevel.L1 and m >= 6]
+        tier1_size = max(5, len(seniors) // 2)
+        pools = [
+            ("Tier 1 senior pool", Tier.STRATEGIC, seniors[:tier1_size]),
+            ("Enterprise L2 pool", Tier.ENTERPRISE, l2 + seniors[tier1_size:]),
+            ("Premium pool", Tier.PREMIUM, seasoned_l1 + l2[: len(l2) // 3]),
+        ]
+        leads = self.staff[Role.LEAD]
+        pool_id, member_id = next_id(AgentPool), next_id(AgentPool.members.through)
+        pool_rows, member_rows = [], []
+        for i, (name, tier, members) in enumerate(pools):
+            pool_rows.append((pool_id, name, tier, leads[i % len(leads)]))
+            for agent in members:
+                member_rows.append((member_id, pool_id, agent))
+                member_id += 1
+            pool_id += 1
+        BulkWriter(AgentPool, ["id", "name", "tier", "lead_id"]).write(pool_rows)
+        BulkWriter(AgentPool.members.through, ["id", "agentpool_id", "agent_id"]).write(member_rows)
+
+        # One senior in the Tier 1 pool is off now, another agent soon.
+        pto_id = next_id(PtoPeriod)
+        pto = [(pto_id, seniors[1], self.today - timedelta(days=2), self.today + timedelta(5))]
+        away = rng.sample(l2 + seasoned_l1, k=min(len(l2 + seasoned_l1), max(1, len(agents) // 15)))
+        for i, agent in enumerate(away, start=1):
+            starts = self.today + timedelta(days=rng.randint(7, 40))
+            pto.append((pto_id + i, agent, starts, starts + timedelta(days=rng.randint(2, 10))))
+        BulkWriter(PtoPeriod, ["id", "agent_id", "starts", "ends", "note"]).write(
+            (*row, "Vacation") for row in pto
+        )
+
+        # Who may have answered a historical ticket of each tier (SPEC "Assignment").
+        self.eligible_agents = {
+            Tier.STRATEGIC: seniors[:tier1_size],
+            Tier.ENTERPRISE: l2 + seniors,
+            Tier.PREMIUM: seasoned_l1 + l2 + seniors,
+            Tier.STANDARD: [a for a, _, _ in agents],
+        }
+        self.say(f"  agents: {len(agents):,} in {len(pools)} pools, {len(pto)} on PTO")
+
+    # ---------------------------------------------------------------- accounts
+
+    ACCOUNT_FIELDS = [
+        "id", "name", "plan", "arr", "contract_start", "renewal_date", "csm_id",
+        "account_manager_id", "executive_sponsor", "strategic", "executive_review", "nps",
+        "previous_nps", "weekly_active_users", "usage_trend_pct", "expansion_opportunity",
+    ]  # fmt: skip
+
+    def company_name(self, rng: random.Random, taken: set[str]) -> str:
+        for _ in range(50):
+            name = f"{rng.choice(text.COMPANY_WORDS)} {rng.choice(text.SECTORS)}"
+            if rng.random() < 0.25:
+                name += f" {rng.choice(text.REGIONS)}"
+            name = name.replace("-", " ") + rng.choice(text.LEGAL_SUFFIXES)
+            if name not in taken:
+                taken.add(name)
+                return name
+        name = f"{name} {len(taken)}"
+        taken.add(name)
+        return name
+
+    def account_domain(self, name: str, taken: set[str]) -> str:
+        base = slug(re.sub(r" (Inc\.|Ltd|GmbH|Group|Co\.|AG|LLC|BV)$", "", name))
+        domain, n = f"{base}.example", 2
+        while domain in taken:
+            domain, n = f"{base}{n}.example", n + 1
+        taken.add(domain)
+        return domain
+
+    def random_arr(self, rng: random.Random) -> int:
+        u = rng.random()
+        if u < 0.012:
+            arr = rng.uniform(500_000, 2_500_000)
+        elif u < 0.07:
+            arr = rng.uniform(100_000, 500_000)
+        elif u < 0.17:
+            arr = rng.uniform(50_000, 100_000)
+        else:
+            arr = min(49_900, rng.lognormvariate(math.log(14_000), 0.6))
+        return max(1_200, int(arr // 100 * 100))
+
+    def usage_series(self, rng: random.Random, arr: int, at_risk: bool) -> tuple[list[int], float]:
+        seats = clamp(int(arr / 450), 5, 25_000)
+        level = seats * rng.uniform(0.45, 0.85)
+        # Unhappy accounts lose users week after week.
+        change = rng.uniform(-0.06, -0.025) if at_risk else rng.uniform(-0.01, 0.02)
+        series = []
+        for week in range(12):
+            drift = change if (not at_risk or week >= 5) else 0
+            level = max(1.0, level * (1 + drift + rng.uniform(-0.02, 0.02)))
+            series.append(int(level))
+        before, after = sum(series[4:8]) / 4, sum(series[8:]) / 4
+        return series, round((after - before) / before * 100, 1)
+
+    def account_row(self, rng, account_id, name, taken_domains, story=None):
+        bands = self.bands
+        if story:
+            _, arr, renew_days, strategic, review, at_risk, nps, previous = story
+        else:
+            arr = self.random_arr(rng)
+            renew_days = rng.randint(1, 548)
+            strategic, review = rng.random() < 0.004, rng.random() < 0.004
+            at_risk = rng.random() < AT_RISK_SHARE
+            previous = rng.randint(-20, 80) if rng.random() < 0.85 else None
+            nps = None
+            if previous is not None:
+                nps = previous - rng.randint(15, 50) if at_risk else previous + rng.randint(-8, 8)
+                nps = clamp(nps, -100, 100)
+        tier = tier_for(Decimal(arr), strategic, review, bands).tier
+        renewal = self.today + timedelta(days=renew_days)
+        years = rng.randint(1, 3)
+        while renewal - timedelta(days=365 * years) > self.today:
+            years += 1
+        contract_start = renewal - timedelta(days=365 * years)
+        series, trend = self.usage_series(rng, arr, at_risk)
+        vip = tier != Tier.STANDARD
+        if story:
+            csm = self.users["csm"]
+        elif vip or rng.random() < 0.6:
+            csm = rng.choice(self.staff[Role.CSM])
+        else:
+            csm = None
+        manager = rng.choice(self.staff["account manager"])
+        sponsor = ""
+        if vip:
+            first, last = self.person_name(rng)
+            sponsor = f"{first} {last}, {rng.choice(text.SPONSOR_TITLES)}"
+        expansion = int(arr * rng.uniform(0.1, 0.6)) // 1000 * 1000 if rng.random() < 0.25 else 0
+        domain = self.account_domain(name, taken_domains)
+        plan = AccountPlan(account_id, name, domain, tier, at_risk, csm)
+        row = (
+            account_id, name, rng.choice(text.PLANS_BY_TIER[tier]), Decimal(arr), contract_start,
+            renewal, csm, manager, sponsor, strategic, review, nps, previous, series, trend,
+            Decimal(expansion),
+        )  # fmt: skip
+        return plan, row
+
+    def create_accounts(self) -> None:
+        rng = self.rng("accounts")
+        self.bands = current_bands()
+        account_writer = BulkWriter(Account, self.ACCOUNT_FIELDS)
+        domain_writer = BulkWriter(AccountDomain, ["id", "account_id", "domain"])
+        account_id, domain_id = next_id(Account), next_id(AccountDomain)
+        taken_names = {s[0] for s in STORY_ACCOUNTS}
+        taken_domains: set[str] = set()
+        progress = Progress(self.stdout, "accounts", self.n_accounts)
+        done = 0
+        rebuild = self.n_accounts >= LARGE_LOAD
+        with BackgroundLoad([Account, AccountDomain], rebuild) as load:
+            while done < self.n_accounts:
+                rows, domains = [], []
+                for i in range(done, min(done + self.chunk_size, self.n_accounts)):
+                    story = STORY_ACCOUNTS[i] if i < len(STORY_ACCOUNTS) else None
+                    name = story[0] if story else self.company_name(rng, taken_names)
+                    plan, row = self.account_row(rng, account_id, name, taken_domains, story)
+                    self.plans.append(plan)
+                    rows.append(row)
+                    domains.append((domain_id, account_id, plan.domain))
+                    domain_id += 1
+                    if rng.random() < 0.1:  # a second e-mail domain, e.g. a subsidiary
+                        extra = self.account_domain(f"{name} group", taken_domains)
+                        domains.append((domain_id, account_id, extra))
+                        domain_id += 1
+                    account_id += 1
+                load.submit(_write_pairs, account_writer, rows, domain_writer, domains)
+                done += len(rows)
+                progress.report(done)
+        self.company_names = taken_names
+
+    # ---------------------------------------------------------------- contacts
+
+    CONTACTS_PER_TIER = {1: (6, 10), 2: (4, 7), 3: (3, 5), 4: (2, 4)}
+
+    def contact_identity(self, contact_id: int, position: int, plan: AccountPlan):
+        """(name, email, title) of a contact, computed from its id so tickets can name
+        their requester without keeping every contact in memory. First names differ
+        within an account, so e-mail addresses are unique."""
+        first = self.first_names[(contact_id * 7919 + self.seed) % len(self.first_names)]
+        last = self.last_names[(contact_id * 104_729 // 7 + self.seed * 31) % len(self.last_names)]
+        if position == 0:
+            title = text.EXECUTIVE_TITLES[(contact_id + self.seed) % len(text.EXECUTIVE_TITLES)]
+        elif position == 1:
+            title = text.CHAMPION_TITLES[(contact_id + self.seed) % len(text.CHAMPION_TITLES)]
+        elif position == 2 and plan.tier == Tier.STRATEGIC:
+            title = text.BOARD_TITLES[(contact_id + self.seed) % len(text.BOARD_TITLES)]
+        else:
+            title = text.ORDINARY_TITLES[(contact_id * 31 + self.seed) % len(text.ORDINARY_TITLES)]
+        return f"{first} {last}", f"{slug(first)}.{slug(last)}@{plan.domain}", title
+
+    def create_contacts(self) -> None:
+        rng = self.rng("contacts")
+        writer = BulkWriter(
+            Contact,
+            ["id", "account_id", "name", "email", "title", "is_executive", "is_champion",
+             "last_contacted_at"],
+        )  # fmt: skip
+        executive = {}  # title -> bool, computed once per title
+        contact_id = next_id(Contact)
+        total = 0
+        progress = Progress(self.stdout, "contacts", 0)
+        rebuild = len(self.plans) >= LARGE_LOAD
+        with BackgroundLoad([Contact], rebuild) as load:
+            for start in range(0, len(self.plans), self.chunk_size // 4):
+                rows = []
+                for plan in self.plans[start : start + self.chunk_size // 4]:
+                    low, high = self.CONTACTS_PER_TIER[plan.tier]
+                    plan.first_contact_id, plan.contacts = contact_id, rng.randint(low, high)
+                    for position in range(plan.contacts):
+                        name, email, title = self.contact_identity(contact_id, position, plan)
+                        if title not in executive:
+                            executive[title] = is_executive_title(title)
+                        champion = position == 1
+                        quiet_days = rng.randint(60, 150) if plan.at_risk else rng.randint(1, 40)
+                        last_contacted = self.now - timedelta(days=quiet_days) if champion else None
+                        rows.append(
+                            (contact_id, plan.id, name, email, title, executive[title], champion,
+                             last_contacted)
+                        )  # fmt: skip
+                        contact_id += 1
+                load.submit(writer.write, rows)
+                total += len(rows)
+        progress.total = total
+        progress.report(total)
+
+    # ---------------------------------------------------------------- tickets
+
+    TICKET_FIELDS = [
+        "id", "source", "external_id", "account_id", "contact_id", "requester_name",
+        "requester_email", "requester_title", "organization_name", "subject", "body", "tags",
+        "customer_priority", "status", "created_at", "first_response_at", "resolved_at",
+        "updated_at", "assigned_agent_id", "csat", "churn_signals", "churn_points", "sentiment",
+        # routing, filled in for solved/closed tickets only
+        "routed", "routed_at", "tier", "effective_priority", "queue", "sla_first_response_due",
+        "sla_resolution_due", "first_response_breached_at", "resolution_breached_at",
+        "routing_reasons",
+    ]  # fmt: skip
+    MESSAGE_FIELDS = ["id", "ticket_id", "author", "author_name", "body", "created_at"]
+
+    def load_policies(self) -> None:
+        self.sla = {
+            (p.tier, p.priority): (p.first_response_minutes, p.resolution_minutes, p.queue)
+            for p in SlaPolicy.objects.all()
+        }
+        phrases = list(ChurnPhrase.objects.filter(active=True))
+        self.sentence_signals = {}
+        for sentence in text.DIRECT_CHURN + text.INDIRECT_CHURN:
+            self.sentence_signals[sentence] = [
+                {"phrase": p.phrase, "kind": p.kind, "weight": p.weight}
+                for p in phrases
+                if re.search(rf"\b{re.escape(p.phrase)}\b", sentence, re.IGNORECASE)
+            ]
+        categories = list(text.CATEGORIES)
+        self.categories = categories
+        self.category_weights = [text.CATEGORIES[c][0] for c in categories]
+        # Ticket volume per account grows with its size; unhappy accounts write more.
+        weights = []
+        for plan in self.plans:
+            weight = {1: 12, 2: 6, 3: 3, 4: 1}[plan.tier]
+            weights.append(weight * (2.0 if plan.at_risk else 1.0))
+        total = sum(weights)
+        risky = sum(w for w, p in zip(weights, self.plans, strict=True) if p.at_risk)
+        at_risk_share = risky / total
+        self.cum_weights = list(_accumulate(weights))
+        self.churn_rates = {}
+        for name, rate in (("direct", DIRECT_CHURN_RATE), ("indirect", INDIRECT_CHURN_RATE)):
+            risky = min(0.6, rate * 4)
+            normal = max(0.0, (rate - at_risk_share * risky) / (1 - at_risk_share))
+            self.churn_rates[name] = (normal, risky)
+
+    def sentiment(self, key: tuple, sentence: str) -> float:
+        """VADER compound score, cached per template combination (0.25 ms per call)."""
+        if key not in self._sentiment_cache:
+            if self._analyzer is None:
+                from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+                self._analyzer = SentimentIntensityAnalyzer()
+            score = self._analyzer.polarity_scores(sentence)["compound"]
+            self._sentiment_cache[key] = round(score, 3)
+        return self._sentiment_cache[key]
+
+    def created_at(self, rng: random.Random, at_risk: bool) -> datetime:
+        for _ in range(2):  # fewer tickets at weekends
+            u = rng.random()
+            age = HISTORY_DAYS * (u**1.7 if at_risk else u)
+            created = self.now - timedelta(days=age)
+            if created.weekday() < 5 or rng.random() < 0.4:
+                break
+        return created.replace(microsecond=0)
+
+    def status_for_age(self, rng: random.Random, age_days: float) -> str:
+        S = Ticket.Status
+        if age_days < 1:
+            options = ((S.NEW, 45), (S.OPEN, 40), (S.PENDING, 10), (S.SOLVED, 5))
+        elif age_days < 3:
+            options = ((S.NEW, 10), (S.OPEN, 40), (S.PENDING, 25), (S.HOLD, 5), (S.SOLVED, 20))
+        elif age_days < 14:
+            options = ((S.OPEN, 10), (S.PENDING, 15), (S.HOLD, 5), (S.SOLVED, 70))
+        elif age_days < 30:
+            options = ((S.SOLVED, 40), (S.CLOSED, 60))
+        else:
+            options = ((S.SOLVED, 4), (S.CLOSED, 96))
+        statuses, weights = zip(*options, strict=True)
+        return rng.choices(statuses, weights)[0]
+
+    def fill(self, rng: random.Random, template: str) -> str:
+        """The template with its {placeholders} drawn at random (only those it uses)."""
+        names = TEMPLATE_FIELDS.get(template)
+        if names is None:
+            parsed = string.Formatter().parse(template)
+            names = TEMPLATE_FIELDS[template] = tuple(
+                dict.fromkeys(f for _, f, _, _ in parsed if f)
+            )
+        if not names:
+            return template
+        values = {name: PLACEHOLDERS[name](rng) for name in names if name != "seats2"}
+        if "seats2" in names:  # fewer than {seats}
+            values["seats2"] = max(1, values["seats"] - rng.randint(1, 5))
+        return template.format(**values)
+
+    def churn_sentence(self, rng: random.Random, at_risk: bool) -> tuple[str, str]:
+        """("direct"|"indirect"|"negated"|"", sentence) at the configured rates."""
+        u = rng.random()
+        direct = self.churn_rates["direct"][at_risk]
+        indirect = self.churn_rates["indirect"][at_risk]
+        if u < direct:
+            return "direct", rng.choice(text.DIRECT_CHURN)
+        if u < direct + indirect:
+            return "indirect", rng.choice(text.INDIRECT_CHURN)
+        if u < direct + indirect + NEGATED_CHURN_RATE:
+            return "negated", rng.choice(text.NEGATED_CHURN)
+        return "", ""
+
+    def requester(self, rng: random.Random, plan: AccountPlan | None):
+        """(contact_id, name, email, title, organization) of who wrote in."""
+        if plan is None:
+            first, last = self.person_name(rng)
+            organization = f"{rng.choice(text.COMPANY_WORDS)} {rng.choice(text.SECTORS)}"
+            if organization in self.company_names:
+                organization += " Holdings"
+            email = f"{slug(first)}.{slug(last)}@personal-mail.example"
+            return None, f"{first} {last}", email, "", organization.replace("-", " ")
+        first_ordinary = 3 if plan.tier == Tier.STRATEGIC else 2  # Tier 1's #2 is on the board
+        u = rng.random()
+        if u < 0.02:
+            position = 0  # an executive writes in
+        elif u < 0.35 or plan.contacts <= first_ordinary:
+            position = 1  # the champion
+        else:
+            position = rng.randint(first_ordinary, plan.contacts - 1)
+        contact_id = plan.first_contact_id + position
+        name, email, title = self.contact_identity(contact_id, position, plan)
+        return contact_id, name, email, title, plan.name
+
+    def ticket(self, rng: random.Random, ticket_id: int, plan: AccountPlan | None, message_id):
+        """One ticket row and its message rows."""
+        at_risk = bool(plan and plan.at_risk)
+        tier = plan.tier if plan else Tier.STANDARD
+        created = self.created_at(rng, at_risk)
+        age_days = (self.now - created).total_seconds() / 86400
+        recent = age_days < 75
+        category = rng.choices(self.categories, self.category_weights)[0]
+        _, priority_weights, subjects, problems, replies = text.CATEGORIES[category]
+        if at_risk and recent:  # severity escalating
+            p1, p2, *rest = priority_weights
+            priority_weights = (p1 + 10, p2 + 20, *rest)
+        priority = rng.choices(("P1", "P2", "P3", "P4"), priority_weights)[0]
+        contact_id, name, email, title, organization = self.requester(rng, plan)
+
+        problem_index = rng.randrange(len(problems))
+        problem = self.fill(rng, problems[problem_index])
+        kind, churn = self.churn_sentence(rng, at_risk)
+        first_name = name.split()[0]
+        if at_risk and recent:  # disengaged: short and to the point
+            body = f"{problem} {churn}".strip()
+        else:
+            detail = self.fill(rng, rng.choice(text.DETAILS))
+            churn_part = f" {churn}" if churn else ""
+            body = (
+                f"{rng.choice(text.GREETINGS)}\n\n{problem}{detail}{churn_part}\n\n"
+                f"{rng.choice(text.CLOSINGS)}\n{first_name}"
+            )
+        subject = self.fill(rng, rng.choice(subjects))
+
+        status = self.status_for_age(rng, age_days)
+        first_minutes, resolution_minutes, _ = self.sla[(tier, priority)]
+        slowness = 1.6 if at_risk else 1.0
+        first_response = created + timedelta(
+            minutes=first_minutes * rng.lognormvariate(-0.7, 0.6) * slowness
+        )
+        resolved = first_response + timedelta(
+            minutes=resolution_minutes * rng.lognormvariate(-1.3, 0.7) * slowness
+        )
+        if status in CLOSED and resolved > self.now:
+            status = Ticket.Status.OPEN
+        if status == Ticket.Status.NEW or first_response > self.now:
+            status, first_response = Ticket.Status.NEW, None
+        if status not in CLOSED:
+            resolved = None
+        agent = None
+        if first_response:
+            agent = rng.choice(self.eligible_agents[tier])
+        csat = None
+        if status in CLOSED and rng.random() < 0.6:
+            weights = (20, 25, 25, 20, 10) if at_risk else (2, 3, 10, 35, 50)
+            csat = rng.choices((1, 2, 3, 4, 5), weights)[0]
+        signals, points, sentiment, routing = [], 0, None, NOT_ROUTED
+        if status in CLOSED:  # what routing found when the ticket arrived
+            routing = self.history_routing(plan, priority, created, first_response, resolved)
+            signals = self.sentence_signals.get(churn, [])
+            points = min(100, sum(s["weight"] for s in signals))
+            key = (category, problem_index, churn)
+            sentiment = self.sentiment(key, f"{problems[problem_index]} {churn}")
+        updated = resolved or first_response or created
+
+        row = (
+            ticket_id, Ticket.Source.DEMO, f"DEMO-{ticket_id:07d}", plan.id if plan else None,
+            contact_id, name, email, title, organization, subject, body, ["demo", category],
+            priority, status, created, first_response, resolved, updated, agent, csat, signals,
+            points, sentiment, *routing,
+        )  # fmt: skip
+        messages = [(next(message_id), ticket_id, "customer", name, body, created)]
+        if first_response:
+            agent_name = self.agent_names[agent]
+            reply = f"Hi {first_name},\n\n{rng.choice(replies)}"
+            if rng.random() < 0.04:
+                reply += f"\n\n{text.AGENT_DOWNGRADE_OFFER}"
+            reply += f"\n\nBest,\n{agent_name}"
+            messages.append(
+                (next(message_id), ticket_id, "agent", agent_name, reply, first_response)
+            )
+            if rng.random() < 0.45:
+                at = first_response + timedelta(hours=rng.uniform(1, 20))
+                if at < (resolved or self.now):
+                    pool = text.SHORT_FOLLOW_UPS if (at_risk and recent) else text.FOLLOW_UPS
+                    follow_up = rng.choice(pool)
+                    if rng.random() < 0.4:
+                        quoted = "\n".join(f"> {line}" for line in reply.splitlines())
+                        follow_up += (
+                            f"\n\nOn {first_response:%a, %d %b %Y at %H:%M}, {agent_name} "
+                            f"wrote:\n{quoted}"
+                        )
+                    messages.append((next(message_id), ticket_id, "customer", name, follow_up, at))
+            if resolved and rng.random() < 0.5:
+                closing = f"{rng.choice(text.AGENT_CLOSINGS)}\n\n{agent_name}"
+                messages.append(
+                    (next(message_id), ticket_id, "agent", agent_name, closing, resolved)
+                )
+        if plan and at_risk and priority in ("P1", "P2"):
+            self.escalation_ticket[plan.id] = ticket_id
+        return row, messages
+
+    def create_tickets(self) -> None:
+        rng = self.rng("tickets")
+        ticket_writer = BulkWriter(Ticket, self.TICKET_FIELDS)
+        message_writer = BulkWriter(TicketMessage, self.MESSAGE_FIELDS)
+        ticket_id = next_id(Ticket)
+        message_id = _counter(next_id(TicketMessage))
+        total = max(0, self.n_tickets - STORY_TICKETS)
+        progress = Progress(self.stdout, "tickets", total)
+        plans, cum_weights, messages_total, done = self.plans, self.cum_weights, 0, 0
+        rebuild = total >= LARGE_LOAD
+        with BackgroundLoad([Ticket, TicketMessage], rebuild) as load:
+            while done < total:
+                size = min(self.chunk_size, total - done)
+                chosen = rng.choices(plans, cum_weights=cum_weights, k=size)
+                tickets, messages = [], []
+                for plan in chosen:
+                    if rng.random() < UNMATCHED_SHARE:
+                        plan = None
+                    row, rows = self.ticket(rng, ticket_id, plan, message_id)
+                    tickets.append(row)
+                    messages.extend(rows)
+                    ticket_id += 1
+                load.submit(_write_pairs, ticket_writer, tickets, message_writer, messages)
+                messages_total += len(messages)
+                done += size
+                progress.report(done)
+        self.say(f"  messages: {messages_total:,}")
+        with transaction.atomic():
+            self.create_story_tickets(ticket_writer, message_writer, ticket_id, message_id)
+
+    def create_story_tickets(self, ticket_writer, message_writer, ticket_id, message_id) -> None:
+        """The SPEC's story: Northwind's $12 billing question, just in, with a renewal in
+        41 days, plus an executive writing in. Left for the router, like all open tickets."""
+        northwind = self.plans[0]
+        tyrell = self.plans[4]
+        stories = [
+            (northwind, 4, "P4", "$12 charge we do not recognise on invoice INV-20931",
+             "Hi team,\n\nThere is a $12 charge on our last invoice that nobody here "
+             "recognises. Could you tell us what it is for?\n\nThanks,\n", timedelta(hours=3)),
+            (tyrell, 0, "P3", "Quick question about SSO setup",
+             "Hello,\n\nBefore we roll out to the whole company: does SSO support more than "
+             "one identity provider?\n\nBest regards,\n", timedelta(minutes=40)),
+        ]  # fmt: skip
+        tickets, messages = [], []
+        for plan, position, priority, subject, body, age in stories:
+            contact_id = plan.first_contact_id + min(position, plan.contacts - 1)
+            name, email, title = self.contact_identity(contact_id, position, plan)
+            body += name.split()[0]
+            created = (self.now - age).replace(microsecond=0)
+            tickets.append(
+                (ticket_id, Ticket.Source.DEMO, f"DEMO-{ticket_id:07d}", plan.id, contact_id,
+                 name, email, title, plan.name, subject, body, ["demo", "story"], priority,
+                 Ticket.Status.NEW, created, None, None, created, None, None, [], 0, None,
+                 *NOT_ROUTED)
+            )  # fmt: skip
+            messages.append((next(message_id), ticket_id, "customer", name, body, created))
+            ticket_id += 1
+        ticket_writer.write(tickets)
+        message_writer.write(messages)
+
+    # ---------------------------------------------------------------- history
+
+    def history_routing(self, plan, priority, created, first_response, resolved) -> tuple:
+        """Routing fields of a solved or closed ticket, as the router set them when it
+        arrived: tier from the account, queue and due times from the SLA matrix. Written
+        with the ticket (cheaper than a second pass over millions of rows)."""
+        if plan is None:
+            return (True, created, None, priority, "unmatched", None, None, None, None,
+                    HISTORY_REASONS)  # fmt: skip
+        first_minutes, resolution_minutes, queue = self.sla[(plan.tier, priority)]
+        first_due = created + timedelta(minutes=first_minutes)
+        resolution_due = created + timedelta(minutes=resolution_minutes)
+        first_breached = first_due if first_response and first_response > first_due else None
+        resolution_breached = resolution_due if resolved and resolved > resolution_due else None
+        return (True, created, plan.tier, priority, queue, first_due, resolution_due,
+                first_breached, resolution_breached, HISTORY_REASONS)  # fmt: skip
+
+    def create_escalations(self) -> None:
+        """Escalations with the events their times imply; an account's open escalations
+        are of different types (the de-duplication rule: never two open of one type)."""
+        rng = self.rng("escalations")
+        types = list(text.ESCALATION_SUMMARIES)
+        S = Escalation.Status
+        rows, links, events = [], [], []
+        escalation_id = next_id(Escalation)
+        link_id = next_id(Escalation.tickets.through)
+        for plan in self.plans:
+            story = plan.id in (self.plans[0].id, self.plans[2].id)
+            if not story and not (plan.at_risk and rng.random() < 0.35):
+                continue
+            open_types: set[str] = set()
+            for n in range(1 if not story else 2):
+                kind = rng.choices(types, (45, 20, 20, 10, 5))[0]
+                severity = rng.choices(("critical", "high", "medium", "low"), (10, 35, 40, 15))[0]
+                age = rng.uniform(0.2, 120) if n else rng.uniform(0.2, 6)
+                opened = self.now - timedelta(days=age)
+                if story and n == 0:
+                    status = S.ACKNOWLEDGED
+                elif (self.now - opened).days > 20 and rng.random() < 0.8:
+                    status = rng.choice(Escalation.CLOSED_STATUSES)
+                else:
+                    status = rng.choice((S.OPEN, S.ACKNOWLEDGED))
+                if status not in Escalation.CLOSED_STATUSES and kind in open_types:
+                    kind = rng.choice([t for t in types if t not in open_types])
+                if status not in Escalation.CLOSED_STATUSES:
+                    open_types.add(kind)
+                acknowledged = opened + timedelta(minutes=rng.uniform(10, 180))
+                if status == S.OPEN or acknowledged > self.now:
+                    acknowledged = None
+                ended = None
+                if status in Escalation.CLOSED_STATUSES:
+                    ended = min(opened + timedelta(days=rng.uniform(1, 14)), self.now)
+                resolved, closed = (ended, None) if status == S.RESOLVED else (None, ended)
+                rows.append(
+                    (escalation_id, plan.id, kind, severity, status,
+                     rng.choice(text.ESCALATION_SUMMARIES[kind]), plan.csm_id, rng.randint(0, 2),
+                     opened, acknowledged, resolved, closed)
+                )  # fmt: skip
+                events.append((escalation_id, opened, "opened", "", S.OPEN, "Escalation opened."))
+                before = S.OPEN
+                if acknowledged:
+                    events.append((escalation_id, acknowledged, "status", S.OPEN, S.ACKNOWLEDGED,
+                                   "Acknowledged."))  # fmt: skip
+                    before = S.ACKNOWLEDGED
+                if ended:
+                    events.append((escalation_id, ended, "status", before, status,
+                                   f"{S(status).label}."))  # fmt: skip
+                if plan.id in self.escalation_ticket:
+                    links.append((link_id, escalation_id, self.escalation_ticket[plan.id]))
+                    link_id += 1
+                escalation_id += 1
+        BulkWriter(
+            Escalation,
+            ["id", "account_id", "type", "severity", "status", "summary", "owner_id", "level",
+             "opened_at", "acknowledged_at", "resolved_at", "closed_at"],
+        ).write(rows)  # fmt: skip
+        BulkWriter(Escalation.tickets.through, ["id", "escalation_id", "ticket_id"]).write(links)
+        BulkWriter(
+            EscalationEvent, ["escalation_id", "at", "kind", "from_value", "to_value", "text"]
+        ).write(events)
+        self.say(f"  escalations: {len(rows):,}")
+
+    def create_notes(self) -> None:
+        rng = self.rng("notes")
+        rows, note_id = [], next_id(CsmNote)
+        for plan in self.plans:
+            if plan.csm_id is None or not (plan.at_risk or plan.id <= self.plans[6].id):
+                continue
+            for _ in range(rng.randint(1, 2) if rng.random() < 0.5 else 0):
+                body = self.fill(rng, rng.choice(text.CSM_NOTES))
+                at = self.now - timedelta(days=rng.uniform(1, 90))
+                rows.append((note_id, plan.id, plan.csm_id, body, at))
+                note_id += 1
+        BulkWriter(CsmNote, ["id", "account_id", "author_id", "body", "created_at"]).write(rows)
+        self.say(f"  CSM notes: {len(rows):,}")
+
+
+def flush(stdout=None) -> None:
+    """Delete accounts, contacts, tickets, agents, pools, escalations, alerts and the demo
+    staff; policies and other users stay."""
+    stdout = stdout or _Silent()
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            tables = [m._meta.db_table for m in (Account, Ticket, Agent, AgentPool, Escalation)]
+            with connection.cursor() as cursor:
+                # Check deferred foreign keys now: TRUNCATE refuses pending trigger events.
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        else:
+            for model in (Escalation, Alert, TicketMessage, Ticket, AgentPool, Agent, Account):
+                model.objects.all().delete()
+        User.objects.filter(email__endswith=f"@{STAFF_EMAIL_DOMAIN}").delete()
+    stdout.write("Deleted the existing accounts, tickets, agents and demo staff.")
+
+
+def finish(stdout) -> None:
+    """Run after the data is in: route the open tickets and score every account, with
+    the same code the RQ jobs run."""
+    # Seeding raises real in-app alerts but e-mails nobody.
+    with override_settings(MAILERS={"default": {"BACKEND": DUMMY_MAILER}}):
+        started = time.monotonic()
+        routed = route_pending()
+        stdout.write(f"Routed {routed:,} open tickets in {time.monotonic() - started:.1f} s")
+        opened = open_requested_escalations()
+        stdout.write(f"Opened {opened:,} escalations routing asked for")
+        started = time.monotonic()
+        result = rescore_all()
+        stdout.write(f"Scored {result.accounts:,} accounts in {time.monotonic() - started:.1f} s")
+
+
+def _write_pairs(writer, rows, other_writer, other_rows) -> None:
+    """Rows and the rows that reference them (accounts and domains, tickets and messages)."""
+    writer.write(rows)
+    other_writer.write(other_rows)
+
+
+def _accumulate(values):
+    total = 0.0
+    for value in values:
+        total += value
+        yield total
+
+
+def _counter(start: int):
+    n = start
+    while True:
+        yield n
+        n += 1
+
+
+class _Silent:
+    def write(self, message: str) -> None:
+        pass

@@ -1,0 +1,360 @@
+"""Set-based rescoring: features for all (or some) accounts in one SQL statement,
+pure Python scoring over the rows in chunks, then one write-back transaction.
+
+PostgreSQL: the features go into a TEMP table, are read back in keyset chunks
+(flat memory), scored, and COPYed into a second TEMP table; one transaction then
+updates every account with one `UPDATE … FROM`, upserts today's ScoreSnapshot with
+one `INSERT … ON CONFLICT`, raises threshold alerts and marks the run finished. A
+worker killed before that commit leaves every account as it was; the session's
+advisory lock dies with it, so the next run knows the "running" row is dead.
+
+SQLite (embedded demo): the same features statement, chunked bulk_update.
+"""
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
+
+from accounts.models import Account, ScoreSnapshot, ScoreWeights, ScoringRun
+from accounts.risk_alerts import raise_crossing_alerts
+from accounts.scoring import score
+from vipdesk.insight.features import (
+    COLUMNS,
+    feature_params,
+    feature_sql,
+    row_to_features,
+    sqlite_row_to_features,
+)
+from vipdesk.lib.locks import advisory_lock
+
+logger = logging.getLogger(__name__)
+
+CHUNK_SIZE = 5000
+SNAPSHOT_DAYS = 400
+# A "running" run whose heartbeat is older than this is dead (used where no advisory
+# lock tells us, i.e. SQLite); the full-rescore job timeout.
+STALE_AFTER = timedelta(seconds=1800)
+RESCORE_LOCK = "vipdesk.rescore.full"  # advisory lock: one full rescore at a time
+
+
+class RescoreBusy(Exception):
+    """Another full rescore is running; the job is retried later."""
+
+
+@dataclass
+class RescoreResult:
+    accounts: int
+    alerts: int
+    seconds: float
+    run_id: int | None = None
+
+
+Progress = Callable[[int, int], None]
+
+
+def _is_pg() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def full_rescore_in_progress(now: datetime | None = None) -> bool:
+    now = now or timezone.now()
+    if _is_pg():
+        with advisory_lock(RESCORE_LOCK) as acquired:
+            return not acquired
+    return ScoringRun.objects.filter(
+        status=ScoringRun.Status.RUNNING, heartbeat_at__gte=now - STALE_AFTER
+    ).exists()
+
+
+def _abandon_dead_runs(now: datetime, all_running: bool) -> int:
+    dead = ScoringRun.objects.filter(status=ScoringRun.Status.RUNNING)
+    if not all_running:
+        dead = dead.filter(heartbeat_at__lt=now - STALE_AFTER)
+    return dead.update(
+        status=ScoringRun.Status.ABANDONED,
+        finished_at=now,
+        error="The worker stopped before finishing; no account was changed by this run.",
+    )
+
+
+def rescore_all(
+    now: datetime | None = None,
+    *,
+    chunk_size: int = CHUNK_SIZE,
+    pause_between_chunks: float = 0.0,
+    progress: Progress | None = None,
+) -> RescoreResult:
+    """Rescore every account, tracked by a ScoringRun. `pause_between_chunks` is a test
+    hook (makes the run slow enough to kill it in the middle)."""
+    now = now or timezone.now()
+    started = time.monotonic()
+    with advisory_lock(RESCORE_LOCK) as locked:
+        if not locked:
+            raise RescoreBusy("another full rescore holds the lock")
+        if _is_pg():
+            # We hold the lock, so no live process is running a full rescore.
+            _abandon_dead_runs(now, all_running=True)
+        else:
+            _abandon_dead_runs(now, all_running=False)
+            if ScoringRun.objects.filter(status=ScoringRun.Status.RUNNING).exists():
+                raise RescoreBusy("another full rescore is running")
+        run = ScoringRun.objects.create(started_at=timezone.now(), heartbeat_at=timezone.now())
+
+        def beat(done: int, total: int) -> None:
+            ScoringRun.objects.filter(pk=run.pk).update(
+                accounts_done=done, accounts_total=total, heartbeat_at=timezone.now()
+            )
+            if progress:
+                progress(done, total)
+            if pause_between_chunks:
+                time.sleep(pause_between_chunks)
+
+        def finish(alerts: int) -> None:
+            ScoringRun.objects.filter(pk=run.pk).update(
+                status=ScoringRun.Status.FINISHED,
+                finished_at=timezone.now(),
+                heartbeat_at=timezone.now(),
+                alerts_raised=alerts,
+            )
+
+        try:
+            accounts, alerts = _rescore(
+                None, now, chunk_size=chunk_size, on_chunk=beat, before_commit=finish
+            )
+        except Exception as error:
+            ScoringRun.objects.filter(pk=run.pk).update(
+                status=ScoringRun.Status.FAILED, finished_at=timezone.now(), error=repr(error)
+            )
+            raise
+    return RescoreResult(accounts, alerts, time.monotonic() - started, run.pk)
+
+
+def rescore_accounts(account_ids: list[int], now: datetime | None = None) -> RescoreResult:
+    """Rescore some accounts (events: new ticket, escalation change, NPS/usage update)
+    through the same code path as the full rescore, restricted to their ids."""
+    now = now or timezone.now()
+    started = time.monotonic()
+    ids = sorted({int(i) for i in account_ids})
+    if not ids:
+        return RescoreResult(0, 0, 0.0)
+    accounts, alerts = _rescore(ids, now, chunk_size=CHUNK_SIZE)
+    return RescoreResult(accounts, alerts, time.monotonic() - started)
+
+
+def _rescore(ids, now, *, chunk_size, on_chunk=None, before_commit=None) -> tuple[int, int]:
+    weights = ScoreWeights.load()
+    if _is_pg():
+        return _rescore_pg(ids, now, weights, chunk_size, on_chunk, before_commit)
+    return _rescore_portable(ids, now, weights, chunk_size, on_chunk, before_commit)
+
+
+def _score_rows(rows, weights, now) -> list[tuple]:
+    out = []
+    for row in rows:
+        s = score(row_to_features(row), weights, now)
+        out.append((s.account_id, s.health, s.risk, s.level, json.dumps(s.factors), s.alert_level))
+    return out
+
+
+def _rescore_pg(ids, now, weights, chunk_size, on_chunk, before_commit) -> tuple[int, int]:
+    params = feature_params("postgresql", now, ids)
+    sql = feature_sql("postgresql", restricted=ids is not None)
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS scoring_features, scoring_results")
+        try:
+            return _score_and_write_pg(
+                cursor, sql, params, ids, now, weights, chunk_size, on_chunk, before_commit
+            )
+        finally:
+            try:
+                cursor.execute("DROP TABLE IF EXISTS scoring_features, scoring_results")
+            except DatabaseError:  # the transaction is aborted: the temp tables go with it
+                logger.debug("could not drop the scoring temp tables", exc_info=True)
+
+
+def _score_and_write_pg(
+    cursor, sql, params, ids, now, weights, chunk_size, on_chunk, before_commit
+) -> tuple[int, int]:
+    # One big aggregate: JIT compilation costs more than it saves here (seconds), and
+    # enough work_mem keeps the hash aggregates in memory.
+    timings_start = time.monotonic()
+    cursor.execute("SET jit = off")
+    cursor.execute("SET work_mem = '64MB'")
+    try:
+        cursor.execute(f"CREATE TEMP TABLE scoring_features AS {sql}", params)
+        total = cursor.rowcount
+    finally:
+        cursor.execute("RESET jit")
+        cursor.execute("RESET work_mem")
+    cursor.execute("ALTER TABLE scoring_features ADD PRIMARY KEY (account_id)")
+    cursor.execute(
+        "CREATE TEMP TABLE scoring_results (account_id bigint PRIMARY KEY, health smallint,"
+        " risk smallint, level varchar(10), factors jsonb, alert_level smallint)"
+    )
+    columns = ", ".join(COLUMNS)  # fixed names, no input
+    select = f"SELECT {columns} FROM scoring_features WHERE account_id > %s"  # noqa: S608
+    select += " ORDER BY account_id LIMIT %s"
+    done, last = 0, 0
+    timings = {"start": timings_start, "features": time.monotonic()}
+    if on_chunk:
+        on_chunk(0, total)
+    while True:
+        cursor.execute(select, [last, chunk_size])
+        rows = cursor.fetchall()
+        if not rows:
+            break
+        scored = _score_rows(rows, weights, now)
+        with cursor.cursor.copy(
+            "COPY scoring_results (account_id, health, risk, level, factors, alert_level)"
+            " FROM STDIN"
+        ) as copy:
+            for item in scored:
+                copy.write_row(item)
+        done += len(rows)
+        last = rows[-1][0]
+        del rows, scored
+        if on_chunk:
+            on_chunk(done, total)
+    timings["scoring"] = time.monotonic()
+    with transaction.atomic():
+        alerts = _write_back_pg(cursor, now, weights, full=ids is None)
+        if before_commit:
+            before_commit(alerts)
+    timings["write-back"] = time.monotonic()
+    logger.info(
+        "rescored %s accounts: features until %.2f s, scoring %.2f s, write-back %.2f s",
+        done,
+        timings["features"] - timings.pop("start"),
+        timings["scoring"] - timings["features"],
+        timings["write-back"] - timings["scoring"],
+    )
+    return done, alerts
+
+
+def _write_back_pg(cursor, now, weights, full: bool) -> int:
+    cursor.execute(
+        "SELECT a.id, a.risk_alerted_threshold, r.risk FROM accounts_account a"
+        " JOIN scoring_results r ON r.account_id = a.id"
+        " WHERE r.alert_level > a.risk_alerted_threshold ORDER BY a.id FOR UPDATE OF a"
+    )
+    crossings = cursor.fetchall()
+    # Only rows whose score changed are rewritten (every rewrite costs a new row version
+    # and an entry in each of the table's indexes); scored_at is when the current score
+    # was computed, and the last finished ScoringRun says when all scores were checked.
+    cursor.execute(
+        "UPDATE accounts_account a SET health_score = r.health, risk_score = r.risk,"
+        " risk_level = r.level, risk_factors = r.factors,"
+        " risk_alerted_threshold = r.alert_level, scored_at = %s"
+        " FROM scoring_results r WHERE a.id = r.account_id AND (a.scored_at IS NULL"
+        " OR (a.health_score, a.risk_score, a.risk_level, a.risk_factors,"
+        " a.risk_alerted_threshold) IS DISTINCT FROM"
+        " (r.health, r.risk, r.level, r.factors, r.alert_level))",
+        [now],
+    )
+    cursor.execute(
+        "INSERT INTO accounts_scoresnapshot"
+        " (account_id, day, health_score, risk_score, risk_level, risk_factors)"
+        " SELECT r.account_id, %s, r.health, r.risk, r.level, r.factors FROM scoring_results r"
+        " JOIN accounts_account a ON a.id = r.account_id"
+        " ON CONFLICT (account_id, day) DO UPDATE SET health_score = EXCLUDED.health_score,"
+        " risk_score = EXCLUDED.risk_score, risk_level = EXCLUDED.risk_level,"
+        " risk_factors = EXCLUDED.risk_factors"
+        " WHERE (accounts_scoresnapshot.health_score, accounts_scoresnapshot.risk_score,"
+        " accounts_scoresnapshot.risk_level, accounts_scoresnapshot.risk_factors)"
+        " IS DISTINCT FROM (EXCLUDED.health_score, EXCLUDED.risk_score, EXCLUDED.risk_level,"
+        " EXCLUDED.risk_factors)",
+        [timezone.localdate(now)],
+    )
+    if full:
+        cursor.execute(
+            "DELETE FROM accounts_scoresnapshot WHERE day < %s",
+            [timezone.localdate(now) - timedelta(days=SNAPSHOT_DAYS)],
+        )
+    return raise_crossing_alerts(crossings, weights, now)
+
+
+def _rescore_portable(ids, now, weights, chunk_size, on_chunk, before_commit) -> tuple[int, int]:
+    """SQLite: the same features statement; writes with chunked bulk_update (demo sizes)."""
+    vendor = connection.vendor
+    with connection.cursor() as cursor:
+        cursor.execute(
+            feature_sql(vendor, restricted=ids is not None), feature_params(vendor, now, ids)
+        )
+        rows = cursor.fetchall()
+    total = len(rows)
+    if on_chunk:
+        on_chunk(0, total)
+    day = timezone.localdate(now)
+    alerts = 0
+    with transaction.atomic():
+        fields = [
+            "health_score",
+            "risk_score",
+            "risk_level",
+            "risk_factors",
+            "risk_alerted_threshold",
+            "scored_at",
+        ]
+        current = {
+            row[0]: row[1:]
+            for row in Account.objects.select_for_update()
+            .filter(pk__in=[r[0] for r in rows])
+            .values_list("pk", *fields)
+        }
+        crossings = []
+        for start in range(0, total, chunk_size):
+            chunk = rows[start : start + chunk_size]
+            accounts, snapshots = [], []
+            for row in chunk:
+                s = score(sqlite_row_to_features(row), weights, now)
+                old = current.get(s.account_id)
+                if old is None:
+                    continue
+                previously = old[4]
+                if s.alert_level > previously:
+                    crossings.append((s.account_id, previously, s.risk))
+                new = (s.health, s.risk, s.level, s.factors, s.alert_level)
+                if old[5] is None or tuple(old[:5]) != new:
+                    accounts.append(
+                        Account(
+                            pk=s.account_id,
+                            health_score=s.health,
+                            risk_score=s.risk,
+                            risk_level=s.level,
+                            risk_factors=s.factors,
+                            risk_alerted_threshold=s.alert_level,
+                            scored_at=now,
+                        )
+                    )
+                snapshots.append(
+                    ScoreSnapshot(
+                        account_id=s.account_id,
+                        day=day,
+                        health_score=s.health,
+                        risk_score=s.risk,
+                        risk_level=s.level,
+                        risk_factors=s.factors,
+                    )
+                )
+            Account.objects.bulk_update(accounts, fields, batch_size=500)
+            ScoreSnapshot.objects.bulk_create(
+                snapshots,
+                batch_size=500,
+                update_conflicts=True,
+                unique_fields=["account", "day"],
+                update_fields=["health_score", "risk_score", "risk_level", "risk_factors"],
+            )
+            if on_chunk:
+                on_chunk(min(start + chunk_size, total), total)
+        if ids is None:
+            ScoreSnapshot.objects.filter(day__lt=day - timedelta(days=SNAPSHOT_DAYS)).delete()
+        alerts = raise_crossing_alerts(crossings, weights, now)
+        if before_commit:
+            before_commit(alerts)
+    return total, alerts
