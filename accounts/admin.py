@@ -13,6 +13,7 @@ from accounts.forms import (
     RISK_THRESHOLDS,
     ScoreWeightsForm,
     TierBandFormSet,
+    TierPolicyForm,
 )
 from accounts.models import (
     Account,
@@ -35,6 +36,7 @@ class TierPolicyAdmin(AuditedAdmin):
     "Edit tier thresholds" (preview, then confirm); a row's own form keeps the
     fields that do not decide who is in the tier."""
 
+    form = TierPolicyForm
     change_list_template = "admin/accounts/tierpolicy/change_list.html"
     list_display = [
         "tier",

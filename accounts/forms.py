@@ -1,8 +1,9 @@
-"""Forms for the admin's policy editing: score weights and the tier bands."""
+"""Forms for the admin's policy editing: score weights, the tier bands and a tier's row."""
 
 from collections import Counter
 
 from django import forms
+from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.forms import BaseModelFormSet, modelformset_factory
@@ -34,6 +35,23 @@ RISK_THRESHOLDS = [
     "executive_outreach_threshold",
 ]
 RISK_LEVELS = ["medium_level_from", "high_level_from", "critical_level_from"]
+
+
+class TierPolicyForm(forms.ModelForm):
+    """A tier's own row (its band is edited with all the others, TierBandForm)."""
+
+    class Meta:
+        model = TierPolicy
+        fields = ["escalate_to", "escalate_within_minutes", "description"]
+
+    def clean_escalate_to(self) -> str:
+        name = self.cleaned_data["escalate_to"].strip()
+        if name and not Group.objects.filter(name=name).exists():
+            raise ValidationError(
+                f"No group is named {name!r}: create it under Authentication › Groups and "
+                "add the people to alert."
+            )
+        return name
 
 
 class ScoreWeightsForm(forms.ModelForm):

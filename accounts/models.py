@@ -59,8 +59,15 @@ class TierPolicy(models.Model):
     executive_review_qualifies = models.BooleanField(
         "named in executive review qualifies", default=False
     )
-    escalate_to = models.CharField(max_length=100, blank=True)
-    escalate_within_minutes = models.PositiveIntegerField(null=True, blank=True)
+    escalate_to = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="The group (Authentication › Groups) whose members are alerted when a "
+        "ticket of this tier escalates (an SLA about to breach).",
+    )
+    escalate_within_minutes = models.PositiveIntegerField(
+        null=True, blank=True, help_text="They are asked to respond within this many minutes."
+    )
     description = models.CharField(max_length=200, blank=True)
 
     class Meta:

@@ -78,7 +78,7 @@ SEED_SQL = [
         assigned_agent_id, csat, routed, routed_at, tier, effective_priority, queue,
         executive_contact, possible_vip, sla_first_response_due, sla_resolution_due,
         first_response_breached_at, resolution_breached_at, first_response_warned_at,
-        resolution_warned_at, escalation_level, churn_signals, churn_points, sentiment,
+        resolution_warned_at, sla_warning_level, churn_signals, churn_points, sentiment,
         routing_reasons)
     SELECT 'demo', 'b' || g, acc, NULL, '', '', '', '', 'Bench ticket ' || g, 'body', '[]',
         'P' || (1 + g % 4), CASE WHEN g % 10 = 0 THEN 'open' ELSE 'solved' END,

@@ -11,10 +11,10 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from pydantic import Field
 
+from accounts.resolve import AmbiguousAccount, resolve_account
 from escalations import actions, lifecycle, sla
 from escalations.models import Escalation, EscalationMatrixLevel, Severity, SeverityPolicy
 from tickets.intake.api import bearer
-from tickets.intake.ingest import find_account
 from tickets.intake.schemas import AccountRef, ErrorOut
 from tickets.models import Ticket
 
@@ -83,7 +83,10 @@ def _refused(error: str, reason: str):
 def create_escalation(request: HttpRequest, payload: EscalationIn):
     """Open an escalation (201), or return the account's open one of that type with
     the tickets linked (200). `account` is an id, a domain or a name."""
-    account = find_account(payload.account)
+    try:
+        account = resolve_account(payload.account)
+    except AmbiguousAccount as error:
+        return Status(422, {"error": str(error), "field": "account"})
     if account is None:
         return Status(
             422, {"error": f"No account matches “{payload.account}”.", "field": "account"}

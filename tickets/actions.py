@@ -39,8 +39,7 @@ def assign_ticket(
         if locked.assigned_agent_id
         else None
     )
-    is_vip = locked.is_vip or locked.executive_contact
-    if previous is not None and previous.pk != agent.pk and is_vip and not note:
+    if previous is not None and previous.pk != agent.pk and locked.is_vip and not note:
         raise HandoffNoteRequired
     Ticket.objects.filter(pk=locked.pk).update(assigned_agent=agent, updated_at=now)
     if previous is not None and previous.pk != agent.pk and note:

@@ -1,10 +1,11 @@
 """One small form per user action."""
 
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from accounts.models import Account, AccountDomain
+from accounts.models import Account
+from accounts.resolve import AmbiguousAccount, resolve_account
 from tickets.models import Agent, PtoPeriod, Ticket
 from tickets.staffing.forms import AgentChoiceField, agents_queryset
 
@@ -46,7 +47,7 @@ class AssignForm(forms.Form):
 
 def needs_handoff_note(ticket: Ticket, new_agent: Agent | None) -> bool:
     return bool(
-        (ticket.is_vip or ticket.executive_contact)
+        ticket.is_vip
         and ticket.assigned_agent_id
         and new_agent is not None
         and new_agent.pk != ticket.assigned_agent_id
@@ -61,15 +62,10 @@ class AttachAccountForm(forms.Form):
     )
 
     def clean_account(self) -> Account:
-        value = self.cleaned_data["account"].strip()
-        query = Q(name__iexact=value) | Q(
-            pk__in=AccountDomain.objects.filter(domain=value.lower()).values("account_id")
-        )
-        if value.isdigit():
-            query |= Q(pk=int(value))
-        matches = list(Account.objects.filter(query)[:2])
-        if not matches:
+        try:
+            account = resolve_account(self.cleaned_data["account"])
+        except AmbiguousAccount as error:
+            raise forms.ValidationError(str(error)) from None
+        if account is None:
             raise forms.ValidationError("No account has this name, domain or id.")
-        if len(matches) > 1:
-            raise forms.ValidationError("Several accounts match: use the account's id.")
-        return matches[0]
+        return account

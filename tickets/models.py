@@ -261,12 +261,23 @@ def current_sla_due() -> models.Case:
     )
 
 
+def is_vip_ticket(tier: int | None, executive_contact: bool) -> bool:
+    """The one meaning of "VIP ticket" (SPEC): the account is Tier 1–3, or the contact
+    is an executive. Takes plain values, so the router can ask about unsaved data."""
+    return tier in VIP_TIERS or executive_contact
+
+
+def vip_ticket_q(prefix: str = "") -> Q:
+    """is_vip_ticket in SQL; `prefix` reaches tickets through a relation ("tickets__")."""
+    return Q(**{f"{prefix}tier__in": VIP_TIERS}) | Q(**{f"{prefix}executive_contact": True})
+
+
 class TicketQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status__in=Ticket.OPEN_STATUSES)
 
     def vip(self):
-        return self.filter(tier__in=VIP_TIERS)
+        return self.filter(vip_ticket_q())
 
     def pending_routing(self):
         return self.filter(routed=False)
@@ -333,10 +344,11 @@ class Ticket(models.Model):
     sla_resolution_due = models.DateTimeField(null=True, blank=True)
     first_response_breached_at = models.DateTimeField(null=True, blank=True)
     resolution_breached_at = models.DateTimeField(null=True, blank=True)
-    # Set by the SLA monitor (tickets/sla/jobs.py) when it warned and escalated, once per SLA.
+    # Set by the SLA monitor (tickets/sla/jobs.py) when it warned and escalated, once per
+    # SLA; sla_warning_level counts those warnings (0–2). Not the Escalation model.
     first_response_warned_at = models.DateTimeField(null=True, blank=True)
     resolution_warned_at = models.DateTimeField(null=True, blank=True)
-    escalation_level = models.PositiveSmallIntegerField(default=0)
+    sla_warning_level = models.PositiveSmallIntegerField("SLA warning level", default=0)
     churn_signals = models.JSONField(default=list, blank=True)
     churn_points = models.PositiveSmallIntegerField(default=0)
     sentiment = models.FloatField(null=True, blank=True)
@@ -366,6 +378,14 @@ class Ticket(models.Model):
                 condition=Q(escalation_request__isnull=False),
                 name="ticket_escalation_request_idx",
             ),
+            # The dashboard's "active VIP tickets": open VIP tickets by current deadline.
+            models.Index(
+                current_sla_due(),
+                "id",
+                name="ticket_open_vip_due_idx",
+                condition=Q(status__in=["new", "open", "pending", "hold"])  # OPEN_STATUSES
+                & (Q(tier__in=[1, 2, 3]) | Q(executive_contact=True)),  # vip_ticket_q()
+            ),
             # The VIP queue: open tickets, most urgent SLA first, one page at a time.
             models.Index(
                 current_sla_due(),
@@ -384,7 +404,13 @@ class Ticket(models.Model):
 
     @property
     def is_vip(self) -> bool:
-        return self.tier in VIP_TIERS
+        return is_vip_ticket(self.tier, self.executive_contact)
+
+    @property
+    def handling_tier(self) -> int | None:
+        """The tier whose people handle it: Tier 1 for an executive contact (SPEC), else
+        the account's tier."""
+        return Tier.STRATEGIC if self.executive_contact else self.tier
 
     @property
     def sla_due(self):

@@ -65,13 +65,8 @@ def with_due(qs: QuerySet) -> QuerySet:
 
 
 def vip_tickets() -> QuerySet:
-    """Open routed VIP tickets (Tier 1–3, plus executive-contact tickets)."""
-    return (
-        Ticket.objects.open()
-        .filter(routed=True)
-        .filter(Q(tier__in=VIP_TIERS) | Q(executive_contact=True))
-        .exclude(queue=Queue.UNMATCHED)
-    )
+    """Open routed VIP tickets (Ticket.is_vip)."""
+    return Ticket.objects.open().vip().filter(routed=True).exclude(queue=Queue.UNMATCHED)
 
 
 def filter_queue(qs: QuerySet, filters: dict, user) -> QuerySet:

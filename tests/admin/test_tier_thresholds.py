@@ -1,5 +1,7 @@
 from decimal import Decimal
 
+from django.contrib.auth.models import Group
+
 from accounts import tier_changes
 from accounts.models import Account, PolicyChange, Tier, TierPolicy
 from accounts.tiering import Band
@@ -255,6 +257,9 @@ def test_it_does_not_add_or_delete_tiers(admin_client):
 def test_it_edits_a_tiers_escalation_but_not_its_band_alone(admin_client):
     policy = TierPolicy.objects.get(tier=2)
     url = f"/admin/accounts/tierpolicy/{policy.pk}/change/"
+    data = {"escalate_to": "Nobody", "escalate_within_minutes": 20, "description": "x"}
+    assert "No group is named" in admin_client.post(url, data).content.decode()
+    Group.objects.create(name="Head of Support")
     response = admin_client.post(
         url,
         {

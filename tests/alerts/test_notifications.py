@@ -1,9 +1,13 @@
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from tests.factories import make_account, make_ticket
 from vipdesk.alerts.models import Alert
+from vipdesk.alerts.raising import AlertSpec, raise_alerts
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +64,25 @@ def test_it_answers_404_for_another_users_alert(client, lead, csm):
     assert client.post(f"/notifications/{theirs.pk}/acknowledge/").status_code == 404
     theirs.refresh_from_db()
     assert theirs.read_at is None and theirs.acknowledged_at is None
+
+
+def test_it_shows_who_must_respond_by_when_and_flags_it_when_missed(client, lead):
+    now = timezone.now()
+    [due, late] = raise_alerts(
+        [
+            AlertSpec(lead.pk, "executive_contact", "a", "Due", respond_within_minutes=5),
+            AlertSpec(lead.pk, "escalation", "b", "Late", respond_within_minutes=5),
+        ],
+        now=now,
+    )
+    assert due.respond_by == now + timedelta(minutes=5)
+    Alert.objects.filter(pk=late.pk).update(respond_by=now - timedelta(minutes=1))
+    client.force_login(lead)
+    html = client.get("/notifications/").content.decode()
+    assert html.count('data-testid="respond-by"') == 2
+    assert html.count("Overdue: respond by") == 1
+    client.post(f"/notifications/{late.pk}/acknowledge/")
+    assert "Overdue" not in client.get("/notifications/").content.decode()
 
 
 def test_it_requires_post(client, lead):

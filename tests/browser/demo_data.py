@@ -113,7 +113,7 @@ def build_floor(lead=None) -> dict:
                 {"phrase": "this keeps happening", "kind": "indirect"},
             ],
             sentiment=-0.72,
-            escalation_level=1,
+            sla_warning_level=1,
             body="Our production API has returned 502s for 20 minutes. This keeps happening and "
             "our CTO is asking whether we should be looking at alternatives.",
             requester_name="Mindy Simmons",

@@ -2,7 +2,7 @@
 
 import hashlib
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from io import StringIO
 
 import pytest
@@ -15,8 +15,10 @@ from accounts.models import Account, Contact, CsmNote, ScoringRun, Tier
 from escalations.models import Escalation
 from tests.factories import make_account
 from tickets.models import Agent, AgentLevel, AgentPool, PtoPeriod, Ticket, TicketMessage
+from tickets.routing.actions import load_policies
 from vipdesk.demo import text as demo_text
 from vipdesk.demo.seed import DEMO_PASSWORD
+from vipdesk.lib.business_hours import add_minutes
 from vipdesk.lib.roles import Role
 
 NOW = "2026-11-02T10:00:00+00:00"
@@ -172,6 +174,33 @@ def test_it_routes_the_open_tickets_and_scores_every_account():
     assert story.created_at < datetime.fromisoformat(NOW)
     assert (story.tier, story.queue) == (2, "priority")
     assert "Tier 2 Enterprise — ARR $380,000" in story.routing_reasons
+
+
+def test_it_routes_history_and_finds_churn_with_the_real_rules():
+    """History due times come from the SLA matrix on its calendar (business hours pause
+    the clock), churn signals from the router's detection (negations do not count),
+    and open tickets are assigned by the router, whose VIP share the pools page shows."""
+    seed(accounts=60, tickets=600)
+    policies = load_policies()
+    closed = Ticket.objects.filter(status__in=["solved", "closed"]).exclude(account=None)
+    paused = 0
+    for ticket in closed[:300]:
+        rule = policies.sla[(ticket.tier, ticket.customer_priority)]
+        calendar = policies.calendar(rule.calendar)
+        due = add_minutes(ticket.created_at, rule.first_response_minutes, calendar)
+        assert ticket.sla_first_response_due == due
+        straight = ticket.created_at + timedelta(minutes=rule.first_response_minutes)
+        paused += due != straight
+    assert paused  # some arrived outside business hours
+    negated = [
+        t for t in closed if any(s in t.body for s in demo_text.NEGATED_CHURN)
+    ] or pytest.skip("no negated sentence in this sample")
+    for ticket in negated:
+        if not any(s in ticket.body for s in demo_text.DIRECT_CHURN + demo_text.INDIRECT_CHURN):
+            assert ticket.churn_signals == []
+    assigned = Ticket.objects.open().exclude(assigned_agent=None)
+    assert assigned.exists()
+    assert all("Assigned to" in " ".join(t.routing_reasons) for t in assigned)
 
 
 def test_the_same_seed_gives_the_same_data_and_another_seed_does_not():

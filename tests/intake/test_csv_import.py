@@ -151,7 +151,7 @@ def test_it_rejects_contacts_of_unknown_accounts(db):
     assert report.errors == [
         "line 3, column name: is required",
         "line 3, column email: 'bad' is not an e-mail address",
-        "line 2, column account: no account with the domain or name 'nowhere.example'",
+        "line 2, column account: no account with the id, domain or name 'nowhere.example'",
     ]
 
 

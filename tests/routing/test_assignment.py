@@ -79,27 +79,34 @@ def test_it_lets_a_vip_ticket_preempt_non_vip_work():
     assert pick(decision(2), [full_of_standard]).agent_id == 1
 
 
-def test_it_skips_agents_over_the_vip_share_cap():
-    # capacity 10, cap 40% => at most 4 VIP tickets
-    at_cap = agent(1, vip_load=4, open_load=4, capacity=10)
-    under = agent(2, vip_load=3, open_load=9, capacity=10)
-    assert pick(decision(2), [at_cap, under]).agent_id == 2
+def test_it_skips_agents_the_vip_ticket_would_push_over_the_vip_share_cap():
+    # VIP share = VIP ÷ all open assigned tickets, with this ticket: 3/5 = 60 %, 2/5 = 40 %
+    would_exceed = agent(1, vip_load=2, open_load=4)
+    within = agent(2, vip_load=1, open_load=4)
+    assert pick(decision(2), [would_exceed, within]).agent_id == 2
 
 
 def test_it_uses_the_agents_own_cap():
-    a = agent(1, vip_load=4, capacity=10, vip_share_cap_pct=50)
-    b = agent(2, vip_load=4, capacity=10)
+    a = agent(1, vip_load=2, open_load=4, vip_share_cap_pct=60)
+    b = agent(2, vip_load=2, open_load=4)
     assert pick(decision(2), [b, a]).agent_id == 1
 
 
 def test_it_still_assigns_when_every_agent_is_at_the_cap():
-    got = pick(decision(2), [agent(1, vip_load=5, capacity=10), agent(2, vip_load=4, capacity=10)])
+    got = pick(decision(2), [agent(1, vip_load=3, open_load=4), agent(2, vip_load=2, open_load=4)])
     assert got.agent_id == 2
     assert "VIP share cap" in got.reason
 
 
-def test_it_lets_an_idle_agent_take_a_first_vip_ticket():
-    assert pick(decision(2), [agent(1, capacity=2)], cap=10).agent_id == 1
+def test_it_gives_a_vip_ticket_to_an_idle_agent_when_no_one_can_take_it_within_the_cap():
+    got = pick(decision(2), [agent(1, vip_load=1, open_load=1), agent(2)])
+    assert got.agent_id == 2 and "VIP share cap" in got.reason
+
+
+def test_it_gives_non_vip_work_first_to_agents_over_their_vip_share_cap():
+    over = agent(1, vip_load=3, open_load=4)
+    lighter = agent(2, vip_load=0, open_load=1)
+    assert pick(decision(4), [lighter, over]).agent_id == 1
 
 
 def test_it_gives_an_executive_ticket_to_the_most_senior_agent():

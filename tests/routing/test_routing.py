@@ -184,11 +184,10 @@ def test_it_handles_an_executive_contact_as_tier1_p1():
     assert (d.effective_priority, d.queue, d.calendar) == ("P1", "senior", "24x7")
     assert d.sla_first_response_due == FRIDAY_1647 + timedelta(minutes=15)
     assert d.most_senior and not d.needs_tier1_pool
-    assert {(a.recipient, a.kind, a.user_id) for a in d.alerts} == {
-        ("csm", "executive_contact", 11),
-        ("account_manager", "executive_contact", 12),
+    assert {(a.kind, a.user_id) for a in d.alerts} == {
+        ("executive_contact", 11),  # the CSM
+        ("executive_contact", 12),  # the account manager
     }
-    assert all(a.within_minutes == 5 for a in d.alerts)
     assert d.follow_up_due == FRIDAY_1647 + timedelta(hours=24)
     assert d.escalation is None
 
@@ -220,7 +219,8 @@ def test_it_reads_executive_follow_up_and_notify_times_from_the_policy():
     pol = policies(executive_follow_up_hours=4, executive_notify_minutes=2)
     d = decide(ticket("P3"), account(tier=4), contact("CEO", is_executive=True), pol=pol)
     assert d.follow_up_due == FRIDAY_1647 + timedelta(hours=4)
-    assert d.alerts[0].within_minutes == 2
+    assert {a.respond_within_minutes for a in d.alerts} == {2}
+    assert any("to respond within 2 min" in r for r in d.reasons)
 
 
 # Unmatched, VIP alert, churn, possible VIP
@@ -236,7 +236,9 @@ def test_it_sends_unmatched_tickets_to_unmatched_with_the_standard_sla():
 
 def test_it_alerts_the_csm_for_a_vip_p1():
     d = decide(ticket("P1"), account(tier=3))
-    assert [(a.kind, a.key, a.recipient) for a in d.alerts] == [("vip_ticket", "vip_p2", "csm")]
+    assert [(a.kind, a.dedupe_key, a.user_id) for a in d.alerts] == [
+        ("vip_ticket", "ticket:1:vip_p2", 11)
+    ]
 
 
 def test_it_follows_the_admins_notify_csm_setting():
@@ -256,8 +258,8 @@ def test_it_alerts_on_churn_language_with_the_accounts_risk():
     assert "Phrase 'evaluating alternatives' (direct)" in d.reasons
     alert = d.alerts[0]
     assert alert.kind == "churn_language"
-    assert alert.key == "churn:evaluating alternatives"
-    assert "72/100 (high)" in alert.reason
+    assert alert.dedupe_key == "ticket:1:churn:evaluating alternatives"
+    assert "72/100 (high)" in alert.body and alert.link == "/tickets/1/"
 
 
 def test_it_flags_a_possible_vip_without_upgrading():

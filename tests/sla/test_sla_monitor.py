@@ -5,9 +5,11 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from accounts.models import TierPolicy
 from tests.factories import make_account, make_agent, make_pool, make_ticket, make_user
 from tickets.models import Ticket
 from tickets.sla.jobs import monitor_slas
@@ -83,12 +85,36 @@ def test_it_warns_the_agent_and_the_pool_lead_and_escalates(setup):
     ticket = routed_ticket(setup, NOW + timedelta(minutes=5))
     monitor_slas(NOW)
     ticket.refresh_from_db()
-    assert ticket.escalation_level == 1
+    assert ticket.sla_warning_level == 1
     assert ticket.first_response_warned_at == NOW
     assert ticket.first_response_breached_at is None
     warned = alerts(Alert.Kind.SLA_WARNING)
     assert {a.user_id for a in warned} == {setup["agent"].user_id, setup["lead"].pk}
     assert warned[0].title == f"SLA warning: #{ticket.pk} first response due in 5 min"
+
+
+def test_it_asks_the_tiers_escalation_contacts_to_respond_within_its_minutes(setup):
+    vp = make_user("vp")
+    policy = TierPolicy.objects.get(tier=1)  # SPEC default: "Support VP" within 15 min
+    Group.objects.get(name=policy.escalate_to).user_set.add(vp)
+    ticket = routed_ticket(setup, NOW + timedelta(minutes=5))
+    monitor_slas(NOW)
+    [escalated] = alerts(Alert.Kind.ESCALATION)
+    assert (escalated.user, escalated.ticket) == (vp, ticket)
+    assert escalated.respond_by == NOW + timedelta(minutes=policy.escalate_within_minutes)
+    assert escalated.title.startswith("Escalated to you: SLA warning")
+    monitor_slas(NOW + timedelta(minutes=6))  # the breach does not escalate again
+    assert len(alerts(Alert.Kind.ESCALATION)) == 1
+
+
+def test_an_executive_ticket_escalates_to_the_tier_1_contacts(setup):
+    vp, manager = make_user("vp"), make_user("manager")
+    Group.objects.get(name=TierPolicy.objects.get(tier=1).escalate_to).user_set.add(vp)
+    Group.objects.get(name=TierPolicy.objects.get(tier=3).escalate_to).user_set.add(manager)
+    ticket = routed_ticket(setup, NOW + timedelta(minutes=5), executive_contact=True)
+    Ticket.objects.filter(pk=ticket.pk).update(tier=3)  # a Tier 3 account's executive
+    monitor_slas(NOW)
+    assert [a.user for a in alerts(Alert.Kind.ESCALATION)] == [vp]
 
 
 def test_it_marks_the_breach_at_the_due_time(setup):
@@ -97,7 +123,7 @@ def test_it_marks_the_breach_at_the_due_time(setup):
     monitor_slas(NOW)
     ticket.refresh_from_db()
     assert ticket.first_response_breached_at == due
-    assert ticket.escalation_level == 1
+    assert ticket.sla_warning_level == 1
     assert len(alerts(Alert.Kind.SLA_BREACH)) == 2
     assert alerts(Alert.Kind.SLA_WARNING) == []
 
@@ -110,7 +136,7 @@ def test_it_is_idempotent(setup):
     assert monitor_slas(NOW) == []
     assert monitor_slas(NOW + timedelta(seconds=30)) == []
     assert len(alerts()) == before == 4
-    assert list(Ticket.objects.values_list("escalation_level", flat=True)) == [1, 1]
+    assert list(Ticket.objects.values_list("sla_warning_level", flat=True)) == [1, 1]
 
 
 def test_it_escalates_once_per_sla_kind(setup):
@@ -121,7 +147,7 @@ def test_it_escalates_once_per_sla_kind(setup):
     monitor_slas(NOW + timedelta(minutes=52))  # resolution warning
     monitor_slas(NOW + timedelta(minutes=61))  # resolution breach
     ticket.refresh_from_db()
-    assert ticket.escalation_level == 2
+    assert ticket.sla_warning_level == 2
     assert ticket.resolution_breached_at == NOW + timedelta(minutes=60)
     assert len(alerts(Alert.Kind.SLA_WARNING)) == 4
     assert len(alerts(Alert.Kind.SLA_BREACH)) == 4

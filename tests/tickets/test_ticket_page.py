@@ -34,7 +34,7 @@ def test_it_shows_account_context_routing_reasons_and_signals(client, agent_user
         possible_vip=True,
         churn_signals=[{"phrase": "cancel", "kind": "direct"}],
         sentiment=-0.6,
-        escalation_level=1,
+        sla_warning_level=1,
     )
     client.force_login(agent_user)
     r = client.get(f"/tickets/{t.pk}/")

@@ -12,6 +12,7 @@ from ninja import Router, Status
 from ninja.security import HttpBearer
 
 from accounts.api import api_tier
+from accounts.resolve import AmbiguousAccount
 from tickets.intake import zendesk as webhooks
 from tickets.intake.ingest import ingest
 from tickets.intake.schemas import ErrorOut, IdOut, TicketIn, TicketOut
@@ -141,7 +142,10 @@ def zendesk_webhook(request: HttpRequest):
 def create_ticket(request: HttpRequest, payload: TicketIn):
     """Create (201) or update (200) a ticket by `external_id`. `account` is an id, a
     domain or a name; `priority` is P1–P4."""
-    result = ingest(payload.to_incoming(Ticket.Source.API))
+    try:
+        result = ingest(payload.to_incoming(Ticket.Source.API))
+    except AmbiguousAccount as error:
+        return Status(400, {"error": str(error), "field": "account"})
     return Status(201 if result.created else 200, {"id": result.ticket_id})
 
 

@@ -30,6 +30,7 @@ from pydantic import ValidationError
 
 from accounts.executives import is_executive_title
 from accounts.models import Account, AccountDomain, Contact
+from accounts.resolve import AmbiguousAccount, resolve_refs
 from accounts.tiering import retier_accounts
 from tickets.intake.ingest import description, email_domain, ingest, resolved, ticket_fields
 from tickets.intake.schemas import TicketIn
@@ -360,21 +361,18 @@ class ContactImporter(Importer):
         return ContactRow(ref, name, email, title)
 
     def resolve(self, chunk):
-        refs = {r.account_ref.lower() for _, r in chunk}
-        by_domain = dict(
-            AccountDomain.objects.filter(domain__in=refs).values_list("domain", "account_id")
-        )
-        by_name = dict(
-            Account.objects.annotate(lname=Lower("name"))
-            .filter(lname__in=refs)
-            .values_list("lname", "pk")
-        )
+        accounts = resolve_refs(r.account_ref for _, r in chunk)
         good = []
         for line, r in chunk:
-            key = r.account_ref.lower()
-            r.account_id = by_domain.get(key) or by_name.get(key)
+            try:
+                r.account_id = accounts.account_id(r.account_ref)
+            except AmbiguousAccount as error:
+                self.reject(line, [("account", str(error))])
+                continue
             if r.account_id is None:
-                self.reject(line, [("account", f"no account with the domain or name {key!r}")])
+                self.reject(
+                    line, [("account", f"no account with the id, domain or name {r.account_ref!r}")]
+                )
             else:
                 good.append((line, r))
         return good
@@ -436,6 +434,18 @@ class TicketImporter(Importer):
             raise RowInvalid(problems)
         return item
 
+    def resolve(self, chunk):
+        self.accounts = resolve_refs(item.account for _, item in chunk)
+        good = []
+        for line, item in chunk:
+            try:
+                self.accounts.account_id(item.account)
+            except AmbiguousAccount as error:
+                self.reject(line, [("account", str(error))])
+            else:
+                good.append((line, item))
+        return good
+
     def write(self, chunk):
         """New tickets in bulk (the same matching as tickets.intake.ingest.match, a few queries
         per chunk); existing ones through tickets.intake.ingest.ingest when they changed."""
@@ -448,7 +458,6 @@ class TicketImporter(Importer):
                 source=source, external_id__in=[i.external_id for i in incoming]
             )
         }
-        accounts = self._accounts({str(i.account_ref) for i in incoming if i.account_ref})
         emails = {i.requester_email for i in incoming if i.requester_email}
         contacts = {c.email: c for c in Contact.objects.filter(email__in=emails)}
         by_domain = dict(
@@ -459,8 +468,7 @@ class TicketImporter(Importer):
         new = []
         for item in incoming:
             contact = contacts.get(item.requester_email)
-            ref = str(item.account_ref or "").strip().lower()
-            account_id = accounts.get(ref) if ref else None
+            account_id = self.accounts.account_id(item.account_ref)
             account_id = account_id or (contact.account_id if contact else None)
             account_id = account_id or by_domain.get(email_domain(item.requester_email))
             fields = ticket_fields(item, account_id, contact)
@@ -486,24 +494,6 @@ class TicketImporter(Importer):
         Ticket.objects.bulk_create([t for t, _ in new])
         TicketMessage.objects.bulk_create([description(t, i) for t, i in new if i.body])
         self.report.created += len(new)
-
-    @staticmethod
-    def _accounts(refs: set[str]) -> dict[str, int]:
-        """{reference (lowercase): account id} for ids, domains and names, 3 queries."""
-        lowered = {r.strip().lower() for r in refs}
-        found = dict(
-            Account.objects.annotate(lname=Lower("name"))
-            .filter(lname__in=lowered)
-            .values_list("lname", "pk")
-        )
-        found |= dict(
-            AccountDomain.objects.filter(domain__in=lowered).values_list("domain", "account_id")
-        )
-        ids = {int(r) for r in lowered if r.isdigit()}
-        found |= {
-            str(pk): pk for pk in Account.objects.filter(pk__in=ids).values_list("pk", flat=True)
-        }
-        return found
 
     def finish(self):
         request_routing_on_commit()

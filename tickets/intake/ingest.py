@@ -26,7 +26,8 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from accounts.models import Account, AccountDomain, Contact
+from accounts.models import Account, Contact
+from accounts.resolve import resolve_account
 from tickets.models import Ticket, TicketMessage
 from tickets.routing.jobs import request_routing_on_commit
 
@@ -67,32 +68,18 @@ class IngestResult:
     reroute: bool
 
 
-def find_account(ref: int | str | None) -> Account | None:
-    """An account by id, domain or name (the API's and CSV's `account` field)."""
-    if ref is None or str(ref).strip() == "":
-        return None
-    ref = str(ref).strip()
-    if ref.isdigit():
-        account = Account.objects.filter(pk=int(ref)).first()
-        if account:
-            return account
-    domain = AccountDomain.objects.select_related("account").filter(domain=ref.lower()).first()
-    if domain:
-        return domain.account
-    return Account.objects.filter(name__iexact=ref).first()
-
-
 def email_domain(email: str) -> str:
     return email.rsplit("@", 1)[-1].strip().lower() if "@" in (email or "") else ""
 
 
 def match(incoming: Incoming) -> tuple[Account | None, Contact | None]:
-    """(account, contact) for an incoming ticket, in two queries at most."""
+    """(account, contact) for an incoming ticket. AmbiguousAccount when the explicit
+    reference names several accounts."""
     email = (incoming.requester_email or "").strip().lower()
     contact = (
         Contact.objects.select_related("account").filter(email=email).first() if email else None
     )
-    account = find_account(incoming.account_ref)
+    account = resolve_account(incoming.account_ref)
     if account is None and contact is not None:
         account = contact.account
     organization = incoming.organization_name.strip()

@@ -1,6 +1,7 @@
 """Routing with its side effects: load the data, call the pure rules
 (tickets/routing/rules.py, churn.py, assignment.py), save the decision,
-raise the alerts and create the follow-up task.
+raise the alerts (one raise_alerts per batch, one delivery job) and create the
+follow-up task.
 
 Routing never opens an escalation itself: escalations sit a layer above tickets.
 When the SLA matrix asks for one, the decision's request is saved on the ticket
@@ -20,11 +21,11 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from accounts.models import VIP_TIERS, Account, Contact
+from accounts.models import Account, Contact
 from tickets.models import (
     Agent,
     AgentPool,
@@ -47,8 +48,8 @@ from tickets.routing.rules import (
     TicketData,
     route,
 )
-from vipdesk.alerts.delivery import enqueue_delivery
-from vipdesk.alerts.raising import raise_alert
+from tickets.staffing.capacity import OpenLoad, open_loads
+from vipdesk.alerts.raising import AlertSpec, raise_alerts
 
 logger = logging.getLogger(__name__)
 
@@ -104,14 +105,12 @@ def contact_data(contact: Contact | None) -> ContactData | None:
 
 
 def load_candidates(today: date) -> list[assignment.AgentCandidate]:
-    """Every agent with pools, PTO today and open/VIP load: two queries."""
-    open_q = Q(tickets__status__in=Ticket.OPEN_STATUSES)
-    vip_q = open_q & (Q(tickets__tier__in=VIP_TIERS) | Q(tickets__executive_contact=True))
+    """Every agent with pools, PTO today and open/VIP load (capacity.open_loads, the
+    pools page's figures): three queries."""
+    loads = open_loads()
     agents = (
         Agent.objects.select_related("user")
         .annotate(
-            open_load=Count("tickets", filter=open_q),
-            vip_load=Count("tickets", filter=vip_q),
             on_pto=Exists(
                 PtoPeriod.objects.filter(agent=OuterRef("pk"), starts__lte=today, ends__gte=today)
             ),
@@ -132,8 +131,8 @@ def load_candidates(today: date) -> list[assignment.AgentCandidate]:
             pool_tiers=frozenset(pools.get(a.pk, ())),
             on_pto=a.on_pto,
             on_shift=a.on_shift,
-            open_load=a.open_load,
-            vip_load=a.vip_load,
+            open_load=loads.get(a.pk, OpenLoad()).total,
+            vip_load=loads.get(a.pk, OpenLoad()).vip,
             capacity=a.capacity,
             vip_share_cap_pct=a.vip_share_cap_pct,
         )
@@ -206,15 +205,14 @@ def route_tickets(
         for m in TicketMessage.objects.filter(ticket__in=tickets).order_by("created_at", "pk"):
             messages.setdefault(m.ticket_id, []).append(m)
         executives = executives_named(tickets)
-        raised: list[int] = []
+        alerts: list[AlertSpec] = []
         for ticket in tickets:
             vip = executives.get(requester_key(ticket)) if ticket.contact_id is None else None
             try:
                 # One bad ticket (say, a cell deleted from the SLA matrix) must not
                 # hold up the batch: it stays pending, logged, for the next sweep.
                 with transaction.atomic():
-                    new_alerts: list[int] = []
-                    route_one(ticket, messages.get(ticket.pk, []), ctx, vip, new_alerts)
+                    decision = route_one(ticket, messages.get(ticket.pk, []), ctx, vip)
             except Exception:
                 logger.exception("routing ticket %s failed", ticket.pk)
                 if failed is None and len(tickets) == 1:
@@ -222,9 +220,9 @@ def route_tickets(
                 if failed is not None:
                     failed.add(ticket.pk)
                 continue
-            raised.extend(new_alerts)
+            alerts.extend(decision.alerts)
             routed += 1
-        enqueue_delivery(raised)
+        raise_alerts(alerts, now=ctx.now)
         # A routed ticket changes its account's risk (churn language, frequency…).
         Account.objects.filter(
             pk__in={t.account_id for t in tickets if t.routed and t.account_id}
@@ -237,7 +235,6 @@ def route_one(
     messages: list[TicketMessage],
     ctx: Context,
     vip_contact: Contact | None,
-    raised: list[int],
 ) -> RoutingDecision:
     found = churn.detect(churn_text(ticket, messages), list(ctx.policies.churn_phrases))
     data = TicketData(
@@ -297,31 +294,12 @@ def route_one(
         Ticket.objects.filter(pk=ticket.pk).update(**changed)
         for k, v in changed.items():
             setattr(ticket, k, v)
-    raised.extend(apply_side_effects(ticket, decision))
+    create_follow_up(ticket, decision)
     return decision
 
 
-def apply_side_effects(ticket: Ticket, decision: RoutingDecision) -> list[int]:
-    """Raise the decision's alerts (returns the new alerts' ids, to deliver) and create
-    the follow-up task — each at most once."""
-    link = f"/tickets/{ticket.pk}/"
-    new_alerts = []
-    for spec in decision.alerts:
-        if spec.user_id is None:
-            continue
-        alert = raise_alert(
-            _user(spec.user_id),
-            kind=spec.kind,
-            dedupe_key=f"ticket:{ticket.pk}:{spec.key}",
-            title=spec.title,
-            body=f"{spec.reason}\n\n#{ticket.pk} {ticket.subject}",
-            link=link,
-            account=ticket.account if spec.account_id == ticket.account_id else None,
-            ticket=ticket,
-            deliver=False,
-        )
-        if alert is not None:
-            new_alerts.append(alert.pk)
+def create_follow_up(ticket: Ticket, decision: RoutingDecision) -> None:
+    """The decision's follow-up task, at most once per ticket."""
     if decision.follow_up_due is not None:
         FollowUpTask.objects.get_or_create(
             ticket=ticket,
@@ -332,10 +310,3 @@ def apply_side_effects(ticket: Ticket, decision: RoutingDecision) -> list[int]:
                 "due_at": decision.follow_up_due,
             },
         )
-    return new_alerts
-
-
-def _user(user_id: int):
-    from django.contrib.auth import get_user_model
-
-    return get_user_model()(pk=user_id)

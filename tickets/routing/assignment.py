@@ -11,23 +11,25 @@ Decisions (SPEC "Assignment", made explicit here):
 - Busy: a non-VIP ticket counts all open tickets against the agent's capacity; a
   VIP ticket counts only open VIP tickets ("VIP pre-empts non-VIP work": an agent
   full of Standard tickets still takes a VIP one).
-- VIP share cap: an agent may hold at most cap% of their capacity as open VIP
-  tickets (at least one). Measured against capacity, not current load, so an idle
-  agent can take a first VIP ticket. Agents at the cap are skipped unless every
-  eligible agent is at it; then the one with the fewest VIP tickets takes the
-  ticket (a VIP ticket is never left waiting because of the cap) and the reason
-  says so.
+- VIP share cap: a VIP ticket goes to an agent only if their VIP share (VIP ÷ all
+  open assigned tickets, tickets/staffing/capacity.py, the figure the pools page and
+  the dashboard show) stays within their cap with it. Agents it would push over are
+  skipped unless every eligible agent is; then the one with the fewest VIP tickets
+  takes the ticket (a VIP ticket is never left waiting because of the cap) and the
+  reason says so.
+- A non-VIP ticket goes first to eligible agents over their VIP share cap (it
+  lowers their share).
 - Among eligible agents: members of a pool serving the ticket's tier first, then
   the lightest load, then the higher level, then the longest tenure.
 - Unmatched tickets are not assigned: someone must find the account first.
 - No one available: unassigned, with the reason.
 """
 
-import math
 from dataclasses import dataclass, replace
 from datetime import date
 
-from accounts.models import VIP_TIERS, Tier
+from accounts.models import Tier
+from tickets.staffing.capacity import may_take_vip, over_vip_cap
 
 SENIOR = 3
 
@@ -50,9 +52,15 @@ class AgentCandidate:
         months = (today.year - self.tenure_start.year) * 12 + today.month - self.tenure_start.month
         return months - (1 if today.day < self.tenure_start.day else 0)
 
-    def vip_cap(self, default_pct: int) -> int:
-        pct = self.vip_share_cap_pct or default_pct
-        return max(1, math.floor(self.capacity * pct / 100))
+    def over_vip_cap(self, default_cap_pct: int) -> bool:
+        return over_vip_cap(
+            self.vip_load, self.open_load, self.vip_share_cap_pct or default_cap_pct
+        )
+
+    def may_take_vip(self, default_cap_pct: int) -> bool:
+        return may_take_vip(
+            self.vip_load, self.open_load, self.vip_share_cap_pct or default_cap_pct
+        )
 
 
 @dataclass(frozen=True)
@@ -70,7 +78,7 @@ def choose_agent(
     """`decision` is a tickets.routing.rules.RoutingDecision."""
     if decision.queue == "unmatched":
         return Assignment(None, "Unassigned: no account matched, triage first")
-    vip = decision.tier in VIP_TIERS or decision.executive
+    vip = decision.is_vip
     present = [c for c in candidates if c.on_shift and not c.on_pto]
     if not present:
         return Assignment(None, "Unassigned: no agent on shift (PTO and off-shift skipped)")
@@ -127,8 +135,9 @@ def _pick(pool, vip, busy, load, cap_pct, tier, today):
         return (tier not in c.pool_tiers, load(c), -c.level, c.tenure_start, c.id)
 
     if not vip:
-        return min(free, key=order), ""
-    under = [c for c in free if c.vip_load + 1 <= c.vip_cap(cap_pct)]
+        # Non-VIP work first to those over their VIP share cap: it brings them back.
+        return min(free, key=lambda c: (not c.over_vip_cap(cap_pct), order(c))), ""
+    under = [c for c in free if c.may_take_vip(cap_pct)]
     if under:
         return min(under, key=order), ""
     best = min(free, key=lambda c: (c.vip_load, order(c)))

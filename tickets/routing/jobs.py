@@ -1,6 +1,9 @@
 """Routing jobs. Thin: take ids, call tickets.routing.actions, which does the work.
 
-Intake calls `request_routing()` after a ticket commits. One drainer job at a time
+The one way to ask for routing: a writer sets the ticket's routed=False and calls
+`request_routing_on_commit()` (intake for every source, the CSV import, attaching an
+account to an unmatched ticket). After the commit, `request_routing()` makes sure a
+drainer will look; without Redis (the embedded demo) it routes inline. One drainer job at a time
 (`drain_routing`) routes every pending ticket in batches, so RQ's per-job cost is
 paid per drain, not per ticket. Two Redis keys coordinate it: ROUTING_REQUESTED
 ("a ticket is waiting") and DRAINER_SCHEDULED ("a drainer will look", with a TTL
@@ -26,7 +29,7 @@ from redis.exceptions import RedisError
 
 from tickets.models import Ticket
 from tickets.routing.actions import make_context, route_tickets
-from vipdesk.lib.jobs import default_retry, get_queue, run_or_enqueue
+from vipdesk.lib.jobs import default_retry, get_queue
 from vipdesk.lib.locks import advisory_lock
 
 logger = logging.getLogger(__name__)
@@ -85,7 +88,7 @@ def drain_routing() -> int:
             if acquired:
                 total += route_pending(batch_size=batch_size, failed=failed, deadline=deadline)
             else:
-                # A single-ticket job is draining; look again once it is done.
+                # Another drainer holds it (its key's TTL lapsed): look again after it.
                 redis.set(ROUTING_REQUESTED, 1)
                 time.sleep(0.05)
         if time.monotonic() > deadline:
@@ -95,52 +98,6 @@ def drain_routing() -> int:
             )
             return total
         if release(keys=[ROUTING_REQUESTED, DRAINER_SCHEDULED]):
-            return total
-
-
-def route_ticket(ticket_id: int) -> int:
-    """Job: make sure this ticket gets routed; returns how many tickets this job routed.
-
-    A routed ticket is up to date (intake sets routed=False whenever something routing
-    depends on changes): nothing to do. Otherwise the job drains: under a
-    PostgreSQL advisory lock it routes every pending ticket in batches of
-    ROUTING_BATCH_SIZE, policies and agents loaded once per batch. A job that finds
-    the lock taken returns at once: the holder routes its ticket, because the ticket
-    was committed before this job ran, and the holder looks for pending tickets once
-    more after releasing the lock. So under load one worker routes big batches and
-    the other jobs cost a query each."""
-    if not Ticket.objects.filter(pk=ticket_id, routed=False).exists():
-        return 0
-    deadline = time.monotonic() + getattr(settings, "ROUTING_DRAIN_SECONDS", 60)
-    batch_size = getattr(settings, "ROUTING_BATCH_SIZE", 100)
-    total, failed = 0, set()
-    while True:
-        with advisory_lock(ROUTING_LOCK) as acquired:
-            if not acquired:
-                return total
-            routed = route_pending(batch_size=batch_size, failed=failed, deadline=deadline)
-        total += routed
-        if not routed:
-            # What is left is failing or locked by a writer (whose commit enqueues its
-            # own job): no point spinning; the sweep is the backstop.
-            return total
-        pending = (
-            Ticket.objects.pending_routing()
-            .exclude(pk__in=failed)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-            .first()
-        )
-        if pending is None:
-            return total
-        if time.monotonic() > deadline:
-            # Hand over to a fresh job rather than run past the job timeout.
-            run_or_enqueue(
-                route_ticket,
-                pending,
-                job_id=f"route-ticket-{pending}-drain-{time.time_ns()}",
-                queue="high",
-            )
             return total
 
 

@@ -30,6 +30,8 @@ from datetime import date, datetime, timedelta
 
 from accounts.executives import is_executive_title
 from accounts.models import VIP_TIERS, Tier
+from tickets.models import is_vip_ticket
+from vipdesk.alerts.raising import AlertSpec
 from vipdesk.lib.business_hours import BusinessCalendar, add_minutes
 
 PRIORITIES = ("P1", "P2", "P3", "P4")
@@ -123,18 +125,6 @@ class ContactData:
 
 
 @dataclass(frozen=True)
-class AlertSpec:
-    recipient: str  # "csm" | "account_manager"
-    user_id: int | None
-    kind: str  # tickets.models.Alert.Kind
-    key: str  # dedupe suffix: the alert's key is f"ticket:{id}:{key}"
-    title: str
-    reason: str
-    account_id: int | None = None
-    within_minutes: int = 0
-
-
-@dataclass(frozen=True)
 class EscalationSpec:
     severity: str
     type: str
@@ -164,7 +154,32 @@ class RoutingDecision:
 
     @property
     def is_vip(self) -> bool:
-        return self.tier in VIP_TIERS or self.executive
+        return is_vip_ticket(self.tier, self.executive)
+
+
+def ticket_alert(
+    ticket: TicketData,
+    *,
+    user_id: int | None,
+    kind: str,
+    key: str,
+    title: str,
+    reason: str,
+    account_id: int | None,
+    respond_within_minutes: int | None = None,
+) -> AlertSpec:
+    """An alert about this ticket: deduplicated per ticket and `key`, linking to it."""
+    return AlertSpec(
+        user_id=user_id,
+        kind=kind,
+        dedupe_key=f"ticket:{ticket.id}:{key}",
+        title=title,
+        body=f"{reason}\n\n#{ticket.id} {ticket.subject}",
+        link=f"/tickets/{ticket.id}/",
+        account_id=account_id,
+        ticket_id=ticket.id,
+        respond_within_minutes=respond_within_minutes,
+    )
 
 
 def money(value) -> str:
@@ -300,31 +315,30 @@ def route(
 
     if executive:
         minutes = policies.executive_notify_minutes
-        recipients = (("csm", account.csm_id), ("account_manager", account.account_manager_id))
-        for role, user_id in recipients:
+        for user_id in (account.csm_id, account.account_manager_id):
             alerts.append(
-                AlertSpec(
-                    recipient=role,
+                ticket_alert(
+                    ticket,
                     user_id=user_id,
                     kind="executive_contact",
                     key="executive_contact",
                     title=f"Executive contact at {account.name} filed a ticket",
                     reason=exec_reason,
                     account_id=account.id,
-                    within_minutes=minutes,
+                    respond_within_minutes=minutes,
                 )
             )
         decision.follow_up_due = ticket.created_at + timedelta(
             hours=policies.executive_follow_up_hours
         )
         reasons.append(
-            f"CSM and account manager alerted (within {minutes} min); follow-up task due "
+            f"CSM and account manager alerted, to respond within {minutes} min; follow-up task due "
             f"{_fmt(decision.follow_up_due, policies.always_calendar)} regardless of resolution"
         )
     elif tier in VIP_TIERS and effective in ("P1", "P2") and rule.notify_csm:
         alerts.append(
-            AlertSpec(
-                recipient="csm",
+            ticket_alert(
+                ticket,
                 user_id=account.csm_id,
                 kind="vip_ticket",
                 key="vip_p2",
@@ -349,8 +363,8 @@ def route(
     if ticket.churn_signals and account is not None:
         phrases = sorted({s["phrase"] for s in ticket.churn_signals})
         alerts.append(
-            AlertSpec(
-                recipient="csm",
+            ticket_alert(
+                ticket,
                 user_id=account.csm_id,
                 kind="churn_language",
                 key="churn:" + ",".join(phrases),
@@ -377,8 +391,8 @@ def route(
         )
         reasons.append(reason)
         alerts.append(
-            AlertSpec(
-                recipient="csm",
+            ticket_alert(
+                ticket,
                 user_id=vip_account.csm_id,
                 kind="possible_vip",
                 key="possible_vip",

@@ -1,5 +1,11 @@
 """The SLA monitor job (every minute, vipdesk/cron.py): warn, escalate, mark breaches.
 
+Escalating a ticket (once per SLA: on its warning, or on the breach when the warning
+was missed) raises its sla_warning_level, alerts the assigned agent and their pool
+leads, and alerts the people of the ticket's tier (the group TierPolicy.escalate_to
+names)
+asking them to respond within TierPolicy.escalate_within_minutes.
+
 Idempotent and lock-free for concurrent runs: candidate rows are locked with
 SKIP LOCKED, every state change is a conditional UPDATE, and alerts carry dedupe
 keys. The number of queries does not grow with the number of tickets.
@@ -8,10 +14,12 @@ keys. The number of queries does not grow with the number of tickets.
 from collections import defaultdict
 from datetime import datetime, timedelta
 
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from accounts.models import TierPolicy
 from tickets.models import AgentPool, RoutingPolicy, Ticket
 from tickets.sla.rules import (
     BREACH,
@@ -59,6 +67,20 @@ def _leads_by_agent_and_tier() -> tuple[dict[int, set[int]], dict[int, set[int]]
     return by_agent, by_tier
 
 
+def tier_escalation_contacts() -> dict[int, tuple[list[int], int | None]]:
+    """{tier: (active members of the group TierPolicy.escalate_to names,
+    escalate_within_minutes)}, two queries."""
+    policies = TierPolicy.objects.exclude(escalate_to="").values_list(
+        "tier", "escalate_within_minutes", "escalate_to"
+    )
+    members: dict[str, list[int]] = defaultdict(list)
+    for user_id, group in User.objects.filter(
+        is_active=True, groups__name__in=[name for _, _, name in policies]
+    ).values_list("pk", "groups__name"):
+        members[group].append(user_id)
+    return {tier: (members[name], within) for tier, within, name in policies}
+
+
 def recipients(ticket: Ticket, by_agent, by_tier) -> list[int]:
     """The assigned agent and the lead of their pools (else the leads of the tier's pools)."""
     users = []
@@ -94,7 +116,7 @@ def monitor_slas(now: datetime | None = None) -> list[SlaEvent]:
                     pk__in=escalate, **{f"{WARNED_FIELD[kind]}__isnull": True}
                 ).update(
                     **{WARNED_FIELD[kind]: now},
-                    escalation_level=F("escalation_level") + 1,
+                    sla_warning_level=F("sla_warning_level") + 1,
                 )
             breached = [e.ticket_id for e in events if e.kind == kind and e.action == BREACH]
             if breached:
@@ -102,6 +124,7 @@ def monitor_slas(now: datetime | None = None) -> list[SlaEvent]:
                     pk__in=breached, **{f"{BREACHED_FIELD[kind]}__isnull": True}
                 ).update(**{BREACHED_FIELD[kind]: F(DUE_FIELD[kind])})
         by_agent, by_tier = _leads_by_agent_and_tier()
+        escalation_contacts = tier_escalation_contacts()
         specs = []
         for event in events:
             ticket = tickets[event.ticket_id]
@@ -121,5 +144,23 @@ def monitor_slas(now: datetime | None = None) -> list[SlaEvent]:
                 )
                 for user_id in recipients(ticket, by_agent, by_tier)
             ]
+            if event.escalate:
+                # The tier's escalation contacts (admin: TierPolicy.escalate_to), asked to
+                # respond within its escalate_within_minutes.
+                people, within = escalation_contacts.get(ticket.handling_tier, ([], None))
+                specs += [
+                    AlertSpec(
+                        user_id=user_id,
+                        kind=Alert.Kind.ESCALATION,
+                        dedupe_key=f"ticket:{ticket.pk}:sla:{event.kind}:escalated",
+                        title=f"Escalated to you: {title}",
+                        body=body,
+                        link=f"/tickets/{ticket.pk}/",
+                        account_id=ticket.account_id,
+                        ticket_id=ticket.pk,
+                        respond_within_minutes=within,
+                    )
+                    for user_id in people
+                ]
         raise_alerts(specs, now=now)
     return events

@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.core.cache import cache
-from django.db.models import Avg, Count, F, Max, Prefetch, Q
+from django.db.models import Avg, Count, F, Max, Prefetch
 from django.utils import timezone
 
-from accounts.models import VIP_TIERS, Account, Tier
+from accounts.models import VIP_TIERS, Account
 from tickets.models import (
     Agent,
     AgentLevel,
@@ -38,6 +38,7 @@ from tickets.models import (
     SlaPolicy,
     Ticket,
 )
+from tickets.staffing.capacity import OpenLoad, open_loads, over_vip_cap, vip_share_pct
 
 DEFAULT_HANDLING = timedelta(minutes=15)
 AHT_WINDOW = timedelta(days=30)
@@ -85,14 +86,11 @@ class MemberLoad:
 
     @property
     def vip_share_pct(self) -> int | None:
-        if not self.open_total:
-            return None
-        return round(100 * self.open_vip / self.open_total)
+        return vip_share_pct(self.open_vip, self.open_total)
 
     @property
     def burnout_risk(self) -> bool:
-        share = self.vip_share_pct
-        return share is not None and share > self.cap_pct
+        return over_vip_cap(self.open_vip, self.open_total, self.cap_pct)
 
 
 @dataclass(frozen=True)
@@ -225,11 +223,6 @@ class PoolView:
         return round(self.handling.total_seconds() / 60)
 
 
-def handled_tier(ticket: Ticket) -> int:
-    """Executive contacts are handled as Tier 1 whatever the account's tier."""
-    return Tier.STRATEGIC if ticket.executive_contact else ticket.tier
-
-
 def requirements() -> dict[int, Requirement]:
     rows = SlaPolicy.objects.values("tier").annotate(
         level=Max("min_agent_level"), tenure=Max("min_tenure_months")
@@ -255,7 +248,8 @@ def slow_aggregates(now: datetime, month_start: datetime) -> tuple[dict, dict, d
     cached = cache.get(key)
     if cached is None:
         month = dict(
-            Ticket.objects.filter(created_at__gte=month_start, tier__in=VIP_TIERS)
+            Ticket.objects.filter(created_at__gte=month_start)
+            .vip()
             .exclude(assigned_agent=None)
             .values("assigned_agent")
             .annotate(n=Count("id"))
@@ -286,19 +280,13 @@ def pool_board(now: datetime | None = None) -> dict:
     )
     # Only pool members' load matters; filtering on them uses the (agent, status) index.
     member_ids = {agent_id for _, agent_id in memberships}
-    load = {
-        r["assigned_agent"]: r
-        for r in Ticket.objects.open()
-        .filter(assigned_agent__in=member_ids)
-        .values("assigned_agent")
-        .annotate(total=Count("id"), vip=Count("id", filter=Q(tier__in=VIP_TIERS)))
-    }
+    load = open_loads(member_ids)
     reqs = requirements()
     month, aht, tier_counts = slow_aggregates(now, month_start)
     waiting = list(
         Ticket.objects.open()
         .filter(routed=True, first_response_at__isnull=True)
-        .filter(Q(tier__in=VIP_TIERS) | Q(executive_contact=True))
+        .vip()
         .exclude(queue=Queue.UNMATCHED)
         .select_related("account")
         .only(
@@ -318,11 +306,11 @@ def pool_board(now: datetime | None = None) -> dict:
 
     loads = {}
     for a in agents:
-        row = load.get(a.pk, {})
+        row = load.get(a.pk, OpenLoad())
         loads[a.pk] = MemberLoad(
             agent=a,
-            open_total=row.get("total", 0),
-            open_vip=row.get("vip", 0),
+            open_total=row.total,
+            open_vip=row.vip,
             vip_this_month=month.get(a.pk, 0),
             pto=list(a.pto.all()),
             cap_pct=a.vip_share_cap_pct or policy.vip_share_cap_pct,
@@ -342,7 +330,7 @@ def pool_board(now: datetime | None = None) -> dict:
             t
             for t in waiting
             if t.assigned_agent_id in ids
-            or (t.assigned_agent_id is None and handled_tier(t) == pool.tier)
+            or (t.assigned_agent_id is None and t.handling_tier == pool.tier)
         ]
         views.append(
             PoolView(
@@ -364,4 +352,9 @@ def pool_board(now: datetime | None = None) -> dict:
         "today": today,
         "forecast_truncated": len(waiting) >= FORECAST_LIMIT,
         "forecast_limit": FORECAST_LIMIT,
+        # All pool members together: when this share is over the cap, the open VIP work
+        # cannot be spread within it, and the members show over their caps.
+        "members_load": OpenLoad(
+            sum(row.total for row in load.values()), sum(row.vip for row in load.values())
+        ),
     }

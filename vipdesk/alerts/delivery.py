@@ -42,6 +42,13 @@ def enqueue_delivery(alert_ids: list[int]) -> None:
         )
 
 
+def respond_by(alert: Alert) -> str:
+    if alert.respond_by is None:
+        return ""
+    local = timezone.localtime(alert.respond_by)
+    return f"\n\nPlease respond by {local:%a %d %b %H:%M} ({local.tzname()})."
+
+
 def deliver_alert(alert_id: int) -> None:
     """Job: e-mail the alert and post it to Slack, each at most once."""
     alert = Alert.objects.select_related("user").filter(pk=alert_id).first()
@@ -51,13 +58,14 @@ def deliver_alert(alert_id: int) -> None:
     if alert.emailed_at is None and alert.user.email:
         send_mail(
             subject=f"[vipdesk] {alert.title}",
-            message=f"{alert.body}\n\n{url}\n",
+            message=f"{alert.body}{respond_by(alert)}\n\n{url}\n",
             from_email=None,
             recipient_list=[alert.user.email],
         )
         Alert.objects.filter(pk=alert.pk, emailed_at__isnull=True).update(emailed_at=timezone.now())
     if alert.slack_posted_at is None and settings.SLACK_WEBHOOK_URL:
-        payload = json.dumps({"text": f"*{alert.title}*\n{alert.body}\n<{url}|Open in vipdesk>"})
+        text = f"*{alert.title}*\n{alert.body}{respond_by(alert)}\n<{url}|Open in vipdesk>"
+        payload = json.dumps({"text": text})
         request = urllib.request.Request(  # noqa: S310 - admin-configured https URL
             settings.SLACK_WEBHOOK_URL,
             data=payload.encode(),

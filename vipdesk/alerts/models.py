@@ -39,6 +39,9 @@ class Alert(models.Model):
     account = models.ForeignKey("accounts.Account", null=True, blank=True, on_delete=models.CASCADE)
     ticket = models.ForeignKey("tickets.Ticket", null=True, blank=True, on_delete=models.CASCADE)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # When the recipient must act by (an admin setting of the raiser: the executive-
+    # contact notice time, a tier's "escalate within"); shown, and flagged when missed.
+    respond_by = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
@@ -55,3 +58,8 @@ class Alert(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def overdue(self, now) -> bool:
+        return (
+            self.respond_by is not None and self.acknowledged_at is None and self.respond_by < now
+        )

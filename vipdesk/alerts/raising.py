@@ -1,62 +1,24 @@
 """Raising alerts: one in-app Alert per user and reason, delivered after commit.
 
 Raising is idempotent: the (user, dedupe_key) pair is unique, so a retried job or a
-second monitor run never alerts twice for the same thing. raise_alerts raises many
-at once in a constant number of queries however many alerts there are."""
+second monitor run never alerts twice for the same thing. raise_alerts is the one
+way to create alerts (routing, scoring, the SLA monitor, reports): it raises many at
+once in a constant number of queries, and delivers the new ones (e-mail, Slack) in
+one job after commit unless told not to."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from vipdesk.alerts.delivery import deliver_alert, enqueue_delivery
+from vipdesk.alerts.delivery import enqueue_delivery
 from vipdesk.alerts.models import Alert
-from vipdesk.lib.jobs import enqueue_on_commit
-
-
-def raise_alert(
-    user,
-    *,
-    kind: str,
-    dedupe_key: str,
-    title: str,
-    body: str = "",
-    link: str = "",
-    account=None,
-    ticket=None,
-    now=None,
-    deliver: bool = True,
-) -> Alert | None:
-    """Create the alert unless this user already has one with this key; returns the new
-    alert, or None when it already existed (or there is no one to tell).
-
-    deliver=False leaves the e-mail/Slack delivery to the caller, who batches it
-    (deliver_alerts) — routing does, one job per batch of tickets."""
-    if user is None:
-        return None
-    try:
-        with transaction.atomic():
-            alert = Alert.objects.create(
-                user=user,
-                kind=kind,
-                dedupe_key=dedupe_key[:200],
-                title=title[:300],
-                body=body,
-                link=link,
-                account=account,
-                ticket=ticket,
-                created_at=now or timezone.now(),
-            )
-    except IntegrityError:
-        return None
-    if deliver:
-        enqueue_on_commit(deliver_alert, alert.pk, job_id=f"deliver-alert-{alert.pk}", queue="high")
-    return alert
 
 
 @dataclass(frozen=True)
 class AlertSpec:
-    user_id: int
+    user_id: int | None  # None: nobody to tell, skipped
     kind: str
     dedupe_key: str
     title: str
@@ -64,11 +26,13 @@ class AlertSpec:
     link: str = ""
     account_id: int | None = None
     ticket_id: int | None = None
+    respond_within_minutes: int | None = None  # sets Alert.respond_by
 
 
-def raise_alerts(specs: list[AlertSpec], now=None) -> list[Alert]:
+def raise_alerts(specs: list[AlertSpec], now=None, *, deliver: bool = True) -> list[Alert]:
     """Create the alerts no user has yet; returns the new ones, delivered by one job
-    after commit."""
+    after commit (deliver=False: the caller delivers them itself, as the weekly report
+    does with its own e-mail)."""
     now = now or timezone.now()
     unique: dict[tuple[int, str], AlertSpec] = {}
     for spec in specs:
@@ -92,6 +56,11 @@ def raise_alerts(specs: list[AlertSpec], now=None) -> list[Alert]:
             account_id=spec.account_id,
             ticket_id=spec.ticket_id,
             created_at=now,
+            respond_by=(
+                None
+                if spec.respond_within_minutes is None
+                else now + timedelta(minutes=spec.respond_within_minutes)
+            ),
         )
         for (user_id, key), spec in unique.items()
         if (user_id, key) not in existing
@@ -102,22 +71,15 @@ def raise_alerts(specs: list[AlertSpec], now=None) -> list[Alert]:
         with transaction.atomic():
             created = Alert.objects.bulk_create(new)
     except IntegrityError:
-        # Raced with another writer: fall back to one-by-one, which skips duplicates.
+        # Raced with another writer: one at a time, skipping the duplicates.
         created = []
         for alert in new:
-            made = raise_alert(
-                alert.user,
-                kind=alert.kind,
-                dedupe_key=alert.dedupe_key,
-                title=alert.title,
-                body=alert.body,
-                link=alert.link,
-                account=alert.account,
-                ticket=alert.ticket,
-                now=now,
-            )
-            if made:
-                created.append(made)
-        return created
-    enqueue_delivery([alert.pk for alert in created])
+            try:
+                with transaction.atomic():
+                    alert.save(force_insert=True)
+            except IntegrityError:
+                continue
+            created.append(alert)
+    if deliver:
+        enqueue_delivery([alert.pk for alert in created])
     return created

@@ -6,6 +6,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from vipdesk.alerts import actions
@@ -27,8 +28,10 @@ def notifications(request):
     alerts = Alert.objects.filter(user=request.user).select_related("account", "ticket")
     paginator = Paginator(alerts.order_by("-created_at", "-id"), ALERTS_PER_PAGE)
     page = paginator.get_page(request.GET.get("page"))
+    now = timezone.now()
     for alert in page.object_list:
         alert.safe_link = safe_local_link(alert.link)
+        alert.is_overdue = alert.overdue(now)
     return TemplateResponse(request, "alerts/notifications.html", {"page": page})
 
 

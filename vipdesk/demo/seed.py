@@ -9,7 +9,7 @@ per phase, on a second thread while the next chunk is built (BackgroundLoad), so
 stays flat whatever the ticket count; what is kept per account is a few numbers
 (AccountPlan).
 
-Open tickets are left `routed=False` for the router; historical (solved/closed) ones
+Open tickets are left `routed=False` and unassigned for the router; historical (solved/closed) ones
 get plausible routing fields as they are written (history_routing)."""
 
 import math
@@ -36,17 +36,18 @@ from tickets.models import (
     Agent,
     AgentLevel,
     AgentPool,
-    ChurnPhrase,
     PtoPeriod,
-    SlaPolicy,
     Ticket,
     TicketMessage,
 )
+from tickets.routing import churn
+from tickets.routing.actions import load_policies
 from tickets.routing.jobs import route_pending
 from vipdesk.alerts.models import Alert
 from vipdesk.demo import text
 from vipdesk.insight.rescore import rescore_all
 from vipdesk.lib.bulk import BackgroundLoad, BulkWriter, analyze, next_id, reset_sequences
+from vipdesk.lib.business_hours import add_minutes
 from vipdesk.lib.roles import Role
 
 DEFAULT_SEED = 2026
@@ -162,7 +163,6 @@ class DemoCompany:
         self.escalation_ticket: dict[int, int] = {}  # account id -> a recent P1/P2 ticket
         self.users: dict[str, int] = {}
         self._sentiment_cache: dict[tuple, float] = {}
-        self._analyzer = None
 
     def rng(self, phase: str) -> random.Random:
         return random.Random(f"{self.seed}:{phase}")
@@ -540,18 +540,12 @@ class DemoCompany:
     MESSAGE_FIELDS = ["id", "ticket_id", "author", "author_name", "body", "created_at"]
 
     def load_policies(self) -> None:
-        self.sla = {
-            (p.tier, p.priority): (p.first_response_minutes, p.resolution_minutes, p.queue)
-            for p in SlaPolicy.objects.all()
+        # The router's own policies and rules: SLA matrix, calendars, churn phrases.
+        self.policies = load_policies()
+        self.sentence_signals = {
+            sentence: churn.detect(sentence, self.policies.churn_phrases, False).signals
+            for sentence in text.DIRECT_CHURN + text.INDIRECT_CHURN + text.NEGATED_CHURN
         }
-        phrases = list(ChurnPhrase.objects.filter(active=True))
-        self.sentence_signals = {}
-        for sentence in text.DIRECT_CHURN + text.INDIRECT_CHURN:
-            self.sentence_signals[sentence] = [
-                {"phrase": p.phrase, "kind": p.kind, "weight": p.weight}
-                for p in phrases
-                if re.search(rf"\b{re.escape(p.phrase)}\b", sentence, re.IGNORECASE)
-            ]
         categories = list(text.CATEGORIES)
         self.categories = categories
         self.category_weights = [text.CATEGORIES[c][0] for c in categories]
@@ -570,15 +564,10 @@ class DemoCompany:
             normal = max(0.0, (rate - at_risk_share * risky) / (1 - at_risk_share))
             self.churn_rates[name] = (normal, risky)
 
-    def sentiment(self, key: tuple, sentence: str) -> float:
-        """VADER compound score, cached per template combination (0.25 ms per call)."""
+    def sentiment(self, key: tuple, sentence: str) -> float | None:
+        """Routing's sentiment score, cached per template combination (0.25 ms per call)."""
         if key not in self._sentiment_cache:
-            if self._analyzer is None:
-                from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-
-                self._analyzer = SentimentIntensityAnalyzer()
-            score = self._analyzer.polarity_scores(sentence)["compound"]
-            self._sentiment_cache[key] = round(score, 3)
+            self._sentiment_cache[key] = churn.sentiment(sentence)
         return self._sentiment_cache[key]
 
     def created_at(self, rng: random.Random, at_risk: bool) -> datetime:
@@ -671,13 +660,13 @@ class DemoCompany:
 
         problem_index = rng.randrange(len(problems))
         problem = self.fill(rng, problems[problem_index])
-        kind, churn = self.churn_sentence(rng, at_risk)
+        kind, churn_text = self.churn_sentence(rng, at_risk)
         first_name = name.split()[0]
         if at_risk and recent:  # disengaged: short and to the point
-            body = f"{problem} {churn}".strip()
+            body = f"{problem} {churn_text}".strip()
         else:
             detail = self.fill(rng, rng.choice(text.DETAILS))
-            churn_part = f" {churn}" if churn else ""
+            churn_part = f" {churn_text}" if churn_text else ""
             body = (
                 f"{rng.choice(text.GREETINGS)}\n\n{problem}{detail}{churn_part}\n\n"
                 f"{rng.choice(text.CLOSINGS)}\n{first_name}"
@@ -685,7 +674,8 @@ class DemoCompany:
         subject = self.fill(rng, rng.choice(subjects))
 
         status = self.status_for_age(rng, age_days)
-        first_minutes, resolution_minutes, _ = self.sla[(tier, priority)]
+        rule = self.policies.sla[(tier, priority)]
+        first_minutes, resolution_minutes = rule.first_response_minutes, rule.resolution_minutes
         slowness = 1.6 if at_risk else 1.0
         first_response = created + timedelta(
             minutes=first_minutes * rng.lognormvariate(-0.7, 0.6) * slowness
@@ -699,9 +689,10 @@ class DemoCompany:
             status, first_response = Ticket.Status.NEW, None
         if status not in CLOSED:
             resolved = None
-        agent = None
-        if first_response:
-            agent = rng.choice(self.eligible_agents[tier])
+        # Whoever answered; solved and closed tickets stay with them, open ones are
+        # left for the router to assign (and so honour the VIP share cap).
+        responder = rng.choice(self.eligible_agents[tier]) if first_response else None
+        agent = responder if status in CLOSED else None
         csat = None
         if status in CLOSED and rng.random() < 0.6:
             weights = (20, 25, 25, 20, 10) if at_risk else (2, 3, 10, 35, 50)
@@ -709,10 +700,10 @@ class DemoCompany:
         signals, points, sentiment, routing = [], 0, None, NOT_ROUTED
         if status in CLOSED:  # what routing found when the ticket arrived
             routing = self.history_routing(plan, priority, created, first_response, resolved)
-            signals = self.sentence_signals.get(churn, [])
+            signals = self.sentence_signals.get(churn_text, [])
             points = min(100, sum(s["weight"] for s in signals))
-            key = (category, problem_index, churn)
-            sentiment = self.sentiment(key, f"{problems[problem_index]} {churn}")
+            key = (category, problem_index, churn_text)
+            sentiment = self.sentiment(key, f"{problems[problem_index]} {churn_text}")
         updated = resolved or first_response or created
 
         row = (
@@ -723,7 +714,7 @@ class DemoCompany:
         )  # fmt: skip
         messages = [(next(message_id), ticket_id, "customer", name, body, created)]
         if first_response:
-            agent_name = self.agent_names[agent]
+            agent_name = self.agent_names[responder]
             reply = f"Hi {first_name},\n\n{rng.choice(replies)}"
             if rng.random() < 0.04:
                 reply += f"\n\n{text.AGENT_DOWNGRADE_OFFER}"
@@ -816,17 +807,19 @@ class DemoCompany:
 
     def history_routing(self, plan, priority, created, first_response, resolved) -> tuple:
         """Routing fields of a solved or closed ticket, as the router set them when it
-        arrived: tier from the account, queue and due times from the SLA matrix. Written
+        arrived: tier from the account, queue and due times from the SLA matrix on its
+        calendar (business hours or 24/7, vipdesk/lib/business_hours.py). Written
         with the ticket (cheaper than a second pass over millions of rows)."""
         if plan is None:
             return (True, created, None, priority, "unmatched", None, None, None, None,
                     HISTORY_REASONS)  # fmt: skip
-        first_minutes, resolution_minutes, queue = self.sla[(plan.tier, priority)]
-        first_due = created + timedelta(minutes=first_minutes)
-        resolution_due = created + timedelta(minutes=resolution_minutes)
+        rule = self.policies.sla[(plan.tier, priority)]
+        calendar = self.policies.calendar(rule.calendar)
+        first_due = add_minutes(created, rule.first_response_minutes, calendar)
+        resolution_due = add_minutes(created, rule.resolution_minutes, calendar)
         first_breached = first_due if first_response and first_response > first_due else None
         resolution_breached = resolution_due if resolved and resolved > resolution_due else None
-        return (True, created, plan.tier, priority, queue, first_due, resolution_due,
+        return (True, created, plan.tier, priority, rule.queue, first_due, resolution_due,
                 first_breached, resolution_breached, HISTORY_REASONS)  # fmt: skip
 
     def create_escalations(self) -> None:

@@ -29,6 +29,7 @@ from django.db.models import (
 from accounts.models import TIER_BADGES, VIP_TIERS, Account, RiskLevel, Tier
 from escalations.models import Escalation
 from tickets.models import AgentPool, RoutingPolicy, SlaPolicy, Ticket, current_sla_due
+from tickets.staffing.capacity import over_vip_cap, vip_share_pct
 
 WINDOW_DAYS = 30
 AGGREGATE_SECONDS = 60
@@ -184,12 +185,12 @@ class PoolRow:
     cap_pct: int
 
     @property
-    def vip_share_pct(self) -> float | None:
-        return 100 * self.open_vip / self.open_all if self.open_all else None
+    def vip_share_pct(self) -> int | None:
+        return vip_share_pct(self.open_vip, self.open_all)
 
     @property
     def over_cap(self) -> bool:
-        return self.vip_share_pct is not None and self.vip_share_pct > self.cap_pct
+        return over_vip_cap(self.open_vip, self.open_all, self.cap_pct)
 
 
 def pool_status(today: date, cap_pct: int) -> list[PoolRow]:

@@ -11,7 +11,6 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -20,6 +19,7 @@ from accounts.models import Account, ScoreSnapshot
 from escalations.models import Escalation
 from tickets.models import Ticket
 from vipdesk.alerts.models import Alert
+from vipdesk.alerts.raising import AlertSpec, raise_alerts
 
 RENEWAL_WINDOW_DAYS = 90
 
@@ -153,19 +153,11 @@ def send_weekly_reports(now: datetime | None = None) -> int:
         text = render_to_string("emails/weekly-report-body.txt", context)
         alert = existing
         if alert is None:
-            try:
-                with transaction.atomic():
-                    alert = Alert.objects.create(
-                        user=csm,
-                        kind=Alert.Kind.WEEKLY_REPORT,
-                        dedupe_key=key,
-                        title=subject,
-                        body=text,
-                        link="/",
-                        created_at=now,
-                    )
-            except IntegrityError:  # another run created it meanwhile
+            spec = AlertSpec(csm.pk, Alert.Kind.WEEKLY_REPORT, key, subject, text, link="/")
+            created = raise_alerts([spec], now=now, deliver=False)
+            if not created:  # another run created it meanwhile
                 continue
+            [alert] = created
         if csm.email:
             message = EmailMultiAlternatives(subject=subject, body=text, to=[csm.email])
             message.attach_alternative(
