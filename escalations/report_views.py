@@ -34,7 +34,7 @@ def _form(request) -> reports.ReportFilters:
 
 
 def _tables(form, now) -> tuple[reports.Report, list[Table]]:
-    report = reports.build_report(form, now)
+    report = reports.cached_report(form, now)
     qs = form.querystring()
     base = reverse("escalation_report_rows")
     return report, reports.report_tables(report, lambda basis: f"{base}?{qs}&rows={basis}")
@@ -71,6 +71,7 @@ def escalation_report(request):
             csv_base=reverse("escalation_report"),
             csv_query=form.querystring(),
             rows_csv=f"{reverse('escalation_report_rows_csv')}?{form.querystring()}&rows=all",
+            cache_seconds=reports.REPORT_CACHE_SECONDS,
         )
     else:
         status = 400

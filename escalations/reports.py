@@ -9,12 +9,14 @@ objects over two annotations (res_end: final resolution, else closing; res_due: 
 (`totals`), and `figures` turns the sums into means and shares (null when there is
 nothing to average). Wall-clock hours throughout; `now` is a parameter."""
 
+import hashlib
 import re
 from dataclasses import astuple, dataclass
 from datetime import date, datetime, time, timedelta
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db.models import (
     Case,
     Count,
@@ -43,6 +45,7 @@ REOPENED = Q(reopen_count__gt=0)
 RATED = Q(csat__isnull=False)
 MET = RESOLVED & Q(res_end__lte=F("res_due"))
 TREND_MONTHS = 12
+REPORT_CACHE_SECONDS = 60
 FACTOR_BULLET = re.compile(r"^\s*(?:\d+[.)]|[-*\u2022])\s*")
 
 
@@ -418,6 +421,7 @@ class Report:
     metrics: list[MetricRow]
     breakdowns: list[Breakdown]
     trend: list[tuple[date, dict]]  # (month, figures), oldest first
+    as_of: datetime
 
 
 def month_start(day: date, back: int = 0) -> date:
@@ -489,7 +493,18 @@ def build_report(form: ReportFilters, now: datetime) -> Report:
     )
     by_month = {m.date(): v for (m,), v in monthly.items()}
     trend = [(m, figures(by_month.get(m, Totals()), accounts)) for m in months]
-    return Report(t, accounts, metric_rows(t, accounts, targets), breakdowns, trend)
+    return Report(t, accounts, metric_rows(t, accounts, targets), breakdowns, trend, now)
+
+
+def cached_report(form: ReportFilters, now: datetime) -> Report:
+    """The page's report, from the cache when built less than REPORT_CACHE_SECONDS ago
+    for the same filters (the page says as of when). The API is never cached."""
+    key = "reports:escalations:" + hashlib.sha256(form.querystring().encode()).hexdigest()
+    report = cache.get(key)
+    if report is None:
+        report = build_report(form, now)
+        cache.set(key, report, REPORT_CACHE_SECONDS)
+    return report
 
 
 # ---------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import io
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -118,6 +119,7 @@ def test_an_unknown_table_is_404(client, lead, db):
 
 
 def count_queries(client, url) -> int:
+    cache.clear()  # the page caches its report for a minute
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(url).status_code == 200
     return len(ctx.captured_queries)
@@ -156,3 +158,14 @@ def test_the_systemic_view_groups_by_type_category_and_factor(client, lead, db):
     assert [r[0] for r in tables["by-root-cause"].rows] == ["Data retention"]
     factors = sorted(r[0] for r in tables["by-factor"].rows)
     assert factors == ["Manual export", "No retention policy"]
+
+
+def test_the_page_is_cached_for_a_minute_and_says_as_of_when(client, lead, history):
+    client.force_login(lead)
+    url = f"/reports/escalations/?{PERIOD}"
+    first = client.get(url)
+    make_escalation(make_account(arr=1000), opened_at=history["e1"].opened_at)
+    assert client.get(url).context["report"].totals.count == 6  # still the cached one
+    assert "Figures as of" in first.content.decode()
+    cache.clear()
+    assert client.get(url).context["report"].totals.count == 7

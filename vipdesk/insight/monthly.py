@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db.models import Avg, Count, Q, Sum
 from django.utils import timezone
 
@@ -85,6 +86,7 @@ class MonthlyReport:
     missed: list[Ticket]
     computed_at: datetime  # of the rollup the month's ticket figures come from
     stale: bool
+    as_of: datetime  # of the "now" facts
     nps: float | None
     previous_nps: float | None
     nps_accounts: int
@@ -276,6 +278,7 @@ def build_monthly(month: date, now: datetime) -> MonthlyReport:
         missed=missed_sla_tickets(month),
         computed_at=rollup.computed_at,
         stale=rollups.is_stale(rollup, now),
+        as_of=now,
         nps=vip["nps_avg"],
         previous_nps=vip["previous"],
         nps_accounts=vip["nps_n"],
@@ -302,6 +305,17 @@ def build_monthly(month: date, now: datetime) -> MonthlyReport:
         policy.growth_min_count,
         window_label(windows[-1]),
     )
+    return report
+
+
+def cached_monthly(month: date, now: datetime) -> MonthlyReport:
+    """The month's report, from the cache when built less than REPORT_CACHE_SECONDS ago
+    (refreshing the month's rollup drops it); the page says as of when."""
+    key = rollups.report_cache_key(month)
+    report = cache.get(key)
+    if report is None:
+        report = build_monthly(month, now)
+        cache.set(key, report, rollups.REPORT_CACHE_SECONDS)
     return report
 
 

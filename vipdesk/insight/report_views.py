@@ -14,7 +14,7 @@ from accounts.access import get_account_for_user
 from escalations.reports import month_start, next_month
 from vipdesk.insight import charts
 from vipdesk.insight.interactions import interaction_tables, load_interactions
-from vipdesk.insight.monthly import build_monthly, last_finished_month, monthly_tables
+from vipdesk.insight.monthly import cached_monthly, last_finished_month, monthly_tables
 from vipdesk.lib.charts import figure_data
 from vipdesk.lib.roles import Role, role_required
 from vipdesk.lib.tables import pick
@@ -51,7 +51,7 @@ def vip_monthly_latest(request):
 
 def _monthly(year: str, month: str):
     first = _past_month(year, month)
-    report = build_monthly(first, timezone.now())
+    report = cached_monthly(first, timezone.now())
     return first, report, monthly_tables(report)
 
 

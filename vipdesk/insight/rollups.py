@@ -11,6 +11,7 @@ from dataclasses import asdict
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
@@ -21,6 +22,7 @@ from vipdesk.insight.models import MonthlyRollup
 
 REFRESHED_MONTHS = 2
 STALE_AFTER = timedelta(hours=2)
+REPORT_CACHE_SECONDS = 300
 BREACHED = Q(first_response_breached_at__isnull=False) | Q(resolution_breached_at__isnull=False)
 
 
@@ -33,8 +35,14 @@ def vip_tickets_with_sla(month: date) -> QuerySet:
     )
 
 
+def report_cache_key(month: date) -> str:
+    """Where the month's built report is cached (vipdesk/insight/monthly.py)."""
+    return f"reports:vip-monthly:{month:%Y-%m}"
+
+
 def refresh(month: date, now: datetime) -> MonthlyRollup:
-    """Compute and store the month's rollup (5 queries)."""
+    """Compute and store the month's rollup (5 queries), and drop the cached reports
+    that read it (the month's and the next month's, which compares with it)."""
     counts = vip_tickets_with_sla(month).aggregate(
         n=Count("pk"), missed=Count("pk", filter=BREACHED)
     )
@@ -48,6 +56,7 @@ def refresh(month: date, now: datetime) -> MonthlyRollup:
             tickets_missed=counts["missed"],
         ),
     )
+    cache.delete_many([report_cache_key(month), report_cache_key(next_month(month))])
     return rollup
 
 
