@@ -3,6 +3,7 @@ the escalations behind a figure; the systemic view; a CSV of every table.
 
 Each view checks access (leads and admins), then calls escalations/reports.py."""
 
+from django.core.cache import cache
 from django.http import QueryDict
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -19,6 +20,7 @@ from vipdesk.lib.tables import Table, pick, rounded
 REPORT_ROLES = (Role.LEAD, Role.ADMIN)
 ROWS_SHOWN = 500
 SYSTEMIC_QUARTERS = 4
+SYSTEMIC_CACHE_SECONDS = 300
 
 
 def _form(request) -> reports.ReportFilters:
@@ -143,6 +145,15 @@ def escalation_report_rows_csv(request):
 
 
 def _systemic_tables(today) -> list[Table]:
+    """The systemic view's tables, built at most every SYSTEMIC_CACHE_SECONDS."""
+    return cache.get_or_set(
+        f"reports:systemic:{today:%Y-%m-%d}",
+        lambda: _build_systemic_tables(today),
+        SYSTEMIC_CACHE_SECONDS,
+    )
+
+
+def _build_systemic_tables(today) -> list[Table]:
     windows = reports.quarter_windows(reports.next_month(today), SYSTEMIC_QUARTERS)
     policy = ReportPolicy.load()
     growth_pct, growth_min = policy.growth_warning_pct, policy.growth_min_count

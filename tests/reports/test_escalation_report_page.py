@@ -119,7 +119,7 @@ def test_an_unknown_table_is_404(client, lead, db):
 
 
 def count_queries(client, url) -> int:
-    cache.clear()  # the page caches its report for a minute
+    cache.clear()  # the pages cache what they build
     with CaptureQueriesContext(connection) as ctx:
         assert client.get(url).status_code == 200
     return len(ctx.captured_queries)
