@@ -10,7 +10,7 @@ UPDATE escalations_escalation
 
 INSERT INTO escalations_escalationevent
        (escalation_id, at, actor_id, kind, from_value, to_value, text)
-SELECT id, opened_at, NULL::integer, 'opened', '', 'open', 'Escalation opened.'
+SELECT id, opened_at, CAST(NULL AS integer), 'opened', '', 'open', 'Escalation opened.'
   FROM escalations_escalation
 UNION ALL
 SELECT id, acknowledged_at, NULL, 'status', 'open', 'acknowledged', 'Acknowledged.'
