@@ -8,6 +8,7 @@ from accounts import tier_changes
 from accounts.audit import AuditedAdmin, SingletonAdmin
 from accounts.forms import (
     HEALTH_WEIGHTS,
+    RISK_BANDS,
     RISK_LEVELS,
     RISK_POINTS,
     RISK_THRESHOLDS,
@@ -18,16 +19,19 @@ from accounts.forms import (
 from accounts.models import (
     Account,
     AccountDomain,
+    CadencePolicy,
     Contact,
     CsmNote,
     PolicyChange,
     RiskFlagFeedback,
     ScoreSnapshot,
     ScoreWeights,
+    SponsorSummary,
     TierPolicy,
 )
 from accounts.tiering import retier_accounts
 from vipdesk.lib.admin import ReadOnlyAdmin
+from vipdesk.tasks.models import TaskPolicy
 
 
 @admin.register(TierPolicy)
@@ -103,6 +107,7 @@ class ScoreWeightsAdmin(SingletonAdmin):
         ("Escalation-risk points (most each factor adds, 0–100)", {"fields": RISK_POINTS}),
         ("Risk thresholds (alerts)", {"fields": RISK_THRESHOLDS}),
         ("Churn-risk levels (score from)", {"fields": RISK_LEVELS}),
+        ("Risk-band workflows (once per crossing)", {"fields": RISK_BANDS}),
         ("Health score weights (add up to 100)", {"fields": HEALTH_WEIGHTS}),
         ("Silent champion", {"fields": ["silent_champion_days"]}),
         ("Schedule", {"fields": ["rescore_interval_minutes"]}),
@@ -117,7 +122,15 @@ class AccountDomainInline(admin.TabularInline):
 class ContactInline(admin.TabularInline):
     model = Contact
     extra = 0
-    fields = ["name", "email", "title", "executive_override", "is_executive", "is_champion"]
+    fields = [
+        "name",
+        "email",
+        "title",
+        "executive_override",
+        "is_executive",
+        "is_champion",
+        "is_authorized",
+    ]
     readonly_fields = ["is_executive"]
     show_change_link = True
 
@@ -125,7 +138,13 @@ class ContactInline(admin.TabularInline):
 @admin.register(Account)
 class AccountAdmin(admin.ModelAdmin):
     list_display = ["name", "arr", "tier", "risk_score", "risk_level", "csm", "renewal_date"]
-    list_filter = ["tier", "risk_level", "strategic", "executive_review"]
+    list_filter = [
+        "tier",
+        "risk_level",
+        "strategic",
+        "executive_review",
+        ("scoring_error", admin.EmptyFieldListFilter),
+    ]
     list_select_related = ["csm"]
     search_fields = ["name", "domains__domain"]
     show_full_result_count = False
@@ -138,6 +157,7 @@ class AccountAdmin(admin.ModelAdmin):
         "risk_factors",
         "risk_alerted_threshold",
         "scored_at",
+        "scoring_error",
         "created_at",
         "updated_at",
     ]
@@ -152,7 +172,7 @@ class AccountAdmin(admin.ModelAdmin):
 @admin.register(Contact)
 class ContactAdmin(admin.ModelAdmin):
     list_display = ["name", "email", "title", "account", "is_executive", "is_champion"]
-    list_filter = ["is_executive", "is_champion"]
+    list_filter = ["is_executive", "is_champion", "is_authorized"]
     list_select_related = ["account"]
     search_fields = ["name", "email", "account__name"]
     raw_id_fields = ["account"]
@@ -194,3 +214,20 @@ class PolicyChangeAdmin(ReadOnlyAdmin):
     @admin.display(description="changes")
     def summary(self, change: PolicyChange) -> str:
         return "; ".join(f"{field}: {old} → {new}" for field, (old, new) in change.changes.items())
+
+
+@admin.register(CadencePolicy)
+class CadencePolicyAdmin(SingletonAdmin):
+    pass
+
+
+@admin.register(TaskPolicy)
+class TaskPolicyAdmin(SingletonAdmin):
+    """Registered here, above vipdesk/tasks, where the audited admins live."""
+
+
+@admin.register(SponsorSummary)
+class SponsorSummaryAdmin(ReadOnlyAdmin):
+    list_display = ["sponsor_email", "month", "accounts", "sent_at"]
+    list_filter = ["month"]
+    search_fields = ["sponsor_email"]

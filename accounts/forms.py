@@ -20,7 +20,6 @@ RISK_POINTS = [
     "usage_drop_points",
     "nps_drop_points",
     "renewal_proximity_points",
-    "open_escalation_points",
     "silent_champion_points",
 ]
 HEALTH_WEIGHTS = [
@@ -35,6 +34,7 @@ RISK_THRESHOLDS = [
     "executive_outreach_threshold",
 ]
 RISK_LEVELS = ["medium_level_from", "high_level_from", "critical_level_from"]
+RISK_BANDS = ["checkin_band_from", "stakeholder_band_from", "executive_band_from"]
 
 
 class TierPolicyForm(forms.ModelForm):
@@ -61,6 +61,7 @@ class ScoreWeightsForm(forms.ModelForm):
             *RISK_POINTS,
             *RISK_THRESHOLDS,
             *RISK_LEVELS,
+            *RISK_BANDS,
             *HEALTH_WEIGHTS,
             "silent_champion_days",
             "rescore_interval_minutes",
@@ -78,6 +79,7 @@ class ScoreWeightsForm(forms.ModelForm):
         data = super().clean()
         self._check_rising(data, RISK_THRESHOLDS, "Risk thresholds")
         self._check_rising(data, RISK_LEVELS, "Churn-risk level boundaries")
+        self._check_rising(data, RISK_BANDS, "Risk-band workflow starts")
         weights = [data.get(name) for name in HEALTH_WEIGHTS]
         if None not in weights and sum(weights) != 100:
             raise ValidationError(

@@ -102,7 +102,6 @@ class ScoreWeights(models.Model):
     usage_drop_points = models.PositiveSmallIntegerField(default=15)
     nps_drop_points = models.PositiveSmallIntegerField(default=10)
     renewal_proximity_points = models.PositiveSmallIntegerField(default=10)
-    open_escalation_points = models.PositiveSmallIntegerField(default=15)
     silent_champion_points = models.PositiveSmallIntegerField(default=8)
     silent_champion_days = models.PositiveSmallIntegerField(
         default=45,
@@ -119,6 +118,17 @@ class ScoreWeights(models.Model):
     )
     executive_outreach_threshold = models.PositiveSmallIntegerField(
         default=95, validators=[MaxValueValidator(100)]
+    )
+    # Risk-band workflows (each once per crossing): a check-in e-mail draft for the CSM,
+    # a stakeholder room with a brief and an owner, an executive briefing.
+    checkin_band_from = models.PositiveSmallIntegerField(
+        "check-in e-mail draft from", default=60, validators=[MaxValueValidator(100)]
+    )
+    stakeholder_band_from = models.PositiveSmallIntegerField(
+        "stakeholder room from", default=80, validators=[MaxValueValidator(100)]
+    )
+    executive_band_from = models.PositiveSmallIntegerField(
+        "executive briefing from", default=90, validators=[MaxValueValidator(100)]
     )
     # Churn-risk level boundaries (score ≥ boundary).
     medium_level_from = models.PositiveSmallIntegerField(default=40)
@@ -144,6 +154,52 @@ class ScoreWeights(models.Model):
 
     @classmethod
     def load(cls) -> "ScoreWeights":
+        obj, _ = cls.objects.get_or_create(pk=1)
+        return obj
+
+
+class CadencePolicy(models.Model):
+    """Singleton (pk=1): the relationship cadence (seed 002 "Executive sponsor program",
+    "Proactive outreach cadence") — which tiers get which recurring task, and what
+    opens a proactive outreach task (accounts/cadence/rules.py)."""
+
+    check_in_up_to_tier = models.PositiveSmallIntegerField(
+        "monthly CSM check-ins for tiers 1 to",
+        choices=[(t.value, t.label) for t in VIP_TIERS],
+        default=Tier.PREMIUM,
+    )
+    business_review_up_to_tier = models.PositiveSmallIntegerField(
+        "quarterly business reviews for tiers 1 to",
+        choices=[(t.value, t.label) for t in VIP_TIERS],
+        default=Tier.STRATEGIC,
+    )
+    executive_review_up_to_tier = models.PositiveSmallIntegerField(
+        "annual executive reviews for tiers 1 to",
+        choices=[(t.value, t.label) for t in VIP_TIERS],
+        default=Tier.STRATEGIC,
+    )
+    outreach_usage_drop_pct = models.PositiveSmallIntegerField(
+        "outreach when usage drops by (%)",
+        default=20,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="Weekly active users down at least this much over four weeks.",
+    )
+    outreach_nps_fall = models.PositiveSmallIntegerField(
+        "outreach when NPS falls by (points)", default=10, validators=[MinValueValidator(1)]
+    )
+    outreach_due_days = models.PositiveSmallIntegerField(
+        "outreach due within (days)", default=2, validators=[MinValueValidator(1)]
+    )
+
+    class Meta:
+        verbose_name = "relationship cadence policy"
+        verbose_name_plural = "relationship cadence policy"
+
+    def __str__(self) -> str:
+        return "Relationship cadence policy"
+
+    @classmethod
+    def load(cls) -> "CadencePolicy":
         obj, _ = cls.objects.get_or_create(pk=1)
         return obj
 
@@ -191,6 +247,9 @@ class Account(models.Model):
         related_name="managed_accounts",
     )
     executive_sponsor = models.CharField(max_length=200, blank=True)
+    executive_sponsor_email = models.EmailField(
+        blank=True, help_text="The sponsor's monthly health summary of their accounts goes here."
+    )
     strategic = models.BooleanField("strategic partner", default=False)
     executive_review = models.BooleanField("named in executive review", default=False)
     nps = models.SmallIntegerField(
@@ -224,6 +283,15 @@ class Account(models.Model):
     # Highest risk threshold already alerted on; reset when the score falls below it.
     risk_alerted_threshold = models.PositiveSmallIntegerField(default=0)
     scored_at = models.DateTimeField(null=True, blank=True)
+    # Why scoring failed on this account in the last rescore (its previous scores are
+    # kept; listed in the admin, counted on /healthz); empty otherwise.
+    scoring_error = models.TextField(blank=True)
+    churned_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the customer left: an outcome the risk backtest counts, like an "
+        "escalation.",
+    )
     rescore_requested = models.BooleanField(default=False)
 
     class Intervention(models.TextChoices):
@@ -252,6 +320,10 @@ class Account(models.Model):
         indexes = [
             # The at-risk board: keyset pagination over (risk_score desc, id).
             models.Index(fields=["-risk_score", "id"], name="account_board_idx"),
+            # /healthz counts the accounts scoring failed on.
+            models.Index(
+                fields=["id"], condition=~Q(scoring_error=""), name="account_unscored_idx"
+            ),
             models.Index(fields=["csm", "-risk_score"], name="account_csm_board_idx"),
             models.Index(fields=["tier", "-risk_score"], name="account_tier_board_idx"),
             # Board sorts other than risk (keyset on the expressions of vipdesk/insight/board.py).
@@ -303,6 +375,27 @@ class Account(models.Model):
         return self.tier in VIP_TIERS
 
 
+class SponsorSummary(models.Model):
+    """The monthly health summary sent to an executive sponsor (one per address and
+    month; vipdesk/insight/sponsor_summary.py)."""
+
+    sponsor_email = models.EmailField()
+    month = models.CharField(max_length=7)  # "2026-12"
+    accounts = models.PositiveIntegerField()
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sponsor_email", "month"], name="one_sponsor_summary_per_month"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sponsor_email} {self.month}"
+
+
 class AccountDomain(models.Model):
     """An e-mail domain that identifies an account (an account may have several)."""
 
@@ -333,6 +426,12 @@ class Contact(models.Model):
         help_text="Set to force (yes) or deny (no) executive handling regardless of title.",
     )
     is_champion = models.BooleanField(default=False)
+    is_authorized = models.BooleanField(
+        "authorised for account changes",
+        default=False,
+        help_text="Shown on every ticket of the account: when contacts give conflicting "
+        "instructions, agents follow an authorised one.",
+    )
     last_contacted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -361,6 +460,48 @@ class CsmNote(models.Model):
 
     def __str__(self) -> str:
         return f"Note on {self.account_id} by {self.author_id}"
+
+
+class NpsPoint(models.Model):
+    """One NPS result of an account, dated (import_nps, the account CSV import, the demo).
+
+    Scores read NPS only from these points, as known on the day they are computed for
+    (vipdesk/insight/features.py); Account.nps shows the latest."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="nps_points")
+    date = models.DateField()
+    score = models.SmallIntegerField(validators=[MinValueValidator(-100), MaxValueValidator(100)])
+
+    class Meta:
+        ordering = ["account", "date"]
+        verbose_name = "NPS point"
+        constraints = [
+            models.UniqueConstraint(fields=["account", "date"], name="one_nps_point_per_day"),
+            models.CheckConstraint(
+                condition=Q(score__gte=-100) & Q(score__lte=100), name="nps_point_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.date}: NPS {self.score}"
+
+
+class UsagePoint(models.Model):
+    """Weekly active users of an account in the week starting `week` (import_usage, the
+    demo). A week counts for scores once it is over."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="usage_points")
+    week = models.DateField(help_text="First day of the week.")
+    active_users = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["account", "week"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "week"], name="one_usage_point_per_week"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} week of {self.week}: {self.active_users} active users"
 
 
 class ScoreSnapshot(models.Model):

@@ -10,7 +10,7 @@ from datetime import datetime
 from django.contrib.auth.models import User
 
 from accounts.models import Account
-from accounts.scoring import crossed_thresholds
+from accounts.scoring import crossed_thresholds, thresholds
 from vipdesk.alerts.models import Alert
 from vipdesk.alerts.raising import AlertSpec, raise_alerts
 from vipdesk.lib.roles import Role
@@ -75,5 +75,7 @@ def raise_crossing_alerts(crossings: list[tuple[int, int, int]], weights, now: d
         if account is None:
             continue
         for threshold in crossed_thresholds(previously, risk, weights):
+            if threshold not in thresholds(weights):
+                continue  # a band start: vipdesk/insight/risk_bands.py acts on it
             specs += crossing_specs(account, threshold, risk, weights, leads, admins, now)
     return len(raise_alerts(specs, now=now))

@@ -7,6 +7,10 @@ access here; the caller loads the features and writes the scores back.
 
 Each factor adds at most its `*_points` weight (ScoreWeights), scaled by how
 strongly it fires (its "strength", 0–1). A factor that does not fire adds no entry.
+
+The risk score predicts new trouble, so open escalations are not one of its factors
+(an escalation would otherwise foresee itself); they weigh on health and show on the
+board and the account page as the account's status.
 """
 
 from dataclasses import dataclass, field
@@ -18,9 +22,10 @@ DEFAULT_SILENT_CHAMPION_DAYS = 45
 
 @dataclass(frozen=True)
 class AccountFeatures:
-    """What we know about one account's recent history (windows end at `now`).
+    """What was known about one account's history at `now` (every window ends there).
 
-    "recent" = the last 30 days; "before" = the 90 days before those."""
+    "recent" = the last 30 days; "before" = the 90 days before those. NPS and usage
+    come from the dated history (NpsPoint, UsagePoint), never the current values."""
 
     account_id: int
     nps: int | None = None
@@ -181,29 +186,10 @@ def renewal_proximity(f: AccountFeatures, w, now: datetime):
     days = (f.renewal_date - now.date()).days
     if days < 0 or days > 90:
         return None
-    open_escalations = sum(f.open_escalations.values())
     proximity = 1 - 0.5 * days / 90  # 1.0 today … 0.5 in 90 days
-    if f.open_tickets or open_escalations:
-        issues = []
-        if f.open_tickets:
-            issues.append(_plural(f.open_tickets, "open ticket"))
-        if open_escalations:
-            issues.append(_plural(open_escalations, "open escalation"))
-        return proximity, f"Renewal in {days} days with {' and '.join(issues)}"
+    if f.open_tickets:
+        return proximity, f"Renewal in {days} days with {_plural(f.open_tickets, 'open ticket')}"
     return proximity * 0.3, f"Renewal in {days} days"
-
-
-def open_escalations(f: AccountFeatures, w, now: datetime):
-    total = sum(f.open_escalations.values())
-    if not total:
-        return None
-    strength = sum(SEVERITY_WEIGHT.get(s, 0.4) * n for s, n in f.open_escalations.items())
-    detail = ", ".join(
-        f"{n} {s}"
-        for s in ("critical", "high", "medium", "low")
-        if (n := f.open_escalations.get(s))
-    )
-    return min(1.0, strength), f"{_plural(total, 'open escalation')} ({detail})"
 
 
 def silent_champion(f: AccountFeatures, w, now: datetime):
@@ -228,7 +214,6 @@ FACTORS = {
     "usage_drop": (usage_drop, "usage_drop_points"),
     "nps_drop": (nps_drop, "nps_drop_points"),
     "renewal_proximity": (renewal_proximity, "renewal_proximity_points"),
-    "open_escalations": (open_escalations, "open_escalation_points"),
     "silent_champion": (silent_champion, "silent_champion_points"),
 }
 
@@ -250,17 +235,28 @@ def thresholds(w) -> list[int]:
     )
 
 
+def band_starts(w) -> list[int]:
+    """Where the risk-band workflows start, lowest first (check-in e-mail draft,
+    stakeholder room, executive briefing)."""
+    return sorted({w.checkin_band_from, w.stakeholder_band_from, w.executive_band_from})
+
+
+def alert_levels(w) -> list[int]:
+    """Every level a crossing acts on: the alert thresholds and the band starts."""
+    return sorted({*thresholds(w), *band_starts(w)})
+
+
 def alert_level(risk: int, w) -> int:
-    """The highest threshold the score reaches, 0 when below all of them."""
-    return max((t for t in thresholds(w) if risk >= t), default=0)
+    """The highest level the score reaches, 0 when below all of them."""
+    return max((t for t in alert_levels(w) if risk >= t), default=0)
 
 
 def crossed_thresholds(previously_alerted: int, risk: int, w) -> list[int]:
-    """Thresholds newly crossed: above what was already alerted, at or below the score.
+    """Levels newly crossed: above what was already alerted, at or below the score.
 
     `previously_alerted` falls back as the score falls (alert_level), so dropping below
-    a threshold and crossing it again alerts again."""
-    return [t for t in thresholds(w) if previously_alerted < t <= risk]
+    a level and crossing it again acts again (once per crossing)."""
+    return [t for t in alert_levels(w) if previously_alerted < t <= risk]
 
 
 def health(f: AccountFeatures, w) -> int:
@@ -282,14 +278,21 @@ def health(f: AccountFeatures, w) -> int:
     return max(0, min(100, round(100 * sum(weight * v for weight, v in parts) / total_weight)))
 
 
+def strengths(f: AccountFeatures, w, now: datetime) -> dict[str, tuple[float, str]]:
+    """How strongly each factor fires (0–1, with its sentence), before weighting; the
+    backtest fits weights to these."""
+    fired = {}
+    for name, (rule, _) in FACTORS.items():
+        result = rule(f, w, now)
+        if result is not None:
+            fired[name] = (max(0.0, min(1.0, result[0])), result[1])
+    return fired
+
+
 def score(f: AccountFeatures, w, now: datetime) -> AccountScore:
     factors = []
-    for name, (rule, weight_field) in FACTORS.items():
-        fired = rule(f, w, now)
-        if fired is None:
-            continue
-        strength, sentence = fired
-        points = _points(getattr(w, weight_field), strength)
+    for name, (strength, sentence) in strengths(f, w, now).items():
+        points = _points(getattr(w, FACTORS[name][1]), strength)
         if points <= 0:
             continue
         factors.append({"name": name, "points": points, "reason": f"{sentence}: +{points}"})

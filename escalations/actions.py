@@ -162,14 +162,14 @@ def open_escalation(
             business_impact=business_impact,
             users_affected=users_affected,
         )
-        source_label = Escalation.Source(source).label.lower()
+        via = "" if source == Escalation.Source.PERSON else f" ({Escalation.Source(source).label})"
         record(
             escalation,
             Kind.OPENED,
             at=now,
             actor=by,
             to_value=S.OPEN,
-            text=f"Opened by {_name(by)} ({source_label}): "
+            text=f"Opened by {_name(by)}{via}: "
             f"{escalation.get_severity_display()} {escalation.get_type_display()}."
             + (f" {why}" if why else ""),
         )
@@ -196,8 +196,7 @@ def open_for_ticket(
     existing = ticket.escalations.select_related("account").order_by("opened_at").first()
     if existing is not None:
         return existing, False
-    words = lifecycle.split_words(PlaybookPolicy.load().commercial_words)
-    type_, why = lifecycle.classify(f"{ticket.subject}\n{ticket.body}", words)
+    type_, why = ticket_type(ticket)
     return open_escalation(
         ticket.account,
         type=type_,
@@ -209,6 +208,12 @@ def open_for_ticket(
         why=why,
         now=now,
     )
+
+
+def ticket_type(ticket: Ticket) -> tuple[str, str]:
+    """The escalation type a ticket's content calls for, and why (lifecycle.classify)."""
+    words = lifecycle.split_words(PlaybookPolicy.load().commercial_words)
+    return lifecycle.classify(f"{ticket.subject}\n{ticket.body}", words)
 
 
 def link_tickets(escalation: Escalation, tickets: list[Ticket], *, by, now, why: str = ""):
@@ -250,9 +255,11 @@ def transition(
     by=None,
     note: str = "",
     confirmed: bool = False,
+    via: str = "",
     now: datetime | None = None,
 ) -> Escalation:
-    """Move the escalation (lifecycle.decide) and record it; Refused says why not."""
+    """Move the escalation (lifecycle.decide) and record it; Refused says why not.
+    `via` names who acted when no user did (e.g. an API token)."""
     now = now or timezone.now()
     with transaction.atomic():
         current = Escalation.objects.select_related("account").get(pk=escalation.pk)
@@ -290,7 +297,7 @@ def transition(
         updated = Escalation.objects.filter(pk=current.pk, status=current.status).update(**fields)
         if updated != 1:
             raise Refused(f"{current.code} changed meanwhile; reload the page to see its status.")
-        text = _transition_text(current, to, by, confirmed)
+        text = _transition_text(current, to, _name(by) if by or not via else via, confirmed)
         record(
             current,
             Kind.REOPENED if to == lifecycle.REOPENED else Kind.STATUS,
@@ -308,14 +315,44 @@ def transition(
     return current
 
 
-def _transition_text(escalation: Escalation, to: str, by, confirmed: bool) -> str:
-    who = _name(by)
+def _transition_text(escalation: Escalation, to: str, who: str, confirmed: bool) -> str:
     if to == lifecycle.REOPENED:
         return f"Re-opened by {who} (re-escalation {escalation.reopen_count + 1})."
     if to == S.CLOSED:
         how = "the customer confirmed" if confirmed else "without the customer's confirmation"
         return f"Closed by {who}, {how}."
+    if to == S.IN_PROGRESS:
+        return f"Work started by {who}."
     return f"{Escalation.Status(to).label} by {who}."
+
+
+def reassign(escalation: Escalation, *, by, owner, severity: str, reason: str, now=None) -> list:
+    """Change the owner and/or the severity; one event for each change."""
+    now = now or timezone.now()
+    changes = []
+    if owner is not None and owner.pk != escalation.owner_id:
+        changes.append((Kind.OWNER, "owner_id", escalation.owner_id, owner.pk,
+                        f"Owner: {_name(escalation.owner) if escalation.owner else 'none'} → "
+                        f"{_name(owner)} (by {_name(by)})"))  # fmt: skip
+    if severity and severity != escalation.severity:
+        text = f"Severity: {escalation.severity} → {severity} (by {_name(by)})"
+        changes.append((Kind.SEVERITY, "severity", escalation.severity, severity, text))
+    if not changes:
+        raise Refused("Nothing changed.")
+    if not reason.strip():
+        raise Refused("Say why: the timeline keeps it.")
+    with transaction.atomic():
+        Escalation.objects.filter(pk=escalation.pk).update(
+            **{f: new for _, f, _, new, _ in changes}
+        )
+        for kind, _, old, new, text in changes:
+            record(escalation, kind, at=now, actor=by, from_value=old or "", to_value=new,
+                   text=f"{text}: {reason.strip()}")  # fmt: skip
+        if owner is not None and owner.pk != escalation.owner_id:
+            body = f"{_name(by)} made you the owner: {reason.strip()}"
+            notify(escalation, [owner.pk], f"owner:{owner.pk}:{now.isoformat()}", "is yours now",
+                   body, by)  # fmt: skip
+    return [kind for kind, *_ in changes]
 
 
 # -- levels --------------------------------------------------------------------------

@@ -1,14 +1,18 @@
 """The playbook's periodic jobs (every minute, vipdesk/cron.py).
 
-- `run_playbook()`: automatic openings for tickets unresolved past their SLA,
-  automatic level-ups on imminent breaches, and the guardrail alerts (not acknowledged
-  in time, Critical customer update late, overdue actions).
-- `open_requested_escalations()`: the escalations routing asked for (routing, in the
-  tickets layer below, records Ticket.escalation_request instead of opening one).
+`open_requested_escalations()`: routing (the tickets layer, below this one) does not
+open escalations; when the SLA matrix asks for one it records the request on the
+ticket (Ticket.escalation_request: severity, summary). This job opens (or joins) the
+account's escalation for each requested ticket through the playbook's opening, and
+clears the request, so a retry or a second run never opens two.
+
+`run_playbook()`: automatic openings for tickets unresolved past their SLA, automatic
+level-ups on imminent breaches, and the guardrail alerts (not acknowledged in time,
+Critical customer update late, overdue actions).
 
 Idempotent: the conditional UPDATEs and the alerts' dedupe keys make a second run (or
-one catching up after downtime) do nothing twice. The number of queries grows with what
-it acts on, never with the open escalations it merely checks."""
+one catching up after downtime) do nothing twice. The number of queries grows with
+what it acts on, never with the open escalations it merely checks."""
 
 from datetime import datetime, timedelta
 
@@ -16,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from escalations import actions, matrix, sla
+from escalations.forecast import forecasts_for
 from escalations.models import (
     Action,
     Escalation,
@@ -26,6 +31,56 @@ from escalations.models import (
 from tickets.models import Ticket
 from vipdesk.alerts.models import Alert
 from vipdesk.alerts.raising import AlertSpec, raise_alerts
+
+
+def open_requested_escalations(now: datetime | None = None) -> int:
+    """Open the escalations routing asked for; returns how many were opened. Tickets
+    another run holds are skipped (they are that run's)."""
+    now = now or timezone.now()
+    opened = 0
+    with transaction.atomic():
+        tickets = list(
+            Ticket.objects.filter(escalation_request__isnull=False)
+            .select_related("account")
+            .select_for_update(skip_locked=True, of=("self",))
+            .order_by("pk")
+        )
+        for ticket in tickets:
+            request = ticket.escalation_request
+            if ticket.account is None:
+                continue
+            _, created = actions.open_for_ticket(
+                ticket,
+                severity=request["severity"],
+                summary=request["summary"],
+                source=Escalation.Source.ROUTING,
+                now=now,
+            )
+            opened += created
+        Ticket.objects.filter(pk__in=[t.pk for t in tickets]).update(escalation_request=None)
+    return opened
+
+
+def alert_past_forecast(now: datetime | None = None) -> int:
+    """Every hour (cron): tell each open escalation's owner once when it runs past its
+    resolution forecast (escalations/forecast.py). Returns alerts raised."""
+    now = now or timezone.now()
+    open_escalations = list(Escalation.objects.open().select_related("account"))
+    forecasts = forecasts_for(open_escalations, now)
+    specs = [
+        AlertSpec(
+            user_id=e.owner_id or e.account.csm_id,
+            kind=Alert.Kind.ESCALATION,
+            dedupe_key=f"escalation:{e.pk}:past-forecast",
+            title=f"{e} is running past its resolution forecast",
+            body=f"Open for {(now - e.opened_at).days} days; {f.text}.",
+            link=f"/escalations/{e.pk}/",
+            account_id=e.account_id,
+        )
+        for e in open_escalations
+        if (f := forecasts[e.pk]) is not None and f.due(e.opened_at) < now
+    ]
+    return len(raise_alerts(specs, now=now))
 
 
 def run_playbook(now: datetime | None = None) -> dict[str, int]:
@@ -146,33 +201,3 @@ def _spec(e: Escalation, user_id, key: str, title: str, body: str) -> AlertSpec:
         link=f"/escalations/{e.pk}/",
         account_id=e.account_id,
     )
-
-
-def open_requested_escalations(now: datetime | None = None) -> int:
-    """Open the escalations routing asked for (through the playbook's opening: the type
-    from the ticket's content, joining the account's open one of that type), and clear
-    the requests, so a retry or a second run never opens two. Tickets another run
-    holds are skipped (they are that run's). Returns how many were opened."""
-    now = now or timezone.now()
-    opened = 0
-    with transaction.atomic():
-        tickets = list(
-            Ticket.objects.filter(escalation_request__isnull=False)
-            .select_related("account")
-            .select_for_update(skip_locked=True, of=("self",))
-            .order_by("pk")
-        )
-        for ticket in tickets:
-            if ticket.account is None:
-                continue
-            request = ticket.escalation_request
-            _, created = actions.open_for_ticket(
-                ticket,
-                severity=request["severity"],
-                summary=request["summary"],
-                source=Escalation.Source.ROUTING,
-                now=now,
-            )
-            opened += created
-        Ticket.objects.filter(pk__in=[t.pk for t in tickets]).update(escalation_request=None)
-    return opened

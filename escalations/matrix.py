@@ -31,16 +31,15 @@ def parse_owners(owners: str) -> list[str]:
     return roles
 
 
-def people(
-    roles: list[str], account_csm_id: int | None, holders: dict[str, list[int]]
-) -> list[int]:
-    """User ids behind the roles: the account's CSM for "csm", the mapped users otherwise."""
-    ids: list[int] = []
+def people(roles: list[str], account_csm, holders: dict[str, list]) -> list:
+    """The people behind the roles (ids or users alike): the account's CSM for "csm",
+    the mapped holders otherwise; each once, in role order."""
+    found: list = []
     for role in roles:
-        for user_id in [account_csm_id] if role == MatrixRole.CSM else holders.get(role, []):
-            if user_id is not None and user_id not in ids:
-                ids.append(user_id)
-    return ids
+        for person in [account_csm] if role == MatrixRole.CSM else holders.get(role, []):
+            if person is not None and person not in found:
+                found.append(person)
+    return found
 
 
 def level_up_refusal(code: str, level: int, path: dict[int, str], reason: str) -> str:

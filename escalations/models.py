@@ -33,6 +33,11 @@ class SeverityPolicy(models.Model):
     post_mortem_required = models.BooleanField(
         default=False, help_text="It cannot close without a complete post-mortem."
     )
+    checkpoint_days = models.PositiveSmallIntegerField(
+        default=7,
+        validators=[MinValueValidator(1)],
+        help_text="The resolution timeline draft updates the customer this often (days).",
+    )
 
     class Meta:
         verbose_name_plural = "severity policies"
@@ -257,6 +262,14 @@ class Escalation(models.Model):
     close_reason = models.TextField(
         blank=True, help_text="Why it closed without the customer's confirmation."
     )
+    problem = models.ForeignKey(
+        "ProblemGroup",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="escalations",
+        help_text="Escalations linked as the same problem (the systemic-issue finder).",
+    )
 
     objects = EscalationQuerySet.as_manager()
 
@@ -310,6 +323,8 @@ class EscalationEvent(models.Model):
         ALERT = "alert", "Alert"
         NOTE = "note", "Note"
         REOPENED = "reopened", "Re-opened"
+        POST_MORTEM = "post_mortem", "Post-mortem"
+        DRAFT = "draft", "Draft"
 
     escalation = models.ForeignKey(Escalation, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField()
@@ -336,8 +351,62 @@ class EscalationEvent(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_kind_display()}: {self.text}"
 
 
+class RootCauseCategory(models.Model):
+    """The admin-edited taxonomy of root causes and contributing factors."""
+
+    name = models.CharField(max_length=100, unique=True)
+    active = models.BooleanField(default=True, help_text="Offered on new post-mortems.")
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "root-cause categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PostMortemPolicy(models.Model):
+    """The post-mortem's numbers and words (one row, admin-edited)."""
+
+    due_business_days = models.PositiveSmallIntegerField(
+        default=5,
+        validators=[MinValueValidator(1)],
+        help_text="The post-mortem is due this many business days after the resolution.",
+    )
+    remind_days_before = models.PositiveSmallIntegerField(
+        default=1,
+        help_text="Remind the owner this many days before a post-mortem or follow-up "
+        "action is due (and again once it is overdue).",
+    )
+    summary_max_sentences = models.PositiveSmallIntegerField(
+        default=3, validators=[MinValueValidator(1)]
+    )
+    recommendation_min_words = models.PositiveSmallIntegerField(
+        default=10,
+        help_text="A process-change recommendation shorter than this is too vague.",
+    )
+    vague_phrases = models.TextField(
+        default="communicate better\nbetter communication\nimprove communication\n"
+        "be more careful\nimprove processes\nimprove our processes\nbe more proactive\n"
+        "try harder\npay more attention\ndo better\nmore training\nfollow up more",
+        help_text="One per line: a recommendation that only says one of these is refused.",
+    )
+
+    class Meta:
+        verbose_name_plural = "post-mortem policy"
+
+    def __str__(self) -> str:
+        return "Post-mortem policy"
+
+    @classmethod
+    def load(cls) -> "PostMortemPolicy":
+        return cls.objects.order_by("pk").first() or cls()
+
+
 class PostMortem(models.Model):
-    """Only the closing gate's data for now; the post-mortem form is a separate issue."""
+    """One per escalation: the post-escalation review (seed 001 prompt 5). Saved as a
+    draft at any time; "complete" needs every required field (postmortems/rules.py)
+    and lets a Critical/High escalation close."""
 
     class Status(models.TextChoices):
         MISSING = "missing", "Missing"
@@ -349,9 +418,68 @@ class PostMortem(models.Model):
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.MISSING)
     completed_at = models.DateTimeField(null=True, blank=True)
+    executive_summary = models.TextField(blank=True)
+    # [{"at": ISO 8601, "text": str, "pinned": bool}], pre-filled from the events.
+    timeline = models.JSONField(default=list, blank=True)
+    went_well = models.TextField("what went well", blank=True)
+    do_differently = models.TextField("what we should have done differently", blank=True)
+    recommendation = models.TextField("process-change recommendation", blank=True)
+    root_cause_category = models.ForeignKey(
+        RootCauseCategory, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    root_cause = models.TextField("root cause (what actually caused it)", blank=True)
+    contributing_factors = models.ManyToManyField(
+        RootCauseCategory, blank=True, related_name="contributed_to"
+    )
+    customer_outcome = models.TextField(blank=True)
+    arr_retained = models.DecimalField(
+        "ARR retained ($)", max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    arr_lost = models.DecimalField(
+        "ARR lost ($)", max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    systemic = models.BooleanField(
+        "does this reveal a systemic issue affecting other accounts?", null=True, blank=True
+    )
+    updated_at = models.DateTimeField(null=True, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     def __str__(self) -> str:
         return f"Post-mortem of {self.escalation.code}: {self.get_status_display()}"
+
+
+class FollowUp(models.Model):
+    """A post-mortem's follow-up action, tracked until done (or not done, and why)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        DONE = "done", "Done"
+        WONT_DO = "wont_do", "Won't do"
+
+    post_mortem = models.ForeignKey(PostMortem, on_delete=models.CASCADE, related_name="follow_ups")
+    description = models.CharField(max_length=300)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="follow_ups"
+    )
+    due_on = models.DateField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    reason = models.CharField("why not", max_length=300, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["status", "due_on"], name="follow_up_due_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="wont_do") | ~Q(reason=""), name="follow_up_wont_do_reason"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.description
 
 
 class ReportPolicy(models.Model):
@@ -579,3 +707,74 @@ class Goodwill(models.Model):
         if self.kind == GoodwillKind.EXTENSION:
             return f"{self.months} months" if self.months else ""
         return self.duration
+
+
+class ProblemGroup(models.Model):
+    """Escalations of several accounts linked as one underlying problem."""
+
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    def __str__(self) -> str:
+        return f"Problem {self.pk}"
+
+
+class DraftPolicy(models.Model):
+    """The drafts' words and numbers (one row, admin-edited)."""
+
+    brief_max_words = models.PositiveSmallIntegerField(
+        default=300, validators=[MinValueValidator(50)], help_text="Internal brief limit."
+    )
+    blame_words = models.TextField(
+        default="fault, blame, careless, negligent, incompetent, sloppy, lazy, "
+        "dropped the ball, screwed up",
+        help_text="Comma-separated: flagged in internal briefs (facts, not blame).",
+    )
+
+    class Meta:
+        verbose_name_plural = "draft policy"
+
+    def __str__(self) -> str:
+        return "Draft policy"
+
+    @classmethod
+    def load(cls) -> "DraftPolicy":
+        return cls.objects.order_by("pk").first() or cls()
+
+
+class Draft(models.Model):
+    """A text built from the record (escalations/drafts/compose.py), with the frozen
+    snapshot of the record it was built from; edited, then logged as sent."""
+
+    class Kind(models.TextChoices):
+        FIRST_RESPONSE = "first_response", "First customer response"
+        INTERNAL_BRIEF = "internal_brief", "Internal escalation brief"
+        TIMELINE = "timeline", "14-day resolution timeline"
+        NO_COMMIT = "no_commit", "What we must not commit to"
+        EXEC_CALL = "exec_call", "Executive call preparation"
+        DIFFICULT = "difficult", "Difficult-conversation script"
+        RECOVERY = "recovery", "Recovery e-mail"
+
+    escalation = models.ForeignKey(Escalation, on_delete=models.CASCADE, related_name="drafts")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    body = models.TextField()
+    snapshot = models.JSONField(help_text="The record as it was when the draft was built.")
+    # [{"label": str, "url": str}]: the facts the record lacked.
+    gaps = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    communication = models.OneToOneField(
+        Communication, null=True, blank=True, on_delete=models.SET_NULL, related_name="draft"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.escalation.code}"

@@ -56,16 +56,28 @@ def clock_start(escalation) -> datetime:
     return escalation.reopened_at or escalation.opened_at
 
 
-def live_due_times(escalation, policy: Policy | None, now: datetime) -> DueTimes:
-    """due_times from the latest (re-)opening: the response clock stops at an
-    acknowledgement after it, or when the escalation left Open; the resolution clock at
-    the latest resolution or closing (both cleared on re-opening)."""
+def stopped_at(escalation) -> datetime | None:
+    """When the live resolution clock stopped (latest resolution, else closing)."""
+    return escalation.resolved_at or escalation.closed_at
+
+
+def responded_at(escalation) -> datetime | None:
+    """When the live response clock stopped: an acknowledgement after the latest
+    (re-)opening; an escalation that left Open without one stopped when it ended (or,
+    re-acknowledged after a re-opening, at the re-opening: acknowledged_at keeps the first)."""
     start = clock_start(escalation)
-    stopped = escalation.resolved_at or escalation.closed_at
-    acknowledged = escalation.acknowledged_at
-    if acknowledged is None or acknowledged < start:
-        acknowledged = None if escalation.status == "open" else (stopped or start)
-    return due_times(start, acknowledged, stopped, policy, now)
+    if escalation.acknowledged_at is not None and escalation.acknowledged_at >= start:
+        return escalation.acknowledged_at
+    if escalation.status == "open":
+        return None
+    return stopped_at(escalation) or start
+
+
+def live_due_times(escalation, policy: Policy | None, now: datetime) -> DueTimes:
+    """due_times from the latest (re-)opening."""
+    return due_times(
+        clock_start(escalation), responded_at(escalation), stopped_at(escalation), policy, now
+    )
 
 
 def customer_update_due(escalation, minutes: int | None) -> datetime | None:

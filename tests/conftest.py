@@ -61,11 +61,16 @@ def _empty_cache():
 
 
 DEFAULT_POLICY_MIGRATIONS = [
+    "tickets.migrations.0010_default_calendar",
     "accounts.migrations.0002_default_policies",
+    "accounts.migrations.0007_cadence_policy",
     "tickets.migrations.0002_default_policies",
+    "tickets.migrations.0010_default_follow_up_policies",
+    "vipdesk.tasks.migrations.0002_defaults_and_follow_ups",
     "escalations.migrations.0002_default_policies",
     "escalations.migrations.0006_playbook_defaults",
-    "escalations.migrations.0007_report_policy",
+    "escalations.migrations.0008_post_mortem_defaults",
+    "escalations.migrations.0009_report_policy",
 ]
 
 

@@ -7,7 +7,8 @@ from decimal import Decimal
 from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
-from accounts.models import Account, AccountDomain, Contact
+from accounts.history import usage_windows
+from accounts.models import Account, AccountDomain, Contact, NpsPoint, UsagePoint
 from accounts.tiering import retier_accounts
 from escalations.models import Escalation
 from tickets.models import Agent, AgentLevel, AgentPool, Ticket
@@ -38,9 +39,46 @@ def make_account(
     kw.setdefault("renewal_date", date.today() + timedelta(days=300))
     account = Account.objects.create(name=name, arr=Decimal(arr), **kw)
     AccountDomain.objects.create(account=account, domain=domain or f"account{n}.example")
+    plant_history(
+        account,
+        nps=kw.get("nps"),
+        previous_nps=kw.get("previous_nps"),
+        usage_trend_pct=kw.get("usage_trend_pct"),
+    )
     retier_accounts(Account.objects.filter(pk=account.pk))
     account.refresh_from_db()
     return account
+
+
+def plant_history(
+    account: Account,
+    *,
+    nps: int | None = None,
+    previous_nps: int | None = None,
+    usage_trend_pct: float | None = None,
+    today: date | None = None,
+) -> None:
+    """Dated history that scores as these values today: NPS points two and 92 days ago,
+    eight complete weeks of usage (100 users, then 100 × (1 + trend))."""
+    today = today or timezone.now().date()
+    if nps is not None:
+        NpsPoint.objects.update_or_create(
+            account=account, date=today - timedelta(days=2), defaults={"score": nps}
+        )
+    if previous_nps is not None:
+        NpsPoint.objects.update_or_create(
+            account=account, date=today - timedelta(days=92), defaults={"score": previous_nps}
+        )
+    if usage_trend_pct is not None:
+        windows = usage_windows(today)
+        recent = round(100 * (1 + usage_trend_pct / 100))
+        for i in range(8):
+            week = windows["before_from"] + timedelta(weeks=i)
+            UsagePoint.objects.update_or_create(
+                account=account,
+                week=week,
+                defaults={"active_users": 100 if i < 4 else recent},
+            )
 
 
 def make_contact(

@@ -1,5 +1,5 @@
-"""Imports run one way (STYLE.md "Layout"): vipdesk/lib → vipdesk/alerts → accounts →
-tickets → escalations → vipdesk/insight and vipdesk/demo → vipdesk's URLs, settings
+"""Imports run one way (STYLE.md "Layout"): vipdesk/lib → vipdesk/alerts → vipdesk/tasks →
+accounts → tickets → escalations → vipdesk/insight and vipdesk/demo → vipdesk's URLs, settings
 and job schedule. A module may import its own layer and the layers below it, never
 one above; and no project import hides inside a function (the way to dodge a cycle).
 
@@ -15,6 +15,7 @@ PACKAGES = ("vipdesk", "accounts", "tickets", "escalations")
 LAYERS = [
     ("vipdesk.lib",),
     ("vipdesk.alerts",),
+    ("vipdesk.tasks",),
     ("accounts",),
     ("tickets",),
     ("escalations",),
@@ -94,7 +95,8 @@ def test_no_module_imports_a_higher_layer_or_hides_an_import_in_a_function():
 
 def test_it_ranks_the_layers_bottom_up():
     assert layer_of("vipdesk.lib.locks") < layer_of("vipdesk.alerts.raising")
-    assert layer_of("vipdesk.alerts.models") < layer_of("accounts.models")
+    assert layer_of("vipdesk.alerts.models") < layer_of("vipdesk.tasks.models")
+    assert layer_of("vipdesk.tasks.models") < layer_of("accounts.models")
     assert layer_of("accounts.scoring") < layer_of("tickets.routing.rules")
     assert layer_of("tickets.models") < layer_of("escalations.models")
     assert layer_of("escalations.models") < layer_of("vipdesk.insight.board")

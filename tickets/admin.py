@@ -1,21 +1,30 @@
+import zoneinfo
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.audit import Action, AuditedAdmin, SingletonAdmin, diff, record
+from tickets.actions import log_reassignment
+from tickets.calendars import copy_hours, fill_holidays, pool_calendar_error
 from tickets.models import (
     Agent,
     AgentPool,
     ApiToken,
     BusinessHours,
     ChurnPhrase,
+    FollowUpPolicy,
     Holiday,
     PtoPeriod,
     RoutingPolicy,
     SlaPolicy,
+    SupportCalendar,
     Ticket,
 )
+from tickets.routing.jobs import request_routing_on_commit
+from vipdesk.lib.public_holidays import country_choices, subdivision_error
 
 
 class SlaPolicyForm(forms.ModelForm):
@@ -66,6 +75,13 @@ class SlaPolicyAdmin(AuditedAdmin):
     list_filter = ["tier", "priority", "calendar", "queue"]
 
 
+@admin.register(FollowUpPolicy)
+class FollowUpPolicyAdmin(AuditedAdmin):
+    list_display = ["__str__", "due_within_minutes", "calendar"]
+    list_editable = ["due_within_minutes", "calendar"]
+    list_filter = ["kind", "tier"]
+
+
 @admin.register(RoutingPolicy)
 class RoutingPolicyAdmin(SingletonAdmin):
     pass
@@ -95,10 +111,89 @@ class ChurnPhraseAdmin(AuditedAdmin):
     search_fields = ["phrase"]
 
 
+class SupportCalendarForm(forms.ModelForm):
+    country = forms.ChoiceField(
+        choices=[("", "None: type the holidays by hand")] + country_choices(),
+        required=False,
+        help_text=SupportCalendar._meta.get_field("country").help_text,
+    )
+
+    class Meta:
+        model = SupportCalendar
+        fields = ["name", "time_zone", "country", "subdivision", "holiday_years_ahead"]
+
+    def clean_time_zone(self) -> str:
+        name = self.cleaned_data["time_zone"].strip()
+        if name and name not in zoneinfo.available_timezones():
+            raise ValidationError(f"Unknown time zone “{name}” (use an IANA name).")
+        return name
+
+    def clean_subdivision(self) -> str:
+        return self.cleaned_data["subdivision"].strip().upper()
+
+    def clean(self):
+        data = super().clean()
+        country, subdivision = data.get("country"), data.get("subdivision")
+        if subdivision and not country:
+            self.add_error("subdivision", "A subdivision needs a country.")
+        elif subdivision:
+            error = subdivision_error(country, subdivision)
+            if error:
+                self.add_error("subdivision", error)
+        return data
+
+
+@admin.register(SupportCalendar)
+class SupportCalendarAdmin(AuditedAdmin):
+    """A new calendar starts with the default calendar's opening hours; saving one
+    with a country fills its public holidays (again: idempotent)."""
+
+    form = SupportCalendarForm
+    list_display = ["name", "time_zone", "country", "subdivision", "is_default"]
+    readonly_fields = ["is_default"]
+    actions = ["fill_public_holidays", "make_default"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not change:
+            copy_hours(SupportCalendar.objects.get(is_default=True), obj)
+        self._fill(request, [obj])
+
+    @admin.action(description="Fill public holidays from the country calendar")
+    def fill_public_holidays(self, request, queryset):
+        self._fill(request, queryset)
+
+    @admin.action(description="Make the selected calendar the default")
+    def make_default(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, "Select one calendar.", messages.ERROR)
+            return
+        chosen = queryset.get()
+        with transaction.atomic():
+            old = SupportCalendar.objects.select_for_update().get(is_default=True)
+            SupportCalendar.objects.filter(pk=old.pk).update(is_default=False)
+            SupportCalendar.objects.filter(pk=chosen.pk).update(is_default=True)
+            if old != chosen:
+                record(request.user, chosen, Action.UPDATE, {"is_default": [False, True]})
+        self.message_user(request, f"{chosen} is the default calendar.")
+
+    def _fill(self, request, calendars):
+        today = timezone.localdate()
+        for calendar in calendars:
+            if calendar.country:
+                added = fill_holidays(calendar, today)
+                self.message_user(request, f"{calendar}: {added} public holidays added.")
+
+    def delete_refusal(self, objs) -> str | None:
+        if any(obj.is_default for obj in objs):
+            return "The default calendar serves every tier without its own: keep it."
+        return None
+
+
 class BusinessHoursForm(forms.ModelForm):
     class Meta:
         model = BusinessHours
-        fields = ["weekday", "opens", "closes"]
+        fields = ["calendar", "weekday", "opens", "closes"]
 
     def clean(self):
         data = super().clean()
@@ -113,21 +208,28 @@ class BusinessHoursForm(forms.ModelForm):
 @admin.register(BusinessHours)
 class BusinessHoursAdmin(AuditedAdmin):
     form = BusinessHoursForm
-    list_display = ["weekday", "opens", "closes"]
+    list_display = ["weekday", "opens", "closes", "calendar"]
+    list_filter = ["calendar"]
 
     def delete_refusal(self, objs) -> str | None:
         # A weekday without a row is closed; with none left, business-hours SLAs
         # would never start their clock.
         remaining = BusinessHours.objects.exclude(pk__in=[obj.pk for obj in objs])
-        if not remaining.exists():
-            return "At least one business day must remain open: keep one weekday's hours."
+        for calendar in {obj.calendar for obj in objs}:
+            if not remaining.filter(calendar=calendar).exists():
+                return (
+                    f"At least one business day must remain open in {calendar}: "
+                    "keep one weekday's hours."
+                )
         return None
 
 
 @admin.register(Holiday)
 class HolidayAdmin(AuditedAdmin):
-    list_display = ["day", "name"]
+    list_display = ["day", "name", "observed", "calendar"]
+    list_filter = ["calendar", "observed"]
     date_hierarchy = "day"
+    fields = ["calendar", "day", "name", "observed"]
 
 
 class PtoPeriodInline(admin.TabularInline):
@@ -145,10 +247,25 @@ class AgentAdmin(admin.ModelAdmin):
     inlines = [PtoPeriodInline]
 
 
+class AgentPoolForm(forms.ModelForm):
+    class Meta:
+        model = AgentPool
+        fields = ["name", "tier", "lead", "members", "calendar"]
+
+    def clean(self):
+        data = super().clean()
+        if "tier" in data and "calendar" in data:
+            error = pool_calendar_error(data["tier"], data["calendar"], self.instance.pk)
+            if error:
+                self.add_error("calendar", error)
+        return data
+
+
 @admin.register(AgentPool)
 class AgentPoolAdmin(admin.ModelAdmin):
-    list_display = ["name", "tier", "lead"]
-    list_filter = ["tier"]
+    form = AgentPoolForm
+    list_display = ["name", "tier", "lead", "calendar"]
+    list_filter = ["tier", "calendar"]
     filter_horizontal = ["members"]
     raw_id_fields = ["lead"]
 
@@ -169,12 +286,21 @@ class TicketAdmin(admin.ModelAdmin):
         "assigned_agent",
         "created_at",
     ]
-    list_filter = ["queue", "tier", "status", "effective_priority", "source", "routed"]
+    list_filter = [
+        "queue",
+        "tier",
+        "status",
+        "effective_priority",
+        "source",
+        "routed",
+        ("routing_error", admin.EmptyFieldListFilter),
+    ]
     list_select_related = ["account", "assigned_agent__user"]
     search_fields = ["=id", "external_id", "subject", "account__name", "requester_email"]
     show_full_result_count = False
     raw_id_fields = ["account", "contact", "assigned_agent"]
     editable = ["status", "assigned_agent", "csat"]
+    actions = ["route_again"]
 
     def has_add_permission(self, request):
         return False
@@ -184,6 +310,21 @@ class TicketAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [name for name in self.get_fields(request, obj) if name not in self.editable]
+
+    def save_model(self, request, obj, form, change):
+        previous = form.initial.get("assigned_agent") if change else None
+        super().save_model(request, obj, form, change)
+        if "assigned_agent" in form.changed_data and previous:
+            log_reassignment(
+                obj, Agent.objects.get(pk=previous), obj.assigned_agent, by=request.user
+            )
+
+    @admin.action(description="Route selected tickets again", permissions=["change"])
+    def route_again(self, request, queryset):
+        """Clears a routing failure (Ticket.routing_error) once its cause is fixed."""
+        count = queryset.update(routed=False, routing_error="", updated_at=timezone.now())
+        request_routing_on_commit()
+        self.message_user(request, f"{count} ticket(s) sent back to routing.", messages.SUCCESS)
 
 
 class ApiTokenForm(forms.ModelForm):

@@ -2,7 +2,6 @@
 
 import hashlib
 import secrets
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -11,7 +10,7 @@ from django.db.models import Q
 
 from accounts.executives import DEFAULT_EXECUTIVE_TITLES
 from accounts.models import VIP_TIERS, Account, Contact, Tier
-from vipdesk.lib.business_hours import BusinessCalendar, always
+from vipdesk.tasks.models import Task
 
 
 class Priority(models.TextChoices):
@@ -89,11 +88,24 @@ class RoutingPolicy(models.Model):
     )
     executive_notify_minutes = models.PositiveSmallIntegerField(default=5)
     executive_follow_up_hours = models.PositiveSmallIntegerField(default=24)
+    tier1_acknowledgement_minutes = models.PositiveSmallIntegerField(
+        "Tier-1 acknowledgement (minutes)",
+        default=15,
+        validators=[MinValueValidator(1)],
+        help_text="Never make a Tier-1 VIP wait longer for a first response; "
+        "longer waits are counted per agent on the pools page.",
+    )
     sla_warning_minutes = models.PositiveIntegerField(
         "SLA warning window (minutes)",
         default=10,
         validators=[MinValueValidator(1)],
         help_text="Alert and escalate when an SLA will breach within this many minutes.",
+    )
+    abuse_review_hours = models.PositiveSmallIntegerField(
+        "abusive-contact review within (hours)",
+        default=4,
+        validators=[MinValueValidator(1)],
+        help_text="A manager reviews an agent's abusive-contact report within this time.",
     )
     executive_titles = models.TextField(
         default=DEFAULT_EXECUTIVE_TITLES,
@@ -139,12 +151,58 @@ class ChurnPhrase(models.Model):
         super().save(*args, **kwargs)
 
 
+class SupportCalendar(models.Model):
+    """A team's business-hours calendar: opening hours per weekday and holidays, in
+    its time zone. Pools point at one (each tier follows its pools' calendar); the
+    default one serves every tier whose pools name none."""
+
+    name = models.CharField(max_length=100, unique=True)
+    time_zone = models.CharField(
+        max_length=64, blank=True, help_text="IANA name, e.g. Europe/London. Empty: TIME_ZONE."
+    )
+    country = models.CharField(
+        max_length=3,
+        blank=True,
+        help_text="Fill the holidays from this country's public holidays.",
+    )
+    subdivision = models.CharField(
+        max_length=10, blank=True, help_text="State or region code, e.g. ENG or CA."
+    )
+    holiday_years_ahead = models.PositiveSmallIntegerField(
+        default=2,
+        validators=[MaxValueValidator(10)],
+        help_text="Public holidays are generated for this year and this many years ahead.",
+    )
+    is_default = models.BooleanField(
+        "default calendar", default=False, help_text="For tiers whose pools name no calendar."
+    )
+
+    class Meta:
+        ordering = ["-is_default", "name"]
+        verbose_name = "business-hours calendar"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"], condition=Q(is_default=True), name="one_default_calendar"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def default_calendar() -> int | None:
+    """The default calendar's id: what hours and holidays belong to unless chosen."""
+    return SupportCalendar.objects.filter(is_default=True).values_list("pk", flat=True).first()
+
+
 class BusinessHours(models.Model):
-    """Opening hours per weekday (0 = Monday) in settings.TIME_ZONE; a weekday
+    """Opening hours per weekday (0 = Monday) in the calendar's time zone; a weekday
     without a row is closed."""
 
+    calendar = models.ForeignKey(
+        SupportCalendar, on_delete=models.CASCADE, related_name="hours", default=default_calendar
+    )
     weekday = models.PositiveSmallIntegerField(
-        unique=True,
         choices=[
             (i, d)
             for i, d in enumerate(
@@ -156,9 +214,10 @@ class BusinessHours(models.Model):
     closes = models.TimeField()
 
     class Meta:
-        ordering = ["weekday"]
+        ordering = ["calendar", "weekday"]
         verbose_name_plural = "business hours"
         constraints = [
+            models.UniqueConstraint(fields=["calendar", "weekday"], name="one_hours_per_weekday"),
             models.CheckConstraint(
                 condition=Q(closes__gt=models.F("opens")), name="business_hours_close_after_open"
             ),
@@ -169,26 +228,56 @@ class BusinessHours(models.Model):
 
 
 class Holiday(models.Model):
-    day = models.DateField(unique=True)
+    calendar = models.ForeignKey(
+        SupportCalendar, on_delete=models.CASCADE, related_name="holidays", default=default_calendar
+    )
+    day = models.DateField()
     name = models.CharField(max_length=100)
+    observed = models.BooleanField(
+        default=True, help_text="Untick to keep the team working that day."
+    )
+    # The date the public-holiday source gave (empty for a holiday typed by hand):
+    # regenerating never re-adds a generated holiday that was moved, renamed or unticked.
+    generated_day = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["day"]
+        constraints = [
+            models.UniqueConstraint(fields=["calendar", "day"], name="one_holiday_per_day"),
+            models.UniqueConstraint(
+                fields=["calendar", "generated_day"], name="one_generated_holiday_per_day"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.day} {self.name}"
 
 
-def load_calendar(always_open: bool = False) -> BusinessCalendar:
-    """The admin-edited calendar (BusinessHours, Holiday) in settings.TIME_ZONE."""
-    tz = ZoneInfo(settings.TIME_ZONE)
-    if always_open:
-        return always(tz)
-    return BusinessCalendar(
-        tz=tz,
-        hours={h.weekday: (h.opens, h.closes) for h in BusinessHours.objects.all()},
-        holidays=frozenset(Holiday.objects.values_list("day", flat=True)),
-    )
+class FollowUpPolicy(models.Model):
+    """When a VIP ticket's follow-up task falls due: one row per kind × tier (no row,
+    no task). The follow-up check counts from the first response, the call and the
+    summary from the resolution (tickets/followups/rules.py)."""
+
+    KINDS = [
+        (k.value, k.label)
+        for k in (Task.Kind.FOLLOW_UP_CHECK, Task.Kind.PERSONAL_CALL, Task.Kind.RESOLUTION_SUMMARY)
+    ]
+
+    kind = models.CharField(max_length=30, choices=KINDS)
+    tier = models.PositiveSmallIntegerField(choices=[(t.value, t.label) for t in VIP_TIERS])
+    due_within_minutes = models.PositiveIntegerField(validators=[MinValueValidator(1)])
+    calendar = models.CharField(max_length=10, choices=Calendar.choices)
+
+    class Meta:
+        ordering = ["kind", "tier"]
+        verbose_name = "follow-up policy"
+        verbose_name_plural = "follow-up policies"
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "tier"], name="one_follow_up_policy_per_tier"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.get_tier_display()}"
 
 
 class Agent(models.Model):
@@ -244,6 +333,15 @@ class AgentPool(models.Model):
         related_name="led_pools",
     )
     members = models.ManyToManyField(Agent, related_name="pools", blank=True)
+    calendar = models.ForeignKey(
+        SupportCalendar,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="pools",
+        help_text="Business hours and holidays for this tier's tickets. Empty: the "
+        "calendar another pool of the tier names, else the default one.",
+    )
 
     class Meta:
         ordering = ["tier", "name"]
@@ -261,6 +359,13 @@ def current_sla_due() -> models.Case:
     )
 
 
+class Confirmation(models.TextChoices):
+    EMAIL = "email", "E-mail"
+    PHONE = "phone", "Phone call"
+    CHAT = "chat", "Chat"
+    MEETING = "meeting", "Meeting"
+
+
 def is_vip_ticket(tier: int | None, executive_contact: bool) -> bool:
     """The one meaning of "VIP ticket" (SPEC): the account is Tier 1–3, or the contact
     is an executive. Takes plain values, so the router can ask about unsaved data."""
@@ -272,6 +377,12 @@ def vip_ticket_q(prefix: str = "") -> Q:
     return Q(**{f"{prefix}tier__in": VIP_TIERS}) | Q(**{f"{prefix}executive_contact": True})
 
 
+def handled_in_q(tiers) -> Q:
+    """Ticket.handling_tier in `tiers`, in SQL: an executive contact counts as Tier 1."""
+    q = Q(tier__in=tiers, executive_contact=False)
+    return q | Q(executive_contact=True) if Tier.STRATEGIC in tiers else q
+
+
 class TicketQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status__in=Ticket.OPEN_STATUSES)
@@ -280,7 +391,11 @@ class TicketQuerySet(models.QuerySet):
         return self.filter(vip_ticket_q())
 
     def pending_routing(self):
-        return self.filter(routed=False)
+        """Waiting to be routed; a ticket routing failed on waits for an admin instead."""
+        return self.filter(routed=False, routing_error="")
+
+    def routing_failed(self):
+        return self.filter(routed=False).exclude(routing_error="")
 
 
 class Ticket(models.Model):
@@ -327,10 +442,18 @@ class Ticket(models.Model):
     csat = models.PositiveSmallIntegerField(
         "CSAT (1–5)", null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
+    # How a VIP ticket was closed (tickets/actions.py: resolve_ticket): the customer's
+    # confirmation (who, how) or the reason for closing without it.
+    confirmed_by = models.CharField("confirmed by (customer)", max_length=200, blank=True)
+    confirmed_via = models.CharField(max_length=10, choices=Confirmation.choices, blank=True)
+    closing_reason = models.TextField("closed without confirmation because", blank=True)
 
     # Derived by routing (tickets/routing/rules.py); `routed` is False until then.
     routed = models.BooleanField(default=False)
     routed_at = models.DateTimeField(null=True, blank=True)
+    # Why routing failed on this ticket (it is then left out of routing until an admin
+    # routes it again or a new delivery changes it); empty otherwise.
+    routing_error = models.TextField(blank=True)
     tier = models.PositiveSmallIntegerField(choices=Tier.choices, null=True, blank=True)
     effective_priority = models.CharField(max_length=2, choices=Priority.choices, blank=True)
     queue = models.CharField(max_length=20, choices=Queue.choices, blank=True)
@@ -370,6 +493,9 @@ class Ticket(models.Model):
                 fields=["queue", "status", "sla_first_response_due"], name="ticket_queue_idx"
             ),
             models.Index(fields=["assigned_agent", "status"], name="ticket_agent_idx"),
+            # The follow-up job looks back a week at answered and resolved tickets.
+            models.Index(fields=["first_response_at"], name="ticket_first_response_idx"),
+            models.Index(fields=["resolved_at"], name="ticket_resolved_idx"),
             models.Index(
                 fields=["routed"], condition=Q(routed=False), name="ticket_pending_routing_idx"
             ),
@@ -393,6 +519,17 @@ class Ticket(models.Model):
                 name="ticket_open_sla_due_idx",
                 condition=Q(status__in=["new", "open", "pending", "hold"]),  # OPEN_STATUSES
             ),
+            # Recent breaches, for /metrics (vipdesk/metrics/collector.py).
+            models.Index(
+                fields=["first_response_breached_at"],
+                condition=Q(first_response_breached_at__isnull=False),
+                name="ticket_first_breach_idx",
+            ),
+            models.Index(
+                fields=["resolution_breached_at"],
+                condition=Q(resolution_breached_at__isnull=False),
+                name="ticket_resolution_breach_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -409,7 +546,7 @@ class Ticket(models.Model):
     @property
     def handling_tier(self) -> int | None:
         """The tier whose people handle it: Tier 1 for an executive contact (SPEC), else
-        the account's tier."""
+        the account's tier (handled_in_q in SQL)."""
         return Tier.STRATEGIC if self.executive_contact else self.tier
 
     @property
@@ -422,6 +559,9 @@ class TicketMessage(models.Model):
     class Author(models.TextChoices):
         CUSTOMER = "customer", "Customer"
         AGENT = "agent", "Agent"
+
+    # Internal warm-handoff notes (tickets/actions.py: assign_ticket) carry this prefix.
+    HANDOFF_PREFIX = "vipdesk-handoff-"
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
     external_id = models.CharField(max_length=100, blank=True)
@@ -443,28 +583,55 @@ class TicketMessage(models.Model):
     def __str__(self) -> str:
         return f"Message on ticket {self.ticket_id}"
 
+    @property
+    def is_handoff(self) -> bool:
+        return self.external_id.startswith(self.HANDOFF_PREFIX)
 
-class FollowUpTask(models.Model):
-    """A task with a due time, e.g. the executive-contact follow-up due within 24 h."""
 
-    ticket = models.ForeignKey(
-        Ticket, null=True, blank=True, on_delete=models.CASCADE, related_name="follow_ups"
-    )
-    account = models.ForeignKey(Account, null=True, blank=True, on_delete=models.CASCADE)
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
-    title = models.CharField(max_length=200)
-    due_at = models.DateTimeField()
-    done_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+class AbuseReport(models.Model):
+    """An agent's report that a contact is abusive (seed 002 "VIP customer becomes
+    toxic"): logged, shown on the contact's tickets, and reviewed by a manager through
+    a review task (key f"abuse:{pk}"): done upholds it, skipped-with-reason dismisses it."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="abuse_reports")
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="abuse_reports")
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    reason = models.TextField()
+    created_at = models.DateTimeField()
 
     class Meta:
-        ordering = ["due_at"]
-        constraints = [
-            models.UniqueConstraint(fields=["ticket", "title"], name="one_follow_up_per_reason"),
-        ]
+        ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return self.title
+        return f"{self.contact} reported on #{self.ticket_id}"
+
+    @property
+    def review_key(self) -> str:
+        return f"abuse:{self.pk}"
+
+
+class Reassignment(models.Model):
+    """A VIP ticket moving from one agent to another; warm when the handoff note
+    (a message on the thread) introduced the new agent."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="reassignments")
+    from_agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="+")
+    to_agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="+")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL)
+    handoff_note = models.OneToOneField(
+        TicketMessage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"#{self.ticket_id}: {self.from_agent} → {self.to_agent}"
+
+    @property
+    def warm(self) -> bool:
+        return self.handoff_note_id is not None
 
 
 class ApiToken(models.Model):

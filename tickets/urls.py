@@ -14,6 +14,8 @@ urlpatterns = [
         views.first_response,
         name="ticket-first-response",
     ),
+    path("tickets/<int:ticket_id>/resolve/", views.resolve, name="ticket-resolve"),
+    path("tickets/<int:ticket_id>/report-abuse/", views.report_abuse, name="ticket-report-abuse"),
     path("pools/", staffing.pool_list, name="pools"),
     path("pools/<int:pool_id>/members/", staffing.pool_add_member, name="pool-add-member"),
     path(

@@ -10,9 +10,10 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.models import TierPolicy
 from accounts.tiering import Band, tier_for
 from tickets import access, actions, queues
-from tickets.forms import AssignForm, AttachAccountForm
-from tickets.models import RoutingPolicy, TicketMessage
+from tickets.forms import AbuseReportForm, AssignForm, AttachAccountForm, ResolveForm
+from tickets.models import AbuseReport, RoutingPolicy, TicketMessage
 from vipdesk.lib.pagination import MAX_PAGE, paginate
+from vipdesk.tasks.models import Task
 
 
 def _warn_seconds() -> int:
@@ -80,19 +81,34 @@ def attach_account(request, ticket_id):
     return redirect("unmatched")
 
 
-def _ticket_context(request, ticket, assign_form=None) -> dict:
+def _abuse_reports(contact) -> list[AbuseReport]:
+    """The contact's abuse reports with their manager review (two queries)."""
+    reports = list(AbuseReport.objects.filter(contact=contact).select_related("reported_by"))
+    reviews = Task.objects.filter(key__in=[r.review_key for r in reports]).select_related(
+        "closed_by"
+    )
+    by_key = {t.key: t for t in reviews}
+    for r in reports:
+        r.review = by_key.get(r.review_key)
+    return reports
+
+
+def _ticket_context(request, ticket, assign_form=None, resolve_form=None, abuse_form=None) -> dict:
     account = ticket.account
     context = {
         "ticket": ticket,
         "warn_seconds": _warn_seconds(),
         "can_assign": access.can_assign(request.user) and ticket.is_open,
         "can_respond": access.can_respond(request.user),
-        "messages_thread": [
-            (m, m.external_id.startswith(actions.HANDOFF_PREFIX))
-            for m in TicketMessage.objects.filter(ticket=ticket)
-        ],
+        "messages_thread": [(m, m.is_handoff) for m in TicketMessage.objects.filter(ticket=ticket)],
         "churn_signals": [s for s in ticket.churn_signals if isinstance(s, dict)],
     }
+    if context["can_respond"] and ticket.is_open:
+        context["resolve_form"] = resolve_form or ResolveForm(ticket=ticket)
+    if ticket.contact_id:
+        context["abuse_reports"] = _abuse_reports(ticket.contact)
+        if context["can_respond"]:
+            context["abuse_form"] = abuse_form or AbuseReportForm()
     if context["can_assign"]:
         initial = {}
         suggested = request.GET.get("agent", "")
@@ -111,6 +127,7 @@ def _ticket_context(request, ticket, assign_form=None) -> dict:
             )[:3],
             open_escalations=account.escalations.open().count(),
             executives=list(account.contacts.filter(is_executive=True).order_by("name")[:10]),
+            authorized=list(account.contacts.filter(is_authorized=True).order_by("name")[:10]),
         )
     return context
 
@@ -138,6 +155,41 @@ def assign(request, ticket_id):
             messages.success(request, f"Assigned to {form.cleaned_data['agent']}.")
             return redirect("ticket", ticket_id=ticket.pk)
     context = _ticket_context(request, ticket, assign_form=form)
+    return TemplateResponse(request, "tickets/ticket.html", context, status=400)
+
+
+@require_POST
+def resolve(request, ticket_id):
+    ticket = access.get_ticket_for_user(request, ticket_id)
+    if not access.can_respond(request.user):
+        raise access.PermissionDenied
+    form = ResolveForm(request.POST, ticket=ticket)
+    if form.is_valid():
+        try:
+            resolved = actions.resolve_ticket(ticket, by=request.user, **form.cleaned_data)
+        except actions.ClosingRefused as refused:
+            form.add_error(None, str(refused))
+        else:
+            if resolved:
+                messages.success(request, "Resolved. Its follow-up tasks are on your work list.")
+            else:
+                messages.warning(request, "The ticket was already resolved.")
+            return redirect("ticket", ticket_id=ticket.pk)
+    context = _ticket_context(request, ticket, resolve_form=form)
+    return TemplateResponse(request, "tickets/ticket.html", context, status=400)
+
+
+@require_POST
+def report_abuse(request, ticket_id):
+    ticket = access.get_ticket_for_user(request, ticket_id)
+    if not access.can_respond(request.user) or not ticket.contact_id:
+        raise access.PermissionDenied
+    form = AbuseReportForm(request.POST)
+    if form.is_valid():
+        actions.report_abuse(ticket, by=request.user, reason=form.cleaned_data["reason"])
+        messages.success(request, f"{ticket.contact.name} reported; a manager will review it.")
+        return redirect("ticket", ticket_id=ticket.pk)
+    context = _ticket_context(request, ticket, abuse_form=form)
     return TemplateResponse(request, "tickets/ticket.html", context, status=400)
 
 

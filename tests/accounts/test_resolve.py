@@ -68,12 +68,12 @@ def test_the_api_answers_400_for_an_ambiguous_account(client, acme, clash):
 def test_the_csv_imports_reject_rows_with_an_ambiguous_account(acme, clash):
     make_user("csm")
     contacts = import_csv(
-        "contacts", io.StringIO("account,name,email\nacme.example,Pat,pat@x.example\n")
+        "contacts", io.BytesIO(b"account,name,email\nacme.example,Pat,pat@x.example\n")
     )
     assert "several accounts" in contacts.errors[0]
     tickets = import_csv(
         "tickets",
-        io.StringIO("external_id,account,subject,priority\nT-1,acme.example,Hi,P3\n"),
+        io.BytesIO(b"external_id,account,subject,priority\nT-1,acme.example,Hi,P3\n"),
     )
     assert "several accounts" in tickets.errors[0]
     assert not Ticket.objects.exists()

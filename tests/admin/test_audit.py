@@ -4,7 +4,19 @@ from decimal import Decimal
 from accounts.audit import diff
 from accounts.models import PolicyChange
 from tests.admin.conftest import form_data
-from tickets.models import ChurnPhrase, Holiday, SlaPolicy
+from tickets.models import ChurnPhrase, Holiday, SlaPolicy, default_calendar
+
+
+def add_christmas(client):
+    return client.post(
+        "/admin/tickets/holiday/add/",
+        {
+            "calendar": default_calendar(),
+            "day": "2026-12-25",
+            "name": "Christmas",
+            "observed": "on",
+        },
+    )
 
 
 def test_it_lists_only_changed_fields_with_json_safe_values():
@@ -23,9 +35,7 @@ def test_it_equates_decimals_of_different_precision():
 
 
 def test_it_audits_a_created_policy_row(admin_client, admin_user):
-    response = admin_client.post(
-        "/admin/tickets/holiday/add/", {"day": "2026-12-25", "name": "Christmas"}
-    )
+    response = add_christmas(admin_client)
     assert response.status_code == 302
     holiday = Holiday.objects.get()
     change = PolicyChange.objects.get()
@@ -35,7 +45,12 @@ def test_it_audits_a_created_policy_row(admin_client, admin_user):
         str(holiday.pk),
         "create",
     )
-    assert change.changes == {"day": [None, "2026-12-25"], "name": [None, "Christmas"]}
+    assert change.changes == {
+        "calendar": [None, default_calendar()],
+        "day": [None, "2026-12-25"],
+        "name": [None, "Christmas"],
+        "observed": [None, True],
+    }
     assert change.object_repr == "2026-12-25 Christmas"
 
 
@@ -78,7 +93,7 @@ def test_it_audits_each_row_of_a_bulk_delete(admin_client):
 
 
 def test_it_shows_the_audit_trail_read_only_to_admins(admin_client, client):
-    admin_client.post("/admin/tickets/holiday/add/", {"day": "2026-12-25", "name": "Christmas"})
+    add_christmas(admin_client)
     change = PolicyChange.objects.get()
     response = admin_client.get("/admin/accounts/policychange/")
     assert response.status_code == 200
@@ -92,7 +107,7 @@ def test_it_shows_the_audit_trail_read_only_to_admins(admin_client, client):
 
 
 def test_it_filters_the_audit_trail_by_model_and_user(admin_client, admin_user):
-    admin_client.post("/admin/tickets/holiday/add/", {"day": "2026-12-25", "name": "Christmas"})
+    add_christmas(admin_client)
     by_model = admin_client.get("/admin/accounts/policychange/?model=tickets.Holiday")
     assert b"Christmas" in by_model.content
     other_model = admin_client.get("/admin/accounts/policychange/?model=tickets.SlaPolicy")

@@ -93,6 +93,13 @@ def test_it_lets_a_lead_reassign_with_a_handoff_note(page):
     page.select_option("#id_agent", str(floor["people"]["lisa"].pk))
     page.fill("#id_note", "Mindy (VP Eng) expects an update by 10:30; LB fix is in progress.")
     page.click("#assign button[type=submit]")
+    expect(page.locator("#assign")).to_contain_text("Introduce the new agent by name")
+    page.select_option("#id_agent", str(floor["people"]["lisa"].pk))
+    page.fill(
+        "#id_note",
+        "Lisa takes over. Mindy (VP Eng) expects an update by 10:30; LB fix is in progress.",
+    )
+    page.click("#assign button[type=submit]")
     expect(page.locator(".messages")).to_contain_text("Assigned to Lisa Kim")
     expect(page.locator(".message.handoff")).to_contain_text("LB fix is in progress")
     screenshot(page, "ticket")

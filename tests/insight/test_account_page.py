@@ -149,8 +149,9 @@ class TestAccountPage:
                 assert client.get(url(account)).status_code == 200
             counts.append(len(ctx.captured_queries))
         # session, user, roles, account, contacts, tickets, status counts, notes, escalations,
-        # snapshots, feedback, tier bands, weights, owner choices, alerts, session save (3)
-        assert counts[0] == counts[1] == 18, counts
+        # snapshots, feedback, tier bands, weights, owner choices, alerts, open tasks,
+        # session save (3)
+        assert counts[0] == counts[1] == 19, counts
 
 
 @pytest.mark.django_db

@@ -182,9 +182,10 @@ class TestDashboardPage:
         cold_many, warm_many = count(), count()
         # session, user, roles, [routing policy, accounts per tier, tickets per tier,
         # escalations per tier, SLA targets, sponsors (2), pools — cached for a minute],
-        # active tickets, at-risk accounts, alerts, session save (3)
-        assert cold_few == cold_many == 17
-        assert warm_few == warm_many == 9
+        # active tickets, at-risk accounts, review and check-in completion, alerts,
+        # open tasks, session save (3)
+        assert cold_few == cold_many == 19
+        assert warm_few == warm_many == 11
 
     def test_it_caches_the_heavy_aggregates_for_a_minute(self, client, lead, now):
         client.force_login(lead)

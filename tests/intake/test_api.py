@@ -185,14 +185,46 @@ def test_it_requires_a_token_for_accounts(client, acme):
     assert client.get(f"/api/v1/accounts/{acme.pk}").status_code == 401
 
 
-def test_it_serves_the_openapi_schema(client):
-    schema = client.get("/api/v1/openapi.json").json()
+def test_it_serves_the_openapi_schema(client, auth):
+    schema = client.get("/api/v1/openapi.json", headers=auth).json()
     assert {
         "/api/v1/webhooks/zendesk",
         "/api/v1/tickets",
         "/api/v1/tickets/{ticket_id}",
         "/api/v1/accounts/{account_id}",
     } <= set(schema["paths"])
+
+
+def test_the_schema_documents_every_error_answer(client, auth):
+    paths = client.get("/api/v1/openapi.json", headers=auth).json()["paths"]
+    assert set(paths["/api/v1/tickets"]["post"]["responses"]) == {"200", "201", "400", "401", "413"}
+    assert set(paths["/api/v1/tickets/{ticket_id}"]["get"]["responses"]) == {
+        "200",
+        "400",
+        "401",
+        "404",
+    }
+    assert set(paths["/api/v1/webhooks/zendesk"]["post"]["responses"]) == {
+        "200",
+        "201",
+        "400",
+        "401",
+        "413",
+    }
+
+
+def test_the_schema_says_which_priorities_are_valid(client, auth):
+    schema = client.get("/api/v1/openapi.json", headers=auth).json()
+    priority = schema["components"]["schemas"]["TicketIn"]["properties"]["priority"]
+    assert priority["enum"] == ["P1", "P2", "P3", "P4"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/openapi.json", "/api/v1/docs"])
+def test_the_docs_and_schema_need_a_login_or_a_token(client, csm, auth, path):
+    assert client.get(path).status_code == 401
+    assert client.get(path, headers=auth).status_code == 200
+    client.force_login(csm)
+    assert client.get(path).status_code == 200
 
 
 def test_it_prints_a_new_token_once(db):

@@ -130,8 +130,8 @@ def test_it_routes_an_executive_contact(client, acme):
     assert set(
         Alert.objects.filter(kind="executive_contact").values_list("user__username", flat=True)
     ) == {"acme-csm", "acme-am"}
-    task = ticket.follow_ups.get()
-    assert task.assignee == acme.csm
+    task = ticket.tasks.get()
+    assert task.kind == "executive_follow_up" and task.owner == acme.csm
     assert task.due_at == ticket.created_at + timedelta(hours=24)
 
 
@@ -197,7 +197,7 @@ def test_it_answers_400_to_malformed_json(client, db):
         ({"status": "lost"}, "ticket.status"),
         ({"requester": "bob"}, "ticket.requester"),
         ({"requester": {"email": "not-an-email"}}, "ticket.requester.email"),
-        ({"tags": "a,b"}, "ticket.tags"),
+        ({"tags": {"a": 1}}, "ticket.tags"),
     ],
 )
 def test_it_answers_400_with_the_field(client, db, change, field):
@@ -216,3 +216,23 @@ def test_it_caps_the_body_size(client, db, settings):
     settings.WEBHOOK_MAX_BODY_BYTES = 1000
     r = post_webhook(client, zendesk_payload(description="x" * 2000))
     assert r.status_code == 413
+
+
+@pytest.mark.parametrize(
+    "name, flagged",
+    [
+        ("hank  SCORPIO", True),
+        ("Hank", False),
+        ("Hank Scorpion", False),
+        ("Dr Hank Scorpio", False),
+    ],
+)
+def test_a_possible_vip_needs_the_exact_name_of_an_executive_contact(client, acme, name, flagged):
+    make_contact(acme, name="Hank Scorpio", title="CEO", email="hank@acme.example")
+    payload = zendesk_payload(
+        requester={"name": name, "email": "h@gmail.example"}, organization=None
+    )
+    post_webhook(client, payload)
+    ticket = Ticket.objects.get()
+    assert ticket.possible_vip is flagged
+    assert not ticket.executive_contact and ticket.tier != 1

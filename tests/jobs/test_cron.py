@@ -15,18 +15,27 @@ def test_it_registers_the_periodic_jobs():
     importlib.reload(vipdesk.cron)
     jobs = {f"{d['func'].__module__}.{d['func'].__name__}": d for d in cron._job_data_registry}
     cron._job_data_registry.clear()
-    assert {name: (d["cron"], d["queue_name"]) for name, d in jobs.items()} == {
+    assert {name: (d["cron"] or d["interval"], d["queue_name"]) for name, d in jobs.items()} == {
         "tickets.sla.jobs.monitor_slas": ("*/1 * * * *", "high"),
-        "tickets.routing.jobs.sweep_pending_routing": ("*/1 * * * *", "default"),
+        # An interval job runs as soon as the scheduler (re)starts.
+        "tickets.routing.jobs.sweep_pending_routing": (30, "default"),
         "escalations.jobs.open_requested_escalations": ("*/1 * * * *", "high"),
+        "escalations.jobs.alert_past_forecast": ("7 * * * *", "default"),
+        "escalations.jobs.run_playbook": ("*/1 * * * *", "high"),
+        "escalations.postmortems.jobs.remind_post_mortems": ("*/15 * * * *", "default"),
         "vipdesk.insight.jobs.rescore_if_due": ("*/1 * * * *", "default"),
         "vipdesk.insight.jobs.rescore_requested": ("*/1 * * * *", "default"),
         "vipdesk.insight.weekly_report.send_weekly_reports": ("0 8 * * 1", "low"),
-        "escalations.jobs.run_playbook": ("*/1 * * * *", "high"),
         "vipdesk.insight.jobs.send_monthly_vip_report": ("0 7 * * *", "low"),
         "vipdesk.insight.rollups.refresh_recent_rollups": ("17 * * * *", "low"),
+        "tickets.calendars.fill_all_holidays": ("0 3 1 * *", "low"),
+        "tickets.followups.jobs.create_missing_follow_ups": ("*/5 * * * *", "default"),
+        "vipdesk.tasks.jobs.alert_overdue_tasks": ("*/5 * * * *", "default"),
+        "accounts.cadence.jobs.schedule_relationship_tasks": ("0 6 * * *", "low"),
+        "vipdesk.insight.sponsor_summary.send_sponsor_summaries": ("0 7 * * *", "low"),
+        "vipdesk.cron.check_heartbeats": ("*/1 * * * *", "high"),
     }
-    assert RESCORE_ALL_TIMEOUT == 1800
+    assert RESCORE_ALL_TIMEOUT == 300
 
 
 def test_the_score_accounts_command_rescores_with_progress(db, capsys):

@@ -131,7 +131,7 @@ def test_the_csv_is_safe_against_formula_injection(client, auth, db):
     assert rows[0]["tier"] == "standard" and rows[0]["reopen_count"] == "0"
 
 
-def test_it_is_in_the_openapi_schema(client, db):
-    paths = client.get("/api/v1/openapi.json").json()["paths"]
+def test_it_is_in_the_openapi_schema(client, auth):
+    paths = client.get("/api/v1/openapi.json", **auth).json()["paths"]
     assert "/api/v1/reports/escalations" in paths
     assert "/api/v1/reports/escalations.csv" in paths

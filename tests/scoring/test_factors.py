@@ -27,12 +27,14 @@ WEIGHTS = SimpleNamespace(
     usage_drop_points=15,
     nps_drop_points=10,
     renewal_proximity_points=10,
-    open_escalation_points=15,
     silent_champion_points=8,
     silent_champion_days=45,
     csm_attention_threshold=70,
     leadership_threshold=85,
     executive_outreach_threshold=95,
+    checkin_band_from=60,
+    stakeholder_band_from=80,
+    executive_band_from=90,
     medium_level_from=40,
     high_level_from=70,
     critical_level_from=85,
@@ -123,14 +125,8 @@ CASES = [
     (
         "renewal_proximity",
         features(renewal_date=date(2026, 12, 17), open_tickets=3, open_escalations={"high": 1}),
-        "Renewal in 24 days with 3 open tickets and 1 open escalation",
+        "Renewal in 24 days with 3 open tickets",
         features(renewal_date=date(2027, 6, 1), open_tickets=3),
-    ),
-    (
-        "open_escalations",
-        features(open_escalations={"critical": 1, "high": 1}),
-        "2 open escalations (1 critical, 1 high)",
-        features(open_escalations={}),
     ),
     (
         "silent_champion",
@@ -231,11 +227,19 @@ def test_it_maps_the_risk_to_a_level(risk, level):
 
 
 def test_it_finds_the_thresholds_crossed_once():
-    assert alert_level(69, WEIGHTS) == 0
+    assert alert_level(59, WEIGHTS) == 0
     assert alert_level(86, WEIGHTS) == 85
-    assert crossed_thresholds(0, 96, WEIGHTS) == [70, 85, 95]
-    assert crossed_thresholds(85, 90, WEIGHTS) == []
-    assert crossed_thresholds(70, 90, WEIGHTS) == [85]
+    assert alert_level(65, WEIGHTS) == 60  # the check-in band starts at 60
+    assert crossed_thresholds(0, 96, WEIGHTS) == [60, 70, 80, 85, 90, 95]
+    assert crossed_thresholds(85, 89, WEIGHTS) == []
+    assert crossed_thresholds(70, 90, WEIGHTS) == [80, 85, 90]
+
+
+def test_an_open_escalation_is_status_not_a_risk_factor():
+    calm = features()
+    escalated = features(open_escalations={"critical": 2})
+    assert score(escalated, WEIGHTS, NOW).risk == score(calm, WEIGHTS, NOW).risk == 0
+    assert health(escalated, WEIGHTS) < health(calm, WEIGHTS)
 
 
 def test_it_computes_health_from_nps_usage_support_and_escalations():

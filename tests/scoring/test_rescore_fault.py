@@ -79,8 +79,10 @@ def worker(transactional_db, redis_connection):
         "TIME_ZONE": "UTC",
         "LOG_LEVEL": "WARNING",
     }
+    # RQ's forking worker (vipdesk's own is a SimpleWorker, without a work horse).
+    command = ["rqworker", "default", "--with-scheduler", "--worker-class", "rq.worker.Worker"]
     process = subprocess.Popen(
-        [sys.executable, "manage.py", "rqworker", "default", "--with-scheduler"],
+        [sys.executable, "manage.py", *command],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -130,3 +132,85 @@ def test_it_survives_kill_9_of_the_work_horse(worker, redis_connection):
     assert scores() == after_retry
     assert any(risk > 0 for risk, *_ in after_retry.values())
     assert ScoringRun.objects.filter(status="finished").count() == 2
+
+
+def children_of(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except FileNotFoundError:
+        return []
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+@pytest.fixture
+def supervised_worker(transactional_db, redis_connection):
+    """A worker as scripts/start runs it: vipdesk's worker class under scripts/supervise."""
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "vipdesk.settings",
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "REDIS_URL": settings.TEST_REDIS_URL,
+        "TIME_ZONE": "UTC",
+        "LOG_LEVEL": "WARNING",
+    }
+    command = [sys.executable, "manage.py", "rqworker", "default", "--with-scheduler"]
+    process = subprocess.Popen(
+        ["scripts/supervise", *command, "--worker-class", "vipdesk.worker.Worker"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    yield process
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+def test_a_rescore_whose_worker_is_killed_is_rerun_within_two_minutes(
+    supervised_worker, redis_connection
+):
+    now = timezone.now()
+    populate(now)
+    jobs.rescore_all()  # a finished run: the next one is not due for an hour
+    clean = scores()
+    Queue("default", connection=redis_connection).enqueue(
+        jobs.rescore_all,
+        kwargs={"chunk_size": 2, "pause": 0.4},
+        job_id="rescore-all-killed-worker",
+        job_timeout=jobs.RESCORE_ALL_TIMEOUT,
+    )
+    run = wait_for(
+        lambda: ScoringRun.objects.filter(status="running", accounts_done__gte=4).first(),
+        what="the run to be half-way",
+    )
+    [worker_pid] = children_of(supervised_worker.pid)
+    scheduler_children = children_of(worker_pid)
+    os.kill(worker_pid, signal.SIGKILL)  # the whole worker, e.g. the OOM killer
+    killed_at = time.monotonic()
+
+    # Nothing it forked outlives it, and a new worker takes its place.
+    wait_for(lambda: not any(alive(p) for p in scheduler_children), 10, "the orphans to go")
+    wait_for(lambda: children_of(supervised_worker.pid), 15, "a new worker")
+    # The next minute's check (cron) sees the dead run and starts the rescore again.
+    wait_for(lambda: not jobs.rescore.full_rescore_in_progress(), 30, "the lock to be free")
+    assert jobs.rescore_if_due()
+    wait_for(
+        lambda: ScoringRun.objects.filter(status="finished").count() == 2,
+        120 - (time.monotonic() - killed_at),
+        "the re-run",
+    )
+    run.refresh_from_db()
+    assert run.status == ScoringRun.Status.ABANDONED
+    assert scores() == clean

@@ -61,4 +61,4 @@ def test_it_scores_on_sqlite(tmp_path):
         text=True,
     ).stdout
     result = next(line for line in out.splitlines() if line.startswith("RESULT"))
-    assert result == "RESULT 100 critical 10 2 1"
+    assert result == "RESULT 100 critical 9 2 1"

@@ -116,3 +116,38 @@ def test_it_refuses_a_login_post_without_csrf_token(url, csm):
     response = log_in(client, "csm", url=url)
     assert response.status_code == 403
     assert "_auth_user_id" not in client.session
+
+
+def test_a_lockout_behind_the_trusted_proxy_is_per_client(client, csm, settings):
+    settings.TRUSTED_PROXIES = 1
+    proxy = {"REMOTE_ADDR": "10.0.0.2"}
+    attacker = {**proxy, "HTTP_X_FORWARDED_FOR": "203.0.113.9"}
+    fail(client, "csm", LIMIT, **attacker)
+    assert log_in(Client(), "csm", **attacker).status_code == 429
+    real_user = {**proxy, "HTTP_X_FORWARDED_FOR": "198.51.100.7"}
+    assert log_in(Client(), "csm", **real_user).status_code == 302
+
+
+def test_a_forwarded_address_from_an_untrusted_peer_is_ignored(client, csm, settings):
+    settings.TRUSTED_PROXIES = ["10.0.0.2"]
+    fail(client, "csm", LIMIT, REMOTE_ADDR="192.0.2.50", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    spoofed = {"REMOTE_ADDR": "192.0.2.50", "HTTP_X_FORWARDED_FOR": "198.51.100.7"}
+    assert log_in(Client(), "csm", **spoofed).status_code == 429
+
+
+@pytest.mark.parametrize(
+    ("remote", "forwarded", "trusted", "client_ip"),
+    [
+        ("10.0.0.2", "203.0.113.9", 1, "203.0.113.9"),
+        ("10.0.0.2", "6.6.6.6, 203.0.113.9", 1, "203.0.113.9"),  # spoofed first hop
+        ("10.0.0.3", "203.0.113.9, 10.0.0.2", 2, "203.0.113.9"),
+        ("10.0.0.2", "203.0.113.9", ["10.0.0.2"], "203.0.113.9"),
+        ("10.0.0.3", "6.6.6.6, 203.0.113.9, 10.0.0.2", ["10.0.0.2", "10.0.0.3"], "203.0.113.9"),
+        ("192.0.2.50", "203.0.113.9", ["10.0.0.2"], "192.0.2.50"),
+        ("10.0.0.2", "203.0.113.9", 0, "10.0.0.2"),
+    ],
+)
+def test_it_finds_the_client_behind_the_trusted_proxies(remote, forwarded, trusted, client_ip):
+    from vipdesk.lib.middleware import client_address
+
+    assert client_address(remote, forwarded, trusted) == client_ip

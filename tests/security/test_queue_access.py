@@ -64,7 +64,7 @@ GET_PAGES = {
     "/queue/": {"csm": 403, "lead": 200, "agent_user": 200, "admin_user": 200},
     "/queue/?tier=1&mine=on": {"csm": 403, "lead": 200, "agent_user": 200, "admin_user": 200},
     "/queue/unmatched/": {"csm": 403, "lead": 200, "agent_user": 200, "admin_user": 200},
-    "/tickets/{ticket}/": {"csm": 404, "lead": 200, "agent_user": 200, "admin_user": 200},
+    "/tickets/{ticket}/": {"csm": 200, "lead": 200, "agent_user": 200, "admin_user": 200},
     "/pools/": {"csm": 403, "lead": 200, "agent_user": 403, "admin_user": 200},
     "/pools/pto/{pto}/": {"csm": 403, "lead": 200, "agent_user": 403, "admin_user": 200},
     "/notifications/": {"csm": 200, "lead": 200, "agent_user": 200, "admin_user": 200},
@@ -76,12 +76,12 @@ POSTS = {
         {"csm": 403, "lead": 302, "agent_user": 302, "admin_user": 302},
     ),
     "/tickets/{ticket}/assign/": (
-        {"agent": "{agent}", "note": "over to you"},
-        {"csm": 404, "lead": 302, "agent_user": 403, "admin_user": 302},
+        {"agent": "{agent}", "note": "Agent takes over from here"},
+        {"csm": 403, "lead": 302, "agent_user": 403, "admin_user": 302},
     ),
     "/tickets/{ticket}/first-response/": (
         {},
-        {"csm": 404, "lead": 302, "agent_user": 302, "admin_user": 302},
+        {"csm": 403, "lead": 302, "agent_user": 302, "admin_user": 302},
     ),
     "/pools/{pool}/members/": (
         {"agent": "{agent}"},

@@ -79,3 +79,19 @@ def test_it_refuses_a_logged_in_post_without_csrf_token(admin_user):
     response = client.post("/admin/tickets/holiday/add/", {"day": "2026-12-25", "name": "X"})
     assert response.status_code == 403
     assert not Holiday.objects.exists()
+
+
+def test_the_queues_background_refresh_does_not_extend_the_session(client, lead):
+    start = timezone.now()
+    background = {"HX-Request": "true", "X-Background-Refresh": "1"}
+    with time_machine.travel(start, tick=False) as clock:
+        log_in(client, "lead")
+        clock.move_to(start + IDLE - timedelta(minutes=5))
+        assert client.get("/queue/", headers=background).status_code == 200
+        clock.move_to(start + IDLE + timedelta(minutes=1))
+        assert client.get("/queue/", headers=background).url == "/login/?next=/queue/"
+
+
+def test_the_queue_marks_its_poll_as_a_background_refresh(client, lead):
+    client.force_login(lead)
+    assert 'hx-headers=\'{"X-Background-Refresh": "1"}\'' in client.get("/queue/").text

@@ -2,17 +2,21 @@ from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from tests.factories import make_account, make_agent, make_pool, make_user
 from tests.tickets.conftest import make_vip_ticket
-from tickets.models import Agent, AgentPool, PtoPeriod
+from tickets.actions import assign_ticket, log_reassignment
+from tickets.models import Agent, AgentPool, PtoPeriod, Reassignment
 from tickets.staffing.pools import MemberLoad, Requirement, forecast_breaches, months_between
 
 NOW = datetime(2026, 1, 14, 10, 0, tzinfo=UTC)
 TODAY = NOW.date()
+MID_MONTH = datetime(2026, 12, 15, 12, 0, tzinfo=UTC)
 
 
 def member(pk, *, level=3, on_shift=True, pto=(), open_total=0, open_vip=0, cap=40, tenure=400):
@@ -262,7 +266,51 @@ def test_it_caches_the_monthly_aggregates_for_a_minute(client, lead):
         client.get("/pools/")
     with CaptureQueriesContext(connection) as warm:
         client.get("/pools/")
-    assert len(warm) == len(cold) - 3
+    assert len(warm) == len(cold) - 4
+
+
+@time_machine.travel(MID_MONTH, tick=False)
+def test_it_counts_tier_1_waits_over_the_acknowledgement_target_per_agent(client, lead):
+    sarah = make_agent(make_user("sarah", first_name="Sarah"), level=3)
+    tom = make_agent(make_user("tom", first_name="Tom"), level=3)
+    make_pool("Tier 1", tier=1, members=[sarah, tom])
+    now = timezone.now()
+    opened = now - timedelta(hours=1)
+
+    def answered_after(agent, minutes, **kw):
+        return make_vip_ticket(
+            assigned_agent=agent,
+            created_at=opened,
+            first_response_at=opened + timedelta(minutes=minutes),
+            **kw,
+        )
+
+    answered_after(sarah, 10)
+    answered_after(sarah, 16)  # > 15 min
+    make_vip_ticket(assigned_agent=sarah, created_at=now - timedelta(minutes=20))  # waiting
+    answered_after(tom, 15)  # exactly the target is fine
+    answered_after(tom, 40, tier=2, account=make_account(arr=200000))  # not Tier 1
+    client.force_login(lead)
+    r = client.get("/pools/")
+    by_name = {m.agent.user.username: m for m in r.context["pools"][0].members}
+    assert (by_name["sarah"].tier1_slow_acks, by_name["sarah"].tier1_this_month) == (2, 3)
+    assert (by_name["tom"].tier1_slow_acks, by_name["tom"].tier1_this_month) == (0, 1)
+    assert "Tier-1 waits &gt; 15 min" in r.content.decode()
+
+
+@time_machine.travel(MID_MONTH, tick=False)
+def test_it_counts_vip_transfers_without_a_warm_handoff(client, lead):
+    sarah = make_agent(make_user("sarah", first_name="Sarah"), level=3)
+    tom = make_agent(make_user("tom", first_name="Tom"), level=3)
+    make_pool("Tier 1", tier=1, members=[sarah, tom])
+    warm, cold = make_vip_ticket(assigned_agent=sarah), make_vip_ticket(assigned_agent=sarah)
+    assign_ticket(warm, tom, by=lead, note="Tom takes over; the customer expects a call.")
+    log_reassignment(cold, sarah, tom, by=lead)  # e.g. the admin's assignee correction
+    client.force_login(lead)
+    r = client.get("/pools/")
+    by_name = {m.agent.user.username: m for m in r.context["pools"][0].members}
+    assert (by_name["sarah"].cold_transfers, by_name["tom"].cold_transfers) == (1, 0)
+    assert Reassignment.objects.filter(handoff_note__isnull=False).count() == 1
 
 
 def test_it_shows_only_the_most_urgent_at_risk_tickets_and_counts_the_rest():

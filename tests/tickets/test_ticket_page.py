@@ -6,9 +6,16 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from escalations.models import Escalation
-from tests.factories import make_account, make_agent, make_contact, make_escalation, make_ticket
+from tests.factories import (
+    make_account,
+    make_agent,
+    make_contact,
+    make_escalation,
+    make_ticket,
+    make_user,
+)
 from tests.tickets.conftest import make_vip_ticket
-from tickets.models import Ticket, TicketMessage
+from tickets.models import Reassignment, Ticket, TicketMessage
 
 pytestmark = pytest.mark.django_db
 
@@ -60,16 +67,18 @@ def test_it_shows_account_context_routing_reasons_and_signals(client, agent_user
     assert "assign_form" not in r.context  # agents don't assign
 
 
-def test_it_lets_csms_see_only_their_accounts_tickets(client, csm, outsider):
+def test_a_ticket_listed_on_an_account_page_opens_for_the_same_users(client, csm, outsider):
+    """One visibility rule: whoever reads an account's page (CSMs cover for each other)
+    reads its tickets; working them is for support staff."""
     t = make_vip_ticket(make_account(csm=csm))
-    unmatched = make_ticket(None, queue="unmatched", routed=True)
-    client.force_login(csm)
+    client.force_login(outsider)
+    account_page = client.get(f"/accounts/{t.account_id}/").content.decode()
+    assert f"/tickets/{t.pk}/" in account_page
     r = client.get(f"/tickets/{t.pk}/")
     assert r.status_code == 200
     assert "Record first response" not in r.content.decode()
-    assert client.get(f"/tickets/{unmatched.pk}/").status_code == 404
-    client.force_login(outsider)
-    assert client.get(f"/tickets/{t.pk}/").status_code == 404
+    client.force_login(make_user("nobody"))
+    assert client.get(f"/tickets/{t.pk}/").status_code == 403
 
 
 def test_it_answers_404_for_a_missing_ticket(client, lead):
@@ -101,13 +110,21 @@ def test_it_requires_a_handoff_note_to_move_a_vip_ticket(client, lead):
     r = client.post(
         f"/tickets/{t.pk}/assign/", {"agent": second.pk, "note": "Customer on a call with CFO"}
     )
+    assert r.status_code == 400
+    assert f"Introduce the new agent by name ({second})" in r.content.decode()
+
+    text = f"{second.user.first_name} takes over; customer on a call with CFO"
+    r = client.post(f"/tickets/{t.pk}/assign/", {"agent": second.pk, "note": text})
     assert r.status_code == 302
     t.refresh_from_db()
     assert t.assigned_agent == second
     note = TicketMessage.objects.get(ticket=t)
-    assert note.body == "Customer on a call with CFO" and note.author == "agent"
+    assert note.body == text and note.author == "agent"
     html = client.get(f"/tickets/{t.pk}/").content.decode()
-    assert "Internal handoff note" in html and "Customer on a call with CFO" in html
+    assert "Internal handoff note" in html and "customer on a call with CFO" in html
+    log = Reassignment.objects.get(ticket=t)
+    assert (log.from_agent, log.to_agent, log.by, log.handoff_note) == (first, second, lead, note)
+    assert log.warm
 
 
 def test_it_moves_a_standard_ticket_without_a_note(client, lead):
@@ -169,3 +186,35 @@ def test_it_does_not_query_per_message_or_contact(client, lead):
         return len(ctx)
 
     assert count(3) == count(30)
+
+
+def test_it_refuses_to_resolve_a_vip_ticket_without_the_customers_confirmation(client, agent_user):
+    t = make_vip_ticket(assigned_agent=make_agent(agent_user, level=3))
+    client.force_login(agent_user)
+    r = client.post(f"/tickets/{t.pk}/resolve/", {"confirmed_by": "", "reason": ""})
+    assert r.status_code == 400
+    assert "closed only with the customer&#x27;s confirmation" in r.content.decode()
+    t.refresh_from_db()
+    assert t.is_open
+
+    r = client.post(
+        f"/tickets/{t.pk}/resolve/", {"confirmed_by": "Hank Scorpio", "confirmed_via": "phone"}
+    )
+    assert r.status_code == 302
+    t.refresh_from_db()
+    assert (t.status, t.confirmed_by, t.confirmed_via) == ("solved", "Hank Scorpio", "phone")
+    assert set(t.tasks.values_list("kind", flat=True)) == {
+        "follow_up_check",
+        "personal_call",
+        "resolution_summary",
+    }
+    assert (
+        "Confirmed by Hank Scorpio (Phone call)" in client.get(f"/tickets/{t.pk}/").content.decode()
+    )
+
+
+def test_resolving_requires_post_and_a_support_role(client, csm):
+    t = make_vip_ticket(make_account(arr=600000, csm=csm))
+    client.force_login(csm)
+    assert client.get(f"/tickets/{t.pk}/resolve/").status_code == 405
+    assert client.post(f"/tickets/{t.pk}/resolve/", {"reason": "x"}).status_code == 403

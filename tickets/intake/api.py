@@ -1,6 +1,5 @@
 """API routes for tickets: the Zendesk webhook and the bearer-token ticket API."""
 
-import json
 from datetime import timedelta
 
 from django.conf import settings
@@ -17,6 +16,7 @@ from tickets.intake import zendesk as webhooks
 from tickets.intake.ingest import ingest
 from tickets.intake.schemas import ErrorOut, IdOut, TicketIn, TicketOut
 from tickets.models import ApiToken, Ticket
+from vipdesk.lib import inbound
 
 router = Router(tags=["tickets"])
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -127,9 +127,9 @@ def zendesk_webhook(request: HttpRequest):
     if error:
         return Status(401, {"error": error})
     try:
-        payload = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        return Status(400, {"error": "Malformed JSON.", "field": None})
+        payload = inbound.loads(body)
+    except inbound.BadJson as e:
+        return Status(400, {"error": str(e), "field": None})
     try:
         incoming = webhooks.parse(payload, now)
     except webhooks.PayloadError as e:

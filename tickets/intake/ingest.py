@@ -19,7 +19,7 @@ Matching:
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -32,6 +32,19 @@ from tickets.models import Ticket, TicketMessage
 from tickets.routing.jobs import request_routing_on_commit
 
 ZENDESK_PRIORITIES = {"urgent": "P1", "high": "P2", "normal": "P3", "low": "P4"}
+# Timestamps from outside (created_at of tickets and comments) must fall in this range:
+# a year-10000 date stored once cannot be read back and stalls every job touching it.
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+MAX_AHEAD = timedelta(days=1)
+
+
+def time_error(value: datetime, now: datetime) -> str | None:
+    """Why an outside timestamp (aware) is refused, or None when it is acceptable."""
+    if value < EARLIEST:
+        return "Must not be before 2000-01-01."
+    if value > now + MAX_AHEAD:
+        return "Must not be more than a day in the future."
+    return None
 
 
 @dataclass
@@ -132,8 +145,8 @@ def ingest(incoming: Incoming, *, enqueue: bool = True) -> IngestResult:
         if incoming.comment is not None and incoming.comment.body.strip():
             reroute |= _add_comment(ticket, incoming.comment)
         if reroute:
-            ticket.routed = False
-            ticket.save(update_fields=["routed", "updated_at"])
+            ticket.routed, ticket.routing_error = False, ""
+            ticket.save(update_fields=["routed", "routing_error", "updated_at"])
             _request_routing(enqueue)
     return IngestResult(ticket.pk, False, reroute)
 

@@ -2,6 +2,7 @@
 
 import re
 from datetime import datetime
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -9,7 +10,7 @@ from django.utils import timezone
 from ninja import Schema
 from pydantic import Field, field_validator
 
-from tickets.intake.ingest import Incoming
+from tickets.intake.ingest import Incoming, time_error
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -26,7 +27,7 @@ class TicketIn(Schema):
     contact_title: str = Field("", max_length=200)
     subject: str = Field(min_length=1, max_length=500)
     body: str = ""
-    priority: str
+    priority: Literal["P1", "P2", "P3", "P4"]
     created_at: datetime | None = None
 
     @field_validator("external_id", mode="before")
@@ -53,12 +54,22 @@ class TicketIn(Schema):
             raise ValueError("not an e-mail address")
         return value.strip().lower() if value else value
 
-    @field_validator("priority")
+    @field_validator("priority", mode="before")
     @classmethod
-    def _priority(cls, value: str):
-        value = value.strip().upper()
-        if value not in ("P1", "P2", "P3", "P4"):
-            raise ValueError("must be one of P1, P2, P3, P4")
+    def _priority(cls, value):
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("created_at")
+    @classmethod
+    def _created_at(cls, value: datetime | None):
+        """Naive times are in settings.TIME_ZONE; the range is ingest.time_error's."""
+        if value is None:
+            return None
+        if timezone.is_naive(value):
+            value = value.replace(tzinfo=ZoneInfo(settings.TIME_ZONE))
+        problem = time_error(value, timezone.now())
+        if problem:
+            raise ValueError(problem)
         return value
 
     @field_validator("subject")
@@ -69,16 +80,13 @@ class TicketIn(Schema):
         return value.strip()
 
     def to_incoming(self, source: str) -> Incoming:
-        created = self.created_at or timezone.now()
-        if timezone.is_naive(created):
-            created = created.replace(tzinfo=ZoneInfo(settings.TIME_ZONE))
         return Incoming(
             source=source,
             external_id=self.external_id,
             subject=self.subject,
             body=self.body,
             priority=self.priority,
-            created_at=created,
+            created_at=self.created_at or timezone.now(),
             requester_name=self.contact_name,
             requester_email=self.contact_email or "",
             requester_title=self.contact_title,

@@ -1,8 +1,7 @@
 """The admins' CSV upload page (/admin/import/): the same importer as the commands."""
 
-import io
-
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.template.response import TemplateResponse
@@ -15,11 +14,22 @@ class ImportForm(forms.Form):
         choices=[("accounts", "Accounts"), ("contacts", "Contacts"), ("tickets", "Tickets")]
     )
     file = forms.FileField(label="CSV file")
+
     skip_invalid = forms.BooleanField(
         required=False,
         label="Skip invalid rows",
         help_text="Write the valid rows and list the others. Unticked: all or nothing.",
     )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.IMPORT_MAX_UPLOAD_MB
+        if upload.size > limit * 1024 * 1024:
+            raise forms.ValidationError(
+                f"The file is {upload.size / 1024 / 1024:.1f} MB; uploads are limited to "
+                f"{limit} MB (the import_* commands take bigger files)."
+            )
+        return upload
 
 
 @staff_member_required
@@ -28,10 +38,10 @@ def import_csv_view(request):
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
-            upload = form.cleaned_data["file"]
-            text = io.TextIOWrapper(upload.file, encoding="utf-8-sig", newline="")
             report = import_csv(
-                form.cleaned_data["kind"], text, skip_invalid=form.cleaned_data["skip_invalid"]
+                form.cleaned_data["kind"],
+                form.cleaned_data["file"].file,
+                skip_invalid=form.cleaned_data["skip_invalid"],
             )
     else:
         form = ImportForm()

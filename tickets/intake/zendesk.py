@@ -11,11 +11,13 @@ import hashlib
 import hmac
 from datetime import UTC, datetime, timedelta
 
-from tickets.intake.ingest import ZENDESK_PRIORITIES, Comment, Incoming
+from tickets.intake.ingest import ZENDESK_PRIORITIES, Comment, Incoming, time_error
 from tickets.models import Ticket, TicketMessage
 
 MAX_SKEW = timedelta(minutes=5)
 STATUSES = {s.value for s in Ticket.Status}
+# Zendesk's {{ticket.status}} placeholder gives the display name ("On-hold").
+STATUS_NAMES = {"on-hold": Ticket.Status.HOLD}
 
 
 class PayloadError(ValueError):
@@ -81,7 +83,20 @@ def _object(obj: dict, key: str, path: str) -> dict:
     return value
 
 
-def _comment(ticket: dict) -> Comment | None:
+def _time(value, path: str, now: datetime) -> datetime | None:
+    """An optional ISO 8601 date-time within the accepted range, or PayloadError."""
+    if not value:
+        return None
+    parsed = parse_datetime(value)
+    if parsed is None:
+        raise PayloadError(path, "Not an ISO 8601 date-time.")
+    problem = time_error(parsed, now)
+    if problem:
+        raise PayloadError(path, problem)
+    return parsed
+
+
+def _comment(ticket: dict, now: datetime) -> Comment | None:
     """A new comment, if the payload carries one: ticket.comment or ticket.latest_comment,
     an object ({id, body|plain_body|value, author: {name, role}}) or a plain string."""
     for key in ("comment", "latest_comment"):
@@ -102,10 +117,7 @@ def _comment(ticket: dict) -> Comment | None:
             return None
         author = raw.get("author") if isinstance(raw.get("author"), dict) else {}
         role = str(author.get("role") or raw.get("author_role") or "").lower()
-        created = raw.get("created_at")
-        created_at = parse_datetime(created) if created else None
-        if created and created_at is None:
-            raise PayloadError(f"{path}.created_at", "Not an ISO 8601 date-time.")
+        created_at = _time(raw.get("created_at"), f"{path}.created_at", now)
         return Comment(
             body=body,
             external_id=str(raw.get("id") or ""),
@@ -133,12 +145,10 @@ def parse(payload, now: datetime) -> Incoming:
     if not isinstance(priority, str) or priority.strip().lower() not in ZENDESK_PRIORITIES:
         raise PayloadError("ticket.priority", "Must be one of urgent, high, normal, low.")
     status = (_text(ticket, "status", "ticket.status") or "new").lower()
+    status = STATUS_NAMES.get(status, status)
     if status not in STATUSES:
         raise PayloadError("ticket.status", f"Must be one of {', '.join(sorted(STATUSES))}.")
-    created_raw = ticket.get("created_at")
-    created_at = parse_datetime(created_raw) if created_raw else now
-    if created_at is None:
-        raise PayloadError("ticket.created_at", "Not an ISO 8601 date-time.")
+    created_at = _time(ticket.get("created_at"), "ticket.created_at", now) or now
     requester = _object(ticket, "requester", "ticket.requester")
     email = _text(requester, "email", "ticket.requester.email", max_length=254)
     if email and ("@" not in email or " " in email.strip()):
@@ -148,6 +158,8 @@ def parse(payload, now: datetime) -> Incoming:
         organization = {"name": organization}
     organization = _object({"organization": organization}, "organization", "ticket.organization")
     tags = ticket.get("tags") or []
+    if isinstance(tags, str):  # Zendesk's {{ticket.tags}} placeholder: space-separated
+        tags = tags.split()
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         raise PayloadError("ticket.tags", "Must be a list of strings.")
     return Incoming(
@@ -162,5 +174,5 @@ def parse(payload, now: datetime) -> Incoming:
         requester_email=email,
         organization_name=_text(organization, "name", "ticket.organization.name"),
         tags=tags,
-        comment=_comment(ticket),
+        comment=_comment(ticket, now),
     )

@@ -11,7 +11,7 @@ Likewise the accounts of routed tickets are asked to be rescored
 
 Idempotent: routing a ticket again with unchanged inputs writes nothing new (the
 row is only updated when a derived value changed; alerts dedupe by
-f"ticket:{id}:{key}"; one follow-up per ticket and title).
+f"ticket:{id}:{key}"; the follow-up task's key is used once).
 """
 
 import logging
@@ -20,23 +20,22 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DataError, transaction
 from django.db.models import Exists, OuterRef
 from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts.models import Account, Contact
+from tickets.calendars import always_calendar, load_business_calendars
 from tickets.models import (
     Agent,
     AgentPool,
     ChurnPhrase,
-    FollowUpTask,
     PtoPeriod,
     RoutingPolicy,
     SlaPolicy,
     Ticket,
     TicketMessage,
-    load_calendar,
 )
 from tickets.routing import assignment, churn
 from tickets.routing.rules import (
@@ -50,22 +49,24 @@ from tickets.routing.rules import (
 )
 from tickets.staffing.capacity import OpenLoad, open_loads
 from vipdesk.alerts.raising import AlertSpec, raise_alerts
+from vipdesk.tasks.models import Task
+from vipdesk.tasks.raising import TaskSpec, create_tasks
 
 logger = logging.getLogger(__name__)
-
-FOLLOW_UP_TITLE = "Follow up with the executive contact"
 
 
 def load_policies() -> Policies:
     """Every policy routing needs, in a handful of queries (load once per batch)."""
     rp = RoutingPolicy.load()
+    default_calendar, tier_calendars = load_business_calendars()
     phrases = tuple(
         churn.Phrase(p.phrase, p.kind, p.weight) for p in ChurnPhrase.objects.filter(active=True)
     )
     return Policies(
         sla={(r.tier, r.priority): SlaRule.from_policy(r) for r in SlaPolicy.objects.all()},
-        business_calendar=load_calendar(),
-        always_calendar=load_calendar(always_open=True),
+        business_calendar=default_calendar,
+        always_calendar=always_calendar(),
+        tier_calendars=tier_calendars,
         vip_renewal_boost_days=rp.vip_renewal_boost_days,
         any_renewal_boost_days=rp.any_renewal_boost_days,
         vip_share_cap_pct=rp.vip_share_cap_pct,
@@ -180,23 +181,40 @@ def make_context(now: datetime | None = None, policies: Policies | None = None) 
     return Context(policies or load_policies(), load_candidates(today), now, today)
 
 
-def route_tickets(
-    ticket_ids,
-    ctx: Context | None = None,
-    skip_locked: bool = False,
-    failed: set[int] | None = None,
-) -> int:
+def route_tickets(ticket_ids, ctx: Context | None = None, skip_locked: bool = False) -> int:
     """Route these tickets in one transaction, their rows locked; returns how many were
     routed. skip_locked: leave tickets another job is routing right now to that job.
-    A ticket that fails is logged and left pending (added to `failed` when given); a
-    lone ticket's failure is raised unless `failed` is given."""
+
+    A ticket routing fails on is marked failed with the reason (Ticket.routing_error,
+    listed in the admin and counted on /healthz) and the others go on. A batch the
+    database cannot even load (a row it cannot hand back, e.g. a date past year 9999
+    stored before intake bounded them) is routed again one ticket at a time."""
+    ids = list(ticket_ids)
     ctx = ctx or make_context()
+    try:
+        return _route_batch(ids, ctx, skip_locked)
+    except DataError as error:
+        if len(ids) == 1:
+            mark_routing_failed(ids[0], error)
+            return 0
+        logger.warning("routing a batch of %s tickets failed: one at a time", len(ids))
+        ctx = make_context(ctx.now, ctx.policies)  # the failed batch's assignments are void
+        return sum(route_tickets([pk], ctx, skip_locked) for pk in ids)
+
+
+def mark_routing_failed(ticket_id: int, error: Exception) -> None:
+    logger.error("routing ticket %s failed: %s", ticket_id, error)
+    reason = f"{type(error).__name__}: {error}"[:1000]
+    Ticket.objects.filter(pk=ticket_id).update(routing_error=reason)
+
+
+def _route_batch(ids: list[int], ctx: Context, skip_locked: bool) -> int:
     routed = 0
     with transaction.atomic():
         tickets = list(
             Ticket.objects.select_for_update(of=("self",), skip_locked=skip_locked)
             .select_related("account", "contact")
-            .filter(pk__in=list(ticket_ids))
+            .filter(pk__in=ids)
             .order_by("pk")
         )
         if not tickets:
@@ -210,15 +228,11 @@ def route_tickets(
             vip = executives.get(requester_key(ticket)) if ticket.contact_id is None else None
             try:
                 # One bad ticket (say, a cell deleted from the SLA matrix) must not
-                # hold up the batch: it stays pending, logged, for the next sweep.
+                # hold up the batch.
                 with transaction.atomic():
                     decision = route_one(ticket, messages.get(ticket.pk, []), ctx, vip)
-            except Exception:
-                logger.exception("routing ticket %s failed", ticket.pk)
-                if failed is None and len(tickets) == 1:
-                    raise
-                if failed is not None:
-                    failed.add(ticket.pk)
+            except Exception as error:  # noqa: BLE001 - recorded on the ticket
+                mark_routing_failed(ticket.pk, error)
                 continue
             alerts.extend(decision.alerts)
             routed += 1
@@ -301,12 +315,18 @@ def route_one(
 def create_follow_up(ticket: Ticket, decision: RoutingDecision) -> None:
     """The decision's follow-up task, at most once per ticket."""
     if decision.follow_up_due is not None:
-        FollowUpTask.objects.get_or_create(
-            ticket=ticket,
-            title=FOLLOW_UP_TITLE,
-            defaults={
-                "account": ticket.account,
-                "assignee_id": ticket.account.csm_id if ticket.account else None,
-                "due_at": decision.follow_up_due,
-            },
+        create_tasks(
+            [
+                TaskSpec(
+                    kind=Task.Kind.EXECUTIVE_FOLLOW_UP,
+                    key=f"ticket:{ticket.pk}:{Task.Kind.EXECUTIVE_FOLLOW_UP}",
+                    title=f"Follow up with {ticket.requester_name or 'the executive contact'} "
+                    f"(#{ticket.pk} {ticket.subject})",
+                    due_at=decision.follow_up_due,
+                    owner_id=ticket.account.csm_id if ticket.account else None,
+                    account_id=ticket.account_id,
+                    ticket_id=ticket.pk,
+                    link=f"/tickets/{ticket.pk}/",
+                )
+            ]
         )

@@ -10,7 +10,7 @@ paid per drain, not per ticket. Two Redis keys coordinate it: ROUTING_REQUESTED
 so a killed drainer cannot block routing). The drainer releases DRAINER_SCHEDULED
 atomically and only when no request came since its last pass, so every request
 either is seen by the running drainer or schedules a new one. If Redis is down
-the ticket stays routed=False and `sweep_pending_routing` (every minute, from
+the ticket stays routed=False and `sweep_pending_routing` (every 30 s, from
 vipdesk/cron.py) routes it. Every job is idempotent: running it twice is harmless.
 
 Settings (getattr defaults): ROUTING_BATCH_SIZE = 100 tickets per transaction,
@@ -80,13 +80,13 @@ def drain_routing() -> int:
     release = redis.register_script(RELEASE_DRAINER)
     deadline = time.monotonic() + getattr(settings, "ROUTING_DRAIN_SECONDS", 60)
     batch_size = getattr(settings, "ROUTING_BATCH_SIZE", 100)
-    total, failed = 0, set()
+    total = 0
     while True:
         redis.delete(ROUTING_REQUESTED)
         redis.expire(DRAINER_SCHEDULED, DRAINER_TTL_SECONDS)
         with advisory_lock(ROUTING_LOCK) as acquired:
             if acquired:
-                total += route_pending(batch_size=batch_size, failed=failed, deadline=deadline)
+                total += route_pending(batch_size=batch_size, deadline=deadline)
             else:
                 # Another drainer holds it (its key's TTL lapsed): look again after it.
                 redis.set(ROUTING_REQUESTED, 1)
@@ -104,14 +104,12 @@ def drain_routing() -> int:
 def route_pending(
     batch_size: int = BATCH_SIZE,
     older_than: timedelta | None = None,
-    failed: set[int] | None = None,
     deadline: float | None = None,
 ) -> int:
-    """Route every ticket with routed=False, in batches, policies and agents loaded
-    once; tickets another job holds locked are left to it; a ticket that fails is
-    logged and passed over. Returns how many were routed."""
+    """Route every pending ticket, in batches, policies and agents loaded once; tickets
+    another job holds locked are left to it; a ticket that fails is marked failed and
+    passed over. Returns how many were routed."""
     ctx = make_context()
-    failed = set() if failed is None else failed
     pending = Ticket.objects.pending_routing()
     if older_than is not None:
         pending = pending.filter(updated_at__lte=ctx.now - older_than)
@@ -122,7 +120,7 @@ def route_pending(
         )
         if not ids:
             return total
-        total += route_tickets(ids, ctx, skip_locked=True, failed=failed)
+        total += route_tickets(ids, ctx, skip_locked=True)
         last_pk = ids[-1]
         if deadline is not None and time.monotonic() > deadline:
             return total

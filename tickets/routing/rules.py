@@ -71,8 +71,10 @@ class SlaRule:
 @dataclass(frozen=True)
 class Policies:
     sla: dict[tuple[int, str], SlaRule]
-    business_calendar: BusinessCalendar
+    business_calendar: BusinessCalendar  # the default one
     always_calendar: BusinessCalendar
+    # tier -> the business-hours calendar of its pools, where they name one
+    tier_calendars: dict[int, BusinessCalendar] = field(default_factory=dict)
     vip_renewal_boost_days: int = 90
     any_renewal_boost_days: int = 60
     vip_share_cap_pct: int = 40
@@ -81,8 +83,10 @@ class Policies:
     executive_titles: str = ""
     churn_phrases: tuple = ()
 
-    def calendar(self, name: str) -> BusinessCalendar:
-        return self.always_calendar if name == ALWAYS else self.business_calendar
+    def calendar(self, name: str, tier: int) -> BusinessCalendar:
+        if name == ALWAYS:
+            return self.always_calendar
+        return self.tier_calendars.get(tier, self.business_calendar)
 
 
 @dataclass(frozen=True)
@@ -272,7 +276,7 @@ def route(
     rule = policies.sla.get((sla_tier, effective)) or policies.sla.get((Tier.STANDARD, effective))
     if rule is None:
         raise ValueError(f"The SLA matrix has no row for {tier_label(sla_tier)} {effective}.")
-    calendar = policies.calendar(rule.calendar)
+    calendar = policies.calendar(rule.calendar, rule.tier)
     if account is None:
         queue = "unmatched"
     elif boosted and tier == Tier.STANDARD and not executive:
@@ -282,7 +286,11 @@ def route(
 
     first_due = add_minutes(ticket.created_at, rule.first_response_minutes, calendar)
     resolution_due = add_minutes(ticket.created_at, rule.resolution_minutes, calendar)
-    calendar_label = "24/7" if rule.calendar == ALWAYS else "business hours"
+    calendar_label = (
+        "24/7"
+        if rule.calendar == ALWAYS
+        else ", ".join(filter(None, ["business hours", calendar.name]))
+    )
     reasons.append(
         f"SLA {tier_label(sla_tier)} {effective}: first response within "
         f"{_duration(rule.first_response_minutes)} ({calendar_label}), due "

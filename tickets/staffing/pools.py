@@ -24,16 +24,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.core.cache import cache
-from django.db.models import Avg, Count, F, Max, Prefetch
+from django.db.models import Avg, Count, F, Max, Prefetch, Q
 from django.utils import timezone
 
-from accounts.models import VIP_TIERS, Account
+from accounts.models import VIP_TIERS, Account, Tier
 from tickets.models import (
     Agent,
     AgentLevel,
     AgentPool,
     PtoPeriod,
     Queue,
+    Reassignment,
     RoutingPolicy,
     SlaPolicy,
     Ticket,
@@ -64,6 +65,12 @@ class MemberLoad:
     pto: list = field(default_factory=list)
     cap_pct: int = 40
     today: date | None = None
+    # This month: Tier-1 tickets, those that waited longer than the acknowledgement
+    # target (RoutingPolicy.tier1_acknowledgement_minutes), and VIP tickets moved away
+    # from this agent without a warm handoff.
+    tier1_this_month: int = 0
+    tier1_slow_acks: int = 0
+    cold_transfers: int = 0
 
     @property
     def name(self) -> str:
@@ -241,24 +248,39 @@ def handling_times(now: datetime) -> dict[int, timedelta]:
     return {r["tier"]: r["aht"] for r in rows if r["aht"] and r["aht"] > timedelta(0)}
 
 
-def slow_aggregates(now: datetime, month_start: datetime) -> tuple[dict, dict, dict]:
-    """VIP tickets this month per agent, handling time per tier and accounts per tier,
-    from the cache when fresh (each is a scan over a month of tickets at scale)."""
-    key = f"pools:aggregates:{month_start:%Y%m}"
+def slow_aggregates(now: datetime, month_start: datetime, ack: timedelta) -> tuple:
+    """Per agent this month: VIP tickets, Tier-1 tickets and those acknowledged later
+    than `ack` (or still waiting longer), cold transfers; handling time per tier and
+    accounts per tier. From the cache when fresh (each is a scan over a month of
+    tickets at scale)."""
+    key = f"pools:aggregates:{month_start:%Y%m}:{ack.total_seconds():.0f}"
     cached = cache.get(key)
     if cached is None:
-        month = dict(
-            Ticket.objects.filter(created_at__gte=month_start)
+        slow = Q(first_response_at__gt=F("created_at") + ack) | Q(
+            first_response_at__isnull=True, created_at__lt=now - ack
+        )
+        month = {
+            r["assigned_agent"]: r
+            for r in Ticket.objects.filter(created_at__gte=month_start)
             .vip()
             .exclude(assigned_agent=None)
             .values("assigned_agent")
+            .annotate(
+                vip=Count("id"),
+                tier1=Count("id", filter=Q(tier=Tier.STRATEGIC)),
+                slow=Count("id", filter=Q(tier=Tier.STRATEGIC) & slow),
+            )
+        }
+        cold = dict(
+            Reassignment.objects.filter(at__gte=month_start, handoff_note__isnull=True)
+            .values("from_agent")
             .annotate(n=Count("id"))
-            .values_list("assigned_agent", "n")
+            .values_list("from_agent", "n")
         )
         tier_counts = dict(
             Account.objects.values("tier").annotate(n=Count("id")).values_list("tier", "n")
         )
-        cached = (month, handling_times(now), tier_counts)
+        cached = (month, cold, handling_times(now), tier_counts)
         cache.set(key, cached, AGGREGATE_SECONDS)
     return cached
 
@@ -282,7 +304,9 @@ def pool_board(now: datetime | None = None) -> dict:
     member_ids = {agent_id for _, agent_id in memberships}
     load = open_loads(member_ids)
     reqs = requirements()
-    month, aht, tier_counts = slow_aggregates(now, month_start)
+    month, cold, aht, tier_counts = slow_aggregates(
+        now, month_start, timedelta(minutes=policy.tier1_acknowledgement_minutes)
+    )
     waiting = list(
         Ticket.objects.open()
         .filter(routed=True, first_response_at__isnull=True)
@@ -307,11 +331,15 @@ def pool_board(now: datetime | None = None) -> dict:
     loads = {}
     for a in agents:
         row = load.get(a.pk, OpenLoad())
+        this_month = month.get(a.pk, {})
         loads[a.pk] = MemberLoad(
             agent=a,
             open_total=row.total,
             open_vip=row.vip,
-            vip_this_month=month.get(a.pk, 0),
+            vip_this_month=this_month.get("vip", 0),
+            tier1_this_month=this_month.get("tier1", 0),
+            tier1_slow_acks=this_month.get("slow", 0),
+            cold_transfers=cold.get(a.pk, 0),
             pto=list(a.pto.all()),
             cap_pct=a.vip_share_cap_pct or policy.vip_share_cap_pct,
             today=today,

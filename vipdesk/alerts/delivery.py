@@ -1,5 +1,7 @@
 """Delivering alerts: by e-mail and, if configured, to a Slack-compatible incoming
-webhook; each channel at most once per alert."""
+webhook; each channel at most once per alert. Text from outside (a ticket subject)
+is escaped for each channel: Slack's control characters become entities, e-mail
+headers stay on one line."""
 
 import json
 import logging
@@ -42,6 +44,17 @@ def enqueue_delivery(alert_ids: list[int]) -> None:
         )
 
 
+def slack_escape(text: str) -> str:
+    """&, < and > as Slack wants them escaped: a ticket subject can neither ping a
+    channel (<!channel>) nor disguise a link (<https://…|text>)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def one_line(text: str) -> str:
+    """Header text without line breaks (no header injection, no BadHeaderError)."""
+    return " ".join(text.split())
+
+
 def respond_by(alert: Alert) -> str:
     if alert.respond_by is None:
         return ""
@@ -50,22 +63,36 @@ def respond_by(alert: Alert) -> str:
 
 
 def deliver_alert(alert_id: int) -> None:
-    """Job: e-mail the alert and post it to Slack, each at most once."""
+    """Job: e-mail the alert and post it to Slack, each at most once. A failure is
+    recorded on the alert (Alert.delivery_error: in the admin, counted on /healthz)
+    until a retry succeeds."""
     alert = Alert.objects.select_related("user").filter(pk=alert_id).first()
     if alert is None:
         return
+    try:
+        send(alert)
+    except Exception as error:
+        Alert.objects.filter(pk=alert.pk).update(
+            delivery_error=f"{type(error).__name__}: {error}"[:1000]
+        )
+        raise
+    if alert.delivery_error:
+        Alert.objects.filter(pk=alert.pk).update(delivery_error="")
+
+
+def send(alert: Alert) -> None:
     url = f"{settings.SITE_URL.rstrip('/')}{alert.link}" if alert.link else settings.SITE_URL
     if alert.emailed_at is None and alert.user.email:
         send_mail(
-            subject=f"[vipdesk] {alert.title}",
+            subject=one_line(f"[vipdesk] {alert.title}"),
             message=f"{alert.body}{respond_by(alert)}\n\n{url}\n",
             from_email=None,
             recipient_list=[alert.user.email],
         )
         Alert.objects.filter(pk=alert.pk, emailed_at__isnull=True).update(emailed_at=timezone.now())
     if alert.slack_posted_at is None and settings.SLACK_WEBHOOK_URL:
-        text = f"*{alert.title}*\n{alert.body}{respond_by(alert)}\n<{url}|Open in vipdesk>"
-        payload = json.dumps({"text": text})
+        title, body = slack_escape(alert.title), slack_escape(alert.body + respond_by(alert))
+        payload = json.dumps({"text": f"*{title}*\n{body}\n<{url}|Open in vipdesk>"})
         request = urllib.request.Request(  # noqa: S310 - admin-configured https URL
             settings.SLACK_WEBHOOK_URL,
             data=payload.encode(),

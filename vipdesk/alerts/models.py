@@ -24,9 +24,12 @@ class Alert(models.Model):
         SLA_WARNING = "sla_warning", "SLA about to breach"
         SLA_BREACH = "sla_breach", "SLA breached"
         RISK_THRESHOLD = "risk_threshold", "Risk threshold crossed"
+        RISK_BAND = "risk_band", "Risk-band workflow"
         ESCALATION = "escalation", "Escalation"
         WEEKLY_REPORT = "weekly_report", "Weekly VIP health report"
         MONTHLY_REPORT = "monthly_report", "Monthly VIP support report"
+        TASK_OVERDUE = "task_overdue", "Task overdue"
+        JOB_STALE = "job_stale", "Background job stale"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alerts"
@@ -46,6 +49,8 @@ class Alert(models.Model):
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
     slack_posted_at = models.DateTimeField(null=True, blank=True)
+    # Why the last delivery attempt failed (cleared when one succeeds).
+    delivery_error = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -54,6 +59,10 @@ class Alert(models.Model):
         ]
         indexes = [
             models.Index(fields=["user", "read_at"], name="alert_unread_idx"),
+            # /healthz counts the alerts whose delivery is failing.
+            models.Index(
+                fields=["id"], condition=~models.Q(delivery_error=""), name="alert_undelivered_idx"
+            ),
         ]
 
     def __str__(self) -> str:

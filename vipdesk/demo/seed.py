@@ -1,5 +1,7 @@
 """The demo company behind `manage.py seed_demo`: staff, accounts, contacts, agents and
-pools, a year of tickets with their messages, escalations and CSM notes.
+pools, a year of tickets with their messages, weekly usage and quarterly NPS history,
+escalations, churns and CSM notes, all driven by a hidden cause (see "the hidden cause"
+below) that the risk score has to discover from its symptoms.
 
 Deterministic: every phase draws from its own `random.Random` seeded with
 "<seed>:<phase>", and ids are assigned here (from the table's highest id), so the same
@@ -18,7 +20,7 @@ import re
 import string
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
@@ -27,11 +29,22 @@ from django.db import connection, transaction
 from django.test.utils import override_settings
 from django.utils import timezone
 
+from accounts.cadence.jobs import schedule_relationship_tasks
 from accounts.executives import is_executive_title
-from accounts.models import Account, AccountDomain, Contact, CsmNote, Tier
+from accounts.history import USAGE_WEEKS_SHOWN, usage_trend_pct
+from accounts.models import (
+    Account,
+    AccountDomain,
+    Contact,
+    CsmNote,
+    NpsPoint,
+    Tier,
+    UsagePoint,
+)
 from accounts.tiering import current_bands, retier_accounts, tier_for
 from escalations.jobs import open_requested_escalations
 from escalations.models import Escalation, EscalationEvent
+from tickets.followups.jobs import create_missing_follow_ups
 from tickets.models import (
     Agent,
     AgentLevel,
@@ -49,6 +62,7 @@ from vipdesk.insight.rescore import rescore_all
 from vipdesk.lib.bulk import BackgroundLoad, BulkWriter, analyze, next_id, reset_sequences
 from vipdesk.lib.business_hours import add_minutes
 from vipdesk.lib.roles import Role
+from vipdesk.tasks.models import Task
 
 DEFAULT_SEED = 2026
 DEMO_PASSWORD = "vipdesk-demo"  # noqa: S105 — documented in the README
@@ -65,7 +79,7 @@ DEMO_LOGINS = (
 DIRECT_CHURN_RATE = 0.025
 INDIRECT_CHURN_RATE = 0.08
 NEGATED_CHURN_RATE = 0.01
-AT_RISK_SHARE = 0.08  # accounts that are quietly unhappy
+USAGE_WEEKS = 52  # weekly active users history per account
 UNMATCHED_SHARE = 0.02  # tickets from people we cannot tie to an account
 HISTORY_DAYS = 365
 STORY_TICKETS = 2
@@ -91,6 +105,73 @@ STORY_ACCOUNTS = (
 DUMMY_MAILER = "django.core.mail.backends.dummy.EmailBackend"
 
 
+# ------------------------------------------------------------------ the hidden cause
+# Each account may go through one spell of latent trouble with its own onset. Trouble
+# builds up gradually (intensity 0 → its strength) and drives every symptom the
+# generator writes: more tickets, more P1/P2, churn language and negative wording,
+# shorter messages, slower answers and lower CSAT, fewer weekly active users, lower NPS
+# answers, a champion who stops writing. After a random lag it ends in an escalation
+# or a churn (dated), or, for false alarms, calms down with no outcome. A few
+# escalations come out of the blue, with no trouble before them. The risk score's
+# formula is never used here: the backtest measures how well it reads these symptoms.
+TROUBLE_OUTCOMES = (  # outcome, share of accounts, lag from onset to outcome (days)
+    ("escalation", 0.07, (10, 60)),
+    ("churn", 0.025, (20, 90)),
+    ("calm", 0.06, (14, 40)),  # a false alarm: noisy weeks, then back to normal
+)
+OUT_OF_THE_BLUE_SHARE = 0.015  # escalations with no trouble before them
+TROUBLE_TICKET_SHARE = 0.5  # at full strength, this share of an account's tickets
+AFTERMATH_DAYS = 10  # an escalation's trouble fades over this many days
+
+
+@dataclass(slots=True)
+class Trouble:
+    onset: datetime
+    outcome: str  # "escalation" | "churn" | "calm"
+    outcome_at: datetime  # escalation opened / churned / calm again
+    strength: float  # 0.3–1: how loud the symptoms get
+
+    @property
+    def end(self) -> datetime:
+        """When the symptoms are gone (churned accounts write no more)."""
+        if self.outcome == "escalation":
+            return self.outcome_at + timedelta(days=AFTERMATH_DAYS)
+        return self.outcome_at
+
+    def intensity(self, at: datetime) -> float:
+        """0 before the onset, rising to `strength` at the outcome; a false alarm peaks
+        halfway and calms down; an escalation's trouble fades in its aftermath."""
+        if at < self.onset or at >= self.end:
+            return 0.0
+        span = (self.outcome_at - self.onset).total_seconds()
+        x = (at - self.onset).total_seconds() / span if span else 1.0
+        if self.outcome == "calm":
+            return self.strength * (1 - abs(2 * x - 1))
+        if x <= 1:
+            return self.strength * x
+        aftermath = (at - self.outcome_at) / timedelta(days=AFTERMATH_DAYS)
+        return self.strength * (1 - aftermath)
+
+
+def draw_trouble(rng: random.Random, now: datetime, story_at_risk: bool | None) -> Trouble | None:
+    """Latent trouble for one account: onsets spread over the year (some still building
+    at `now`, their outcome not yet happened). Story accounts at risk are in trouble now."""
+    if story_at_risk is not None:
+        if not story_at_risk:
+            return None
+        onset = now - timedelta(days=rng.uniform(35, 60))
+        return Trouble(onset, "escalation", now + timedelta(days=rng.uniform(3, 20)), 0.9)
+    u = rng.random()
+    for outcome, share, (low, high) in TROUBLE_OUTCOMES:
+        if u < share:
+            onset = now - timedelta(days=rng.uniform(0, HISTORY_DAYS + 30))
+            lag = timedelta(days=rng.uniform(low, high))
+            strength = rng.uniform(0.3, 1.0)
+            return Trouble(onset.replace(microsecond=0), outcome, onset + lag, strength)
+        u -= share
+    return None
+
+
 @dataclass(slots=True)
 class AccountPlan:
     """What ticket generation needs to know about an account."""
@@ -99,10 +180,22 @@ class AccountPlan:
     name: str
     domain: str
     tier: int
-    at_risk: bool
+    trouble: Trouble | None
     csm_id: int | None
     first_contact_id: int = 0
     contacts: int = 0
+    blue_escalation_at: datetime | None = None  # an escalation out of the blue
+
+    @property
+    def at_risk(self) -> bool:
+        return self.trouble is not None
+
+    def intensity(self, at: datetime) -> float:
+        return self.trouble.intensity(at) if self.trouble else 0.0
+
+    def churned_at(self, now: datetime) -> datetime | None:
+        t = self.trouble
+        return t.outcome_at if t and t.outcome == "churn" and t.outcome_at <= now else None
 
 
 # Random values for the {placeholders} of the text templates.
@@ -153,6 +246,8 @@ class DemoCompany:
         self.n_tickets = tickets
         self.now = now or timezone.now()
         self.today = self.now.date()
+        # The latest complete week (weeks start on Mondays).
+        self.last_week = self.today - timedelta(days=self.today.weekday() + 7)
         self.chunk_size = chunk_size
         self.stdout = stdout or _Silent()
         self.first_names = text.FIRST_NAMES
@@ -195,7 +290,7 @@ class DemoCompany:
         models = [
             Account, AccountDomain, Contact, CsmNote, Agent, AgentPool, AgentPool.members.through,
             PtoPeriod, Ticket, TicketMessage, Escalation, Escalation.tickets.through,
-            EscalationEvent,
+            EscalationEvent, UsagePoint, NpsPoint,
         ]  # fmt: skip
         reset_sequences(models)
         analyze(models)
@@ -347,6 +442,7 @@ class DemoCompany:
         "id", "name", "plan", "arr", "contract_start", "renewal_date", "csm_id",
         "account_manager_id", "executive_sponsor", "strategic", "executive_review", "nps",
         "previous_nps", "weekly_active_users", "usage_trend_pct", "expansion_opportunity",
+        "churned_at",
     ]  # fmt: skip
 
     def company_name(self, rng: random.Random, taken: set[str]) -> str:
@@ -382,40 +478,53 @@ class DemoCompany:
             arr = min(49_900, rng.lognormvariate(math.log(14_000), 0.6))
         return max(1_200, int(arr // 100 * 100))
 
-    def usage_series(self, rng: random.Random, arr: int, at_risk: bool) -> tuple[list[int], float]:
+    def usage_history(self, rng: random.Random, arr: int, plan: AccountPlan) -> list[tuple]:
+        """(week, active users) for the complete weeks of the year, oldest first: a
+        seat-sized level with a slow drift and noise, minus what trouble takes away."""
         seats = clamp(int(arr / 450), 5, 25_000)
         level = seats * rng.uniform(0.45, 0.85)
-        # Unhappy accounts lose users week after week.
-        change = rng.uniform(-0.06, -0.025) if at_risk else rng.uniform(-0.01, 0.02)
-        series = []
-        for week in range(12):
-            drift = change if (not at_risk or week >= 5) else 0
-            level = max(1.0, level * (1 + drift + rng.uniform(-0.02, 0.02)))
-            series.append(int(level))
-        before, after = sum(series[4:8]) / 4, sum(series[8:]) / 4
-        return series, round((after - before) / before * 100, 1)
+        drift = rng.uniform(-0.004, 0.006)
+        rows = []
+        for i in range(USAGE_WEEKS, 0, -1):
+            week = self.last_week - timedelta(weeks=i - 1)
+            level = max(1.0, level * (1 + drift + rng.uniform(-0.03, 0.03)))
+            middle = datetime.combine(week, datetime.min.time(), tzinfo=UTC) + timedelta(days=3)
+            rows.append((week, max(1, int(level * (1 - 0.6 * plan.intensity(middle))))))
+        return rows
+
+    def nps_history(self, rng: random.Random, plan: AccountPlan, story=None) -> list[tuple]:
+        """(date, score) of the quarterly NPS survey, oldest first; a story account's
+        last two answers are its story's."""
+        if story is None and rng.random() > 0.85:
+            return []  # never answered
+        base = rng.randint(-20, 80)
+        offset = rng.randint(1, 90)
+        dates = [self.today - timedelta(days=offset + 91 * k) for k in range(4, -1, -1)]
+        points = []
+        for day in dates:
+            at = datetime.combine(day, datetime.min.time(), tzinfo=UTC)
+            score = base + rng.randint(-8, 8) - int(70 * plan.intensity(at))
+            points.append((day, clamp(score, -100, 100)))
+        if story:
+            *_, nps, previous = story
+            points[-2:] = [(points[-2][0], previous), (points[-1][0], nps)]
+        return points
 
     def account_row(self, rng, account_id, name, taken_domains, story=None):
         bands = self.bands
         if story:
-            _, arr, renew_days, strategic, review, at_risk, nps, previous = story
+            _, arr, renew_days, strategic, review, at_risk, _, _ = story
         else:
             arr = self.random_arr(rng)
             renew_days = rng.randint(1, 548)
             strategic, review = rng.random() < 0.004, rng.random() < 0.004
-            at_risk = rng.random() < AT_RISK_SHARE
-            previous = rng.randint(-20, 80) if rng.random() < 0.85 else None
-            nps = None
-            if previous is not None:
-                nps = previous - rng.randint(15, 50) if at_risk else previous + rng.randint(-8, 8)
-                nps = clamp(nps, -100, 100)
+        trouble = draw_trouble(rng, self.now, at_risk if story else None)
         tier = tier_for(Decimal(arr), strategic, review, bands).tier
         renewal = self.today + timedelta(days=renew_days)
         years = rng.randint(1, 3)
         while renewal - timedelta(days=365 * years) > self.today:
             years += 1
         contract_start = renewal - timedelta(days=365 * years)
-        series, trend = self.usage_series(rng, arr, at_risk)
         vip = tier != Tier.STANDARD
         if story:
             csm = self.users["csm"]
@@ -430,32 +539,48 @@ class DemoCompany:
             sponsor = f"{first} {last}, {rng.choice(text.SPONSOR_TITLES)}"
         expansion = int(arr * rng.uniform(0.1, 0.6)) // 1000 * 1000 if rng.random() < 0.25 else 0
         domain = self.account_domain(name, taken_domains)
-        plan = AccountPlan(account_id, name, domain, tier, at_risk, csm)
+        plan = AccountPlan(account_id, name, domain, tier, trouble, csm)
+        if not story and trouble is None and rng.random() < OUT_OF_THE_BLUE_SHARE:
+            plan.blue_escalation_at = self.now - timedelta(days=rng.uniform(0, HISTORY_DAYS))
+        usage = self.usage_history(rng, arr, plan)
+        nps = self.nps_history(rng, plan, story)
+        series = [users for _, users in usage[-USAGE_WEEKS_SHOWN:]]
+        recent, before = series[-4:], series[-8:-4]
+        trend = usage_trend_pct(sum(recent) / 4, 4, sum(before) / 4, 4)
+        latest = nps[-1][1] if nps else None
+        previous = nps[-2][1] if len(nps) > 1 else None
         row = (
             account_id, name, rng.choice(text.PLANS_BY_TIER[tier]), Decimal(arr), contract_start,
-            renewal, csm, manager, sponsor, strategic, review, nps, previous, series, trend,
-            Decimal(expansion),
+            renewal, csm, manager, sponsor, strategic, review, latest, previous, series, trend,
+            Decimal(expansion), plan.churned_at(self.now),
         )  # fmt: skip
-        return plan, row
+        return plan, row, usage, nps
 
     def create_accounts(self) -> None:
         rng = self.rng("accounts")
         self.bands = current_bands()
         account_writer = BulkWriter(Account, self.ACCOUNT_FIELDS)
         domain_writer = BulkWriter(AccountDomain, ["id", "account_id", "domain"])
+        usage_writer = BulkWriter(UsagePoint, ["id", "account_id", "week", "active_users"])
+        nps_writer = BulkWriter(NpsPoint, ["id", "account_id", "date", "score"])
         account_id, domain_id = next_id(Account), next_id(AccountDomain)
+        usage_id, nps_id = _counter(next_id(UsagePoint)), _counter(next_id(NpsPoint))
         taken_names = {s[0] for s in STORY_ACCOUNTS}
         taken_domains: set[str] = set()
         progress = Progress(self.stdout, "accounts", self.n_accounts)
         done = 0
         rebuild = self.n_accounts >= LARGE_LOAD
-        with BackgroundLoad([Account, AccountDomain], rebuild) as load:
+        with BackgroundLoad([Account, AccountDomain, UsagePoint, NpsPoint], rebuild) as load:
             while done < self.n_accounts:
-                rows, domains = [], []
+                rows, domains, history = [], [], ([], [])
                 for i in range(done, min(done + self.chunk_size, self.n_accounts)):
                     story = STORY_ACCOUNTS[i] if i < len(STORY_ACCOUNTS) else None
                     name = story[0] if story else self.company_name(rng, taken_names)
-                    plan, row = self.account_row(rng, account_id, name, taken_domains, story)
+                    plan, row, usage, nps = self.account_row(
+                        rng, account_id, name, taken_domains, story
+                    )
+                    history[0].extend((next(usage_id), account_id, *point) for point in usage)
+                    history[1].extend((next(nps_id), account_id, *point) for point in nps)
                     self.plans.append(plan)
                     rows.append(row)
                     domains.append((domain_id, account_id, plan.domain))
@@ -466,6 +591,7 @@ class DemoCompany:
                         domain_id += 1
                     account_id += 1
                 load.submit(_write_pairs, account_writer, rows, domain_writer, domains)
+                load.submit(_write_pairs, usage_writer, history[0], nps_writer, history[1])
                 done += len(rows)
                 progress.report(done)
         self.company_names = taken_names
@@ -513,8 +639,13 @@ class DemoCompany:
                         if title not in executive:
                             executive[title] = is_executive_title(title)
                         champion = position == 1
-                        quiet_days = rng.randint(60, 150) if plan.at_risk else rng.randint(1, 40)
-                        last_contacted = self.now - timedelta(days=quiet_days) if champion else None
+                        # A champion's last call is before trouble began, if it did.
+                        last_contacted = None
+                        if champion:
+                            last_contacted = self.now - timedelta(days=rng.randint(1, 40))
+                            if plan.trouble and plan.trouble.onset < last_contacted:
+                                quiet = timedelta(days=rng.uniform(1, 20))
+                                last_contacted = plan.trouble.onset - quiet
                         rows.append(
                             (contact_id, plan.id, name, email, title, executive[title], champion,
                              last_contacted)
@@ -553,15 +684,24 @@ class DemoCompany:
         weights = []
         for plan in self.plans:
             weight = {1: 12, 2: 6, 3: 3, 4: 1}[plan.tier]
-            weights.append(weight * (2.0 if plan.at_risk else 1.0))
+            weights.append(weight * (1 + plan.trouble.strength if plan.trouble else 1.0))
         total = sum(weights)
-        risky = sum(w for w, p in zip(weights, self.plans, strict=True) if p.at_risk)
-        at_risk_share = risky / total
+        # About how much trouble intensity the tickets carry on average: a share of a
+        # troubled account's tickets falls in its spell, where intensity averages about
+        # 2/3 of the strength; churn language at full intensity is `risky`.
+        mean_intensity = (
+            sum(
+                w * TROUBLE_TICKET_SHARE * p.trouble.strength**2 * 2 / 3
+                for w, p in zip(weights, self.plans, strict=True)
+                if p.trouble
+            )
+            / total
+        )
         self.cum_weights = list(_accumulate(weights))
         self.churn_rates = {}
         for name, rate in (("direct", DIRECT_CHURN_RATE), ("indirect", INDIRECT_CHURN_RATE)):
-            risky = min(0.6, rate * 4)
-            normal = max(0.0, (rate - at_risk_share * risky) / (1 - at_risk_share))
+            risky = min(0.6, rate * 12)
+            normal = max(0.0, (rate - mean_intensity * risky) / (1 - mean_intensity))
             self.churn_rates[name] = (normal, risky)
 
     def sentiment(self, key: tuple, sentence: str) -> float | None:
@@ -570,11 +710,23 @@ class DemoCompany:
             self._sentiment_cache[key] = churn.sentiment(sentence)
         return self._sentiment_cache[key]
 
-    def created_at(self, rng: random.Random, at_risk: bool) -> datetime:
+    def created_at(self, rng: random.Random, plan: AccountPlan | None) -> datetime:
+        """Spread over the year; an account in trouble writes a share of its tickets
+        during the trouble, more and more as it builds up; a churned one stops."""
+        trouble = plan.trouble if plan else None
         for _ in range(2):  # fewer tickets at weekends
-            u = rng.random()
-            age = HISTORY_DAYS * (u**1.7 if at_risk else u)
-            created = self.now - timedelta(days=age)
+            end = min(trouble.end, self.now) if trouble else None
+            if (
+                trouble
+                and end > trouble.onset
+                and rng.random() < TROUBLE_TICKET_SHARE * trouble.strength
+            ):
+                created = trouble.onset + (end - trouble.onset) * math.sqrt(rng.random())
+            else:
+                created = self.now - timedelta(days=HISTORY_DAYS * rng.random())
+            churned = plan.churned_at(self.now) if plan else None
+            if churned and created >= churned:
+                created = churned - (created - churned) % (churned - trouble.onset)
             if created.weekday() < 5 or rng.random() < 0.4:
                 break
         return created.replace(microsecond=0)
@@ -609,11 +761,14 @@ class DemoCompany:
             values["seats2"] = max(1, values["seats"] - rng.randint(1, 5))
         return template.format(**values)
 
-    def churn_sentence(self, rng: random.Random, at_risk: bool) -> tuple[str, str]:
-        """("direct"|"indirect"|"negated"|"", sentence) at the configured rates."""
+    def churn_sentence(self, rng: random.Random, intensity: float) -> tuple[str, str]:
+        """("direct"|"indirect"|"negated"|"", sentence) at the configured rates, rising
+        with the trouble's intensity."""
         u = rng.random()
-        direct = self.churn_rates["direct"][at_risk]
-        indirect = self.churn_rates["indirect"][at_risk]
+        normal, risky = self.churn_rates["direct"]
+        direct = normal + (risky - normal) * intensity
+        normal, risky = self.churn_rates["indirect"]
+        indirect = normal + (risky - normal) * intensity
         if u < direct:
             return "direct", rng.choice(text.DIRECT_CHURN)
         if u < direct + indirect:
@@ -622,8 +777,9 @@ class DemoCompany:
             return "negated", rng.choice(text.NEGATED_CHURN)
         return "", ""
 
-    def requester(self, rng: random.Random, plan: AccountPlan | None):
-        """(contact_id, name, email, title, organization) of who wrote in."""
+    def requester(self, rng: random.Random, plan: AccountPlan | None, champion_silent=False):
+        """(contact_id, name, email, title, organization) of who wrote in; a silent
+        champion leaves it to the others."""
         if plan is None:
             first, last = self.person_name(rng)
             organization = f"{rng.choice(text.COMPANY_WORDS)} {rng.choice(text.SECTORS)}"
@@ -635,7 +791,7 @@ class DemoCompany:
         u = rng.random()
         if u < 0.02:
             position = 0  # an executive writes in
-        elif u < 0.35 or plan.contacts <= first_ordinary:
+        elif (u < 0.35 and not champion_silent) or plan.contacts <= first_ordinary:
             position = 1  # the champion
         else:
             position = rng.randint(first_ordinary, plan.contacts - 1)
@@ -645,24 +801,26 @@ class DemoCompany:
 
     def ticket(self, rng: random.Random, ticket_id: int, plan: AccountPlan | None, message_id):
         """One ticket row and its message rows."""
-        at_risk = bool(plan and plan.at_risk)
         tier = plan.tier if plan else Tier.STANDARD
-        created = self.created_at(rng, at_risk)
+        created = self.created_at(rng, plan)
+        intensity = plan.intensity(created) if plan else 0.0
+        troubled = rng.random() < intensity  # this ticket shows the trouble
         age_days = (self.now - created).total_seconds() / 86400
-        recent = age_days < 75
         category = rng.choices(self.categories, self.category_weights)[0]
         _, priority_weights, subjects, problems, replies = text.CATEGORIES[category]
-        if at_risk and recent:  # severity escalating
+        if troubled:  # severity escalating
             p1, p2, *rest = priority_weights
             priority_weights = (p1 + 10, p2 + 20, *rest)
         priority = rng.choices(("P1", "P2", "P3", "P4"), priority_weights)[0]
-        contact_id, name, email, title, organization = self.requester(rng, plan)
+        contact_id, name, email, title, organization = self.requester(
+            rng, plan, champion_silent=intensity > 0.25
+        )
 
         problem_index = rng.randrange(len(problems))
         problem = self.fill(rng, problems[problem_index])
-        kind, churn_text = self.churn_sentence(rng, at_risk)
+        kind, churn_text = self.churn_sentence(rng, intensity)
         first_name = name.split()[0]
-        if at_risk and recent:  # disengaged: short and to the point
+        if troubled:  # disengaged: short and to the point
             body = f"{problem} {churn_text}".strip()
         else:
             detail = self.fill(rng, rng.choice(text.DETAILS))
@@ -676,7 +834,7 @@ class DemoCompany:
         status = self.status_for_age(rng, age_days)
         rule = self.policies.sla[(tier, priority)]
         first_minutes, resolution_minutes = rule.first_response_minutes, rule.resolution_minutes
-        slowness = 1.6 if at_risk else 1.0
+        slowness = 1.0 + 0.6 * intensity
         first_response = created + timedelta(
             minutes=first_minutes * rng.lognormvariate(-0.7, 0.6) * slowness
         )
@@ -695,7 +853,7 @@ class DemoCompany:
         agent = responder if status in CLOSED else None
         csat = None
         if status in CLOSED and rng.random() < 0.6:
-            weights = (20, 25, 25, 20, 10) if at_risk else (2, 3, 10, 35, 50)
+            weights = (20, 25, 25, 20, 10) if troubled else (2, 3, 10, 35, 50)
             csat = rng.choices((1, 2, 3, 4, 5), weights)[0]
         signals, points, sentiment, routing = [], 0, None, NOT_ROUTED
         if status in CLOSED:  # what routing found when the ticket arrived
@@ -725,7 +883,7 @@ class DemoCompany:
             if rng.random() < 0.45:
                 at = first_response + timedelta(hours=rng.uniform(1, 20))
                 if at < (resolved or self.now):
-                    pool = text.SHORT_FOLLOW_UPS if (at_risk and recent) else text.FOLLOW_UPS
+                    pool = text.SHORT_FOLLOW_UPS if troubled else text.FOLLOW_UPS
                     follow_up = rng.choice(pool)
                     if rng.random() < 0.4:
                         quoted = "\n".join(f"> {line}" for line in reply.splitlines())
@@ -739,7 +897,7 @@ class DemoCompany:
                 messages.append(
                     (next(message_id), ticket_id, "agent", agent_name, closing, resolved)
                 )
-        if plan and at_risk and priority in ("P1", "P2"):
+        if plan and troubled and priority in ("P1", "P2"):
             self.escalation_ticket[plan.id] = ticket_id
         return row, messages
 
@@ -814,7 +972,7 @@ class DemoCompany:
             return (True, created, None, priority, "unmatched", None, None, None, None,
                     HISTORY_REASONS)  # fmt: skip
         rule = self.policies.sla[(plan.tier, priority)]
-        calendar = self.policies.calendar(rule.calendar)
+        calendar = self.policies.calendar(rule.calendar, rule.tier)
         first_due = add_minutes(created, rule.first_response_minutes, calendar)
         resolution_due = add_minutes(created, rule.resolution_minutes, calendar)
         first_breached = first_due if first_response and first_response > first_due else None
@@ -833,14 +991,10 @@ class DemoCompany:
         link_id = next_id(Escalation.tickets.through)
         for plan in self.plans:
             story = plan.id in (self.plans[0].id, self.plans[2].id)
-            if not story and not (plan.at_risk and rng.random() < 0.35):
-                continue
             open_types: set[str] = set()
-            for n in range(1 if not story else 2):
+            for n, opened in enumerate(self.escalation_times(rng, plan, story)):
                 kind = rng.choices(types, (45, 20, 20, 10, 5))[0]
                 severity = rng.choices(("critical", "high", "medium", "low"), (10, 35, 40, 15))[0]
-                age = rng.uniform(0.2, 120) if n else rng.uniform(0.2, 6)
-                opened = self.now - timedelta(days=age)
                 if story and n == 0:
                     status = S.ACKNOWLEDGED
                 elif (self.now - opened).days > 20 and rng.random() < 0.8:
@@ -887,6 +1041,22 @@ class DemoCompany:
         ).write(events)
         self.say(f"  escalations: {len(rows):,}")
 
+    def escalation_times(self, rng: random.Random, plan: AccountPlan, story: bool) -> list:
+        """When the account's escalations opened: the story's two (one days ago), the end
+        of a trouble spell that escalated, one out of the blue."""
+        if story:
+            return [
+                self.now - timedelta(days=rng.uniform(0.2, 6)),
+                self.now - timedelta(days=rng.uniform(0.2, 120)),
+            ]
+        times = []
+        t = plan.trouble
+        if t and t.outcome == "escalation" and t.outcome_at <= self.now:
+            times.append(t.outcome_at)
+        if plan.blue_escalation_at:
+            times.append(plan.blue_escalation_at)
+        return times
+
     def create_notes(self) -> None:
         rng = self.rng("notes")
         rows, note_id = [], next_id(CsmNote)
@@ -903,27 +1073,38 @@ class DemoCompany:
 
 
 def flush(stdout=None) -> None:
-    """Delete accounts, contacts, tickets, agents, pools, escalations, alerts and the demo
-    staff; policies and other users stay."""
+    """Delete accounts, contacts, tickets, agents, pools, escalations, alerts, tasks and
+    the demo staff; policies and other users stay."""
     stdout = stdout or _Silent()
     with transaction.atomic():
         if connection.vendor == "postgresql":
-            tables = [m._meta.db_table for m in (Account, Ticket, Agent, AgentPool, Escalation)]
+            tables = [
+                m._meta.db_table for m in (Account, Ticket, Agent, AgentPool, Escalation, Task)
+            ]
             with connection.cursor() as cursor:
                 # Check deferred foreign keys now: TRUNCATE refuses pending trigger events.
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 cursor.execute(f"TRUNCATE {', '.join(tables)} CASCADE")
                 cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         else:
-            for model in (Escalation, Alert, TicketMessage, Ticket, AgentPool, Agent, Account):
+            for model in (
+                Escalation,
+                Alert,
+                Task,
+                TicketMessage,
+                Ticket,
+                AgentPool,
+                Agent,
+                Account,
+            ):
                 model.objects.all().delete()
         User.objects.filter(email__endswith=f"@{STAFF_EMAIL_DOMAIN}").delete()
     stdout.write("Deleted the existing accounts, tickets, agents and demo staff.")
 
 
 def finish(stdout) -> None:
-    """Run after the data is in: route the open tickets and score every account, with
-    the same code the RQ jobs run."""
+    """Run after the data is in: route the open tickets, score every account and create
+    the follow-ups, check-ins, reviews and outreach, with the same code the RQ jobs run."""
     # Seeding raises real in-app alerts but e-mails nobody.
     with override_settings(MAILERS={"default": {"BACKEND": DUMMY_MAILER}}):
         started = time.monotonic()
@@ -934,6 +1115,9 @@ def finish(stdout) -> None:
         started = time.monotonic()
         result = rescore_all()
         stdout.write(f"Scored {result.accounts:,} accounts in {time.monotonic() - started:.1f} s")
+        started = time.monotonic()
+        tasks = create_missing_follow_ups() + schedule_relationship_tasks()
+        stdout.write(f"Created {tasks:,} tasks in {time.monotonic() - started:.1f} s")
 
 
 def _write_pairs(writer, rows, other_writer, other_rows) -> None:

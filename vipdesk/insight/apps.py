@@ -2,8 +2,8 @@ from django.apps import AppConfig
 
 
 class InsightConfig(AppConfig):
-    """The insight pages (board, account 360, dashboard, reports), the score_accounts
-    command and the monthly rollups (MonthlyRollup)."""
+    """The pages combining every app (reports among them), the scoring commands, the
+    backtest runs and the monthly rollups (MonthlyRollup)."""
 
     name = "vipdesk.insight"
     label = "insight"

@@ -36,8 +36,9 @@ def _parse_int(text: str) -> int:
 
 
 def _parse_decimal(text: str) -> Decimal:
+    """A money cursor: finite, below 10^13, at most cents (1E-999999999 is refused)."""
     value = Decimal(text)
-    if not value.is_finite() or abs(value) >= Decimal(10) ** 13:
+    if not value.is_finite() or abs(value) >= Decimal(10) ** 13 or value.as_tuple().exponent < -2:
         raise ValueError(text)
     return value
 
@@ -110,7 +111,7 @@ class Quarter:
 
     @classmethod
     def parse(cls, text: str) -> "Quarter | None":
-        match = re.fullmatch(r"(\d{4})Q([1-4])", text or "")
+        match = re.fullmatch(r"([1-9]\d{3})Q([1-4])", text or "")  # no year 0
         return cls(int(match[1]), int(match[2])) if match else None
 
 

@@ -126,3 +126,54 @@ def sentiment_trend(
             yaxis=dict(range=[-1, 1], title=dict(text="VADER compound")),
         ),
     )
+
+
+LEAD_LABELS = {"24h": "≥ 24 hours", "72h": "≥ 72 hours", "7d": "≥ 7 days"}
+
+
+def recall_by_lead(series: list[tuple[str, dict[str, float | None]]]) -> go.Figure:
+    """series: [(name, {"24h"|"72h"|"7d": recall 0–1})] → recall against lead time."""
+    colors = [GREY, BRAND, OK, BAD]
+    return go.Figure(
+        data=[
+            go.Scatter(
+                x=[LEAD_LABELS[k] for k in LEAD_LABELS],
+                y=[
+                    None if recall.get(k) is None else round(100 * recall[k], 1)
+                    for k in LEAD_LABELS
+                ],
+                name=name,
+                mode="lines+markers",
+                line=dict(color=colors[i % len(colors)], width=2),
+            )
+            for i, (name, recall) in enumerate(series)
+        ],
+        layout=dict(
+            BASE_LAYOUT,
+            title=dict(text="Escalations flagged ahead (recall against lead time)"),
+            yaxis=dict(range=[0, 100], title=dict(text="% of escalations"), ticksuffix="%"),
+        ),
+    )
+
+
+def alerts_per_week(series: list[tuple[str, dict[str, int]]]) -> go.Figure:
+    """series: [(name, {week start ISO date: new alerts})] → grouped weekly bars."""
+    weeks = sorted({week for _, counts in series for week in counts})
+    colors = [GREY, BRAND]
+    return go.Figure(
+        data=[
+            go.Bar(
+                x=weeks,
+                y=[counts.get(week, 0) for week in weeks],
+                name=name,
+                marker_color=colors[i % len(colors)],
+            )
+            for i, (name, counts) in enumerate(series)
+        ],
+        layout=dict(
+            BASE_LAYOUT,
+            title=dict(text="New alerts per week"),
+            barmode="group",
+            yaxis=dict(title=dict(text="alerts")),
+        ),
+    )

@@ -10,7 +10,7 @@ business hours.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.core.cache import cache
@@ -25,11 +25,14 @@ from django.db.models import (
     Subquery,
     Sum,
 )
+from django.utils import timezone
 
+from accounts.cadence.rules import periods
 from accounts.models import TIER_BADGES, VIP_TIERS, Account, RiskLevel, Tier
 from escalations.models import Escalation
 from tickets.models import AgentPool, RoutingPolicy, SlaPolicy, Ticket, current_sla_due
 from tickets.staffing.capacity import over_vip_cap, vip_share_pct
+from vipdesk.tasks.models import Task
 
 WINDOW_DAYS = 30
 AGGREGATE_SECONDS = 60
@@ -299,6 +302,53 @@ def aggregates(now: datetime) -> Aggregates:
 
 
 @dataclass
+class CadenceRow:
+    label: str
+    period: str
+    done: int
+    total: int
+    overdue: int
+
+    @property
+    def pct(self) -> int | None:
+        return round(100 * self.done / self.total) if self.total else None
+
+
+CADENCE_LABELS = {
+    Task.Kind.BUSINESS_REVIEW: "Quarterly reviews completed this quarter",
+    Task.Kind.EXECUTIVE_REVIEW: "Executive reviews completed this year",
+    Task.Kind.CHECK_IN: "Check-ins completed this month",
+}
+
+
+def cadence_completion(now: datetime) -> list[CadenceRow]:
+    """This period's reviews and check-ins (accounts/cadence): done of scheduled, and
+    how many are overdue (one query)."""
+    tz = timezone.get_current_timezone()
+    current = periods(now.astimezone(tz).date())
+    aggregates = {}
+    for kind, (_, last_day) in current.items():
+        start = datetime.combine(last_day, time(0), tzinfo=tz)
+        this_period = Q(kind=kind, due_at__gte=start, due_at__lt=start + timedelta(days=1))
+        aggregates[f"{kind}_total"] = Count("pk", filter=this_period)
+        aggregates[f"{kind}_done"] = Count("pk", filter=this_period & Q(status=Task.Status.DONE))
+        aggregates[f"{kind}_overdue"] = Count(
+            "pk", filter=this_period & Q(status=Task.Status.OPEN, due_at__lte=now)
+        )
+    counts = Task.objects.filter(kind__in=list(current)).aggregate(**aggregates)
+    return [
+        CadenceRow(
+            label=CADENCE_LABELS[kind],
+            period=period,
+            done=counts[f"{kind}_done"],
+            total=counts[f"{kind}_total"],
+            overdue=counts[f"{kind}_overdue"],
+        )
+        for kind, (period, _) in current.items()
+    ]
+
+
+@dataclass
 class Dashboard:
     tiers: list[TierRow]
     active_tickets: list[Ticket]
@@ -306,6 +356,7 @@ class Dashboard:
     sponsors: SponsorCoverage
     at_risk: list[Account]
     as_of: datetime
+    cadence: list[CadenceRow] = field(default_factory=list)
     window_days: int = WINDOW_DAYS
     refresh_seconds: int = AGGREGATE_SECONDS
 
@@ -339,4 +390,5 @@ def build_dashboard(now: datetime) -> Dashboard:
         sponsors=heavy.sponsors,
         at_risk=at_risk_vip_accounts(),
         as_of=heavy.as_of,
+        cadence=cadence_completion(now),
     )

@@ -6,25 +6,43 @@ open escalations, champions), never a query per account.
 embedded demo); `row_to_features(row)` turns one result row into AccountFeatures.
 Windows end at `now`: 7 and 30 days ("recent"), and the 90 days before the last 30
 ("before").
+
+Honest time: the statement sees the account as it stood at `now`, so scoring a past
+moment (the backtest) never looks ahead: only tickets, messages and churn phrases
+created before `now`; tickets open at `now` (resolved later or never), breaches that
+had happened, CSAT of tickets resolved by then; escalations open at `now`; champion
+contacts before `now` (tickets they wrote; Contact.last_contacted_at only when it is
+before `now`, as it keeps one time); NPS and usage from the dated history
+(accounts/history.py).
 """
 
+import json
+from contextlib import contextmanager
 from dataclasses import fields as dataclass_fields
 from datetime import UTC, date, datetime, timedelta
 
 from django.utils.dateparse import parse_date, parse_datetime
 
+from accounts.history import usage_trend_pct, usage_windows
 from accounts.scoring import AccountFeatures
 from escalations.models import Escalation
 from tickets.models import Ticket
 
 OPEN_TICKET = ", ".join(f"'{s}'" for s in Ticket.OPEN_STATUSES)
+# A ticket created before now was still open at now (its status then, not today's).
+OPEN_AT_NOW = (
+    f"(t.resolved_at >= %(now)s OR (t.resolved_at IS NULL AND t.status IN ({OPEN_TICKET})))"
+)
 CLOSED_ESCALATION = ", ".join(f"'{s}'" for s in Escalation.CLOSED_STATUSES)
 
-# Row layout: the AccountFeatures fields in order, open escalations (by severity) last.
+# Row layout: the AccountFeatures fields in order, then open escalations (by severity)
+# and the usage averages the usage trend is computed from.
 ESCALATION_COLUMNS = ["esc_critical", "esc_high", "esc_medium", "esc_low"]
+USAGE_COLUMNS = ["usage_recent", "usage_weeks_recent", "usage_before", "usage_weeks_before"]
 COLUMNS = [
     *(f.name for f in dataclass_fields(AccountFeatures) if f.name != "open_escalations"),
     *ESCALATION_COLUMNS,
+    *USAGE_COLUMNS,
 ]
 
 _PRIORITY = "COALESCE(NULLIF(t.effective_priority, ''), t.customer_priority)"
@@ -51,13 +69,14 @@ WITH t AS (
             AS sentiment_before,
         count(t.sentiment) FILTER (WHERE t.created_at >= %(d120)s AND t.created_at < %(d30)s)
             AS sentiment_count_before,
-        count(*) FILTER (WHERE t.status IN ({open_ticket})) AS open_tickets,
+        count(*) FILTER (WHERE {open_at_now}) AS open_tickets,
         count(*) FILTER (WHERE t.created_at >= %(d90)s AND (t.first_response_breached_at
-            IS NOT NULL OR t.resolution_breached_at IS NOT NULL)) AS breaches_90d,
-        avg(CAST(t.csat AS double precision)) FILTER (WHERE t.created_at >= %(d90)s) AS csat_90d
+            < %(now)s OR t.resolution_breached_at < %(now)s)) AS breaches_90d,
+        avg(CAST(t.csat AS double precision)) FILTER (WHERE t.created_at >= %(d90)s
+            AND t.resolved_at < %(now)s) AS csat_90d
     FROM tickets_ticket t
-    WHERE t.account_id IS NOT NULL
-        AND (t.created_at >= %(d120)s OR t.status IN ({open_ticket})) {only_t}
+    WHERE t.account_id IS NOT NULL AND t.created_at < %(now)s
+        AND (t.created_at >= %(d120)s OR {open_at_now}) {only_t}
     GROUP BY t.account_id
 ),
 s AS (
@@ -65,7 +84,8 @@ s AS (
         {agg_direct} AS direct_phrases,
         {agg_indirect} AS indirect_phrases
     FROM tickets_ticket t, {elements}
-    WHERE t.account_id IS NOT NULL AND t.created_at >= %(d30)s AND t.churn_points > 0 {only_t}
+    WHERE t.account_id IS NOT NULL AND t.created_at >= %(d30)s AND t.created_at < %(now)s
+        AND t.churn_points > 0 {only_t}
     GROUP BY t.account_id
 ),
 m AS (
@@ -77,22 +97,24 @@ m AS (
             AS message_length_before,
         count(*) FILTER (WHERE m.created_at < %(d30)s) AS messages_before
     FROM (
-        -- customer messages of the last 120 days, joined to their tickets' accounts
+        -- customer messages of the 120 days before now, joined to their tickets' accounts
         SELECT ticket_id, created_at, length(body) AS length
         FROM tickets_ticketmessage
-        WHERE author = 'customer' AND created_at >= %(d120)s
+        WHERE author = 'customer' AND created_at >= %(d120)s AND created_at < %(now)s
     ) m JOIN tickets_ticket t ON t.id = m.ticket_id
     WHERE t.account_id IS NOT NULL {only_t}
     GROUP BY t.account_id
 ),
 e AS (
+    -- escalations open at now: account status for health, never a risk factor
     SELECT e.account_id,
         count(*) FILTER (WHERE e.severity = 'critical') AS esc_critical,
         count(*) FILTER (WHERE e.severity = 'high') AS esc_high,
         count(*) FILTER (WHERE e.severity = 'medium') AS esc_medium,
         count(*) FILTER (WHERE e.severity = 'low') AS esc_low
     FROM escalations_escalation e
-    WHERE e.status NOT IN ({closed_escalation}) {only_e}
+    WHERE e.opened_at < %(now)s AND (e.closed_at >= %(now)s
+        OR (e.closed_at IS NULL AND e.status NOT IN ({closed_escalation}))) {only_e}
     GROUP BY e.account_id
 ),
 c AS (
@@ -102,13 +124,40 @@ c AS (
     LEFT JOIN (
         SELECT t.contact_id, max(t.created_at) AS last_ticket
         FROM tickets_ticket t
-        WHERE t.contact_id IN (
+        WHERE t.created_at < %(now)s AND t.contact_id IN (
             SELECT id FROM accounts_contact WHERE is_champion {only_champion}
         ) {only_t}
         GROUP BY t.contact_id
     ) lt ON lt.contact_id = c.id
     WHERE c.is_champion {only_c}
     GROUP BY c.account_id
+),
+np AS (
+    -- the latest NPS result known at now, and the one before it
+    SELECT account_id,
+        max(score) FILTER (WHERE rn = 1) AS nps,
+        max(score) FILTER (WHERE rn = 2) AS previous_nps
+    FROM (
+        SELECT account_id, score,
+            row_number() OVER (PARTITION BY account_id ORDER BY date DESC) AS rn
+        FROM accounts_npspoint
+        WHERE date < %(today)s {only_np}
+    ) ranked
+    WHERE rn <= 2
+    GROUP BY account_id
+),
+u AS (
+    -- weekly active users of the complete weeks: the 4 latest and the 4 before
+    SELECT account_id,
+        avg(CAST(active_users AS double precision)) FILTER (WHERE week >= %(recent_from)s)
+            AS usage_recent,
+        count(*) FILTER (WHERE week >= %(recent_from)s) AS usage_weeks_recent,
+        avg(CAST(active_users AS double precision)) FILTER (WHERE week < %(recent_from)s)
+            AS usage_before,
+        count(*) FILTER (WHERE week < %(recent_from)s) AS usage_weeks_before
+    FROM accounts_usagepoint
+    WHERE week >= %(before_from)s AND week < %(until)s {only_np}
+    GROUP BY account_id
 )
 SELECT {select}
 FROM accounts_account a
@@ -117,14 +166,16 @@ LEFT JOIN s ON s.account_id = a.id
 LEFT JOIN m ON m.account_id = a.id
 LEFT JOIN e ON e.account_id = a.id
 LEFT JOIN c ON c.account_id = a.id
+LEFT JOIN np ON np.account_id = a.id
+LEFT JOIN u ON u.account_id = a.id
 {only_a}
 """
 
 _SELECT = {
     "account_id": "a.id",
-    "nps": "a.nps",
-    "previous_nps": "a.previous_nps",
-    "usage_trend_pct": "a.usage_trend_pct",
+    "nps": "np.nps",
+    "previous_nps": "np.previous_nps",
+    "usage_trend_pct": "NULL",  # from the four usage columns, by accounts.history
     "renewal_date": "a.renewal_date",
     **{
         c: f"coalesce(t.{c}, 0)"
@@ -153,6 +204,10 @@ _SELECT = {
     "message_length_before": "m.message_length_before",
     "messages_before": "coalesce(m.messages_before, 0)",
     **{c: f"coalesce(e.{c}, 0)" for c in ESCALATION_COLUMNS},
+    "usage_recent": "u.usage_recent",
+    "usage_weeks_recent": "coalesce(u.usage_weeks_recent, 0)",
+    "usage_before": "u.usage_before",
+    "usage_weeks_before": "coalesce(u.usage_weeks_before, 0)",
     "champions": "coalesce(c.champions, 0)",
     "champion_last_seen": "c.champion_last_seen",
 }
@@ -164,7 +219,8 @@ _DIALECT = {
         "agg_direct": "array_agg(DISTINCT sig->>'phrase') FILTER (WHERE sig->>'kind' = 'direct')",
         "agg_indirect": "array_agg(DISTINCT sig->>'phrase') "
         "FILTER (WHERE sig->>'kind' IS DISTINCT FROM 'direct')",
-        "greatest": "GREATEST(c.last_contacted_at, lt.last_ticket)",
+        "greatest": "GREATEST(CASE WHEN c.last_contacted_at < %(now)s"
+        " THEN c.last_contacted_at END, lt.last_ticket)",
         "only": "{col} = ANY(%(ids)s)",
     },
     "sqlite": {
@@ -173,8 +229,9 @@ _DIALECT = {
         "FILTER (WHERE json_extract(sig.value, '$.kind') = 'direct')",
         "agg_indirect": "group_concat(DISTINCT json_extract(sig.value, '$.phrase')) "
         "FILTER (WHERE coalesce(json_extract(sig.value, '$.kind'), '') != 'direct')",
-        "greatest": "CASE WHEN lt.last_ticket IS NULL OR c.last_contacted_at > lt.last_ticket "
-        "THEN c.last_contacted_at ELSE lt.last_ticket END",
+        "greatest": "CASE WHEN c.last_contacted_at < %(now)s AND (lt.last_ticket IS NULL"
+        " OR c.last_contacted_at > lt.last_ticket) THEN c.last_contacted_at"
+        " ELSE lt.last_ticket END",
         "only": "{col} IN (SELECT value FROM json_each(%(ids)s))",
     },
 }
@@ -189,7 +246,7 @@ def feature_sql(vendor: str, restricted: bool = False) -> str:
 
     return _SQL.format(
         priority=_PRIORITY,
-        open_ticket=OPEN_TICKET,
+        open_at_now=OPEN_AT_NOW,
         closed_escalation=CLOSED_ESCALATION,
         elements=d["elements"],
         agg_direct=d["agg_direct"],
@@ -199,9 +256,27 @@ def feature_sql(vendor: str, restricted: bool = False) -> str:
         only_e=only("e.account_id"),
         only_c=only("c.account_id"),
         only_champion=only("account_id"),
+        only_np=only("account_id"),
         only_a=only("a.id", "WHERE"),
         select=",\n    ".join(f"{_SELECT[name]} AS {name}" for name in COLUMNS),
     )
+
+
+@contextmanager
+def big_aggregate(cursor):
+    """Session settings for the features statement on PostgreSQL: one big aggregate,
+    where JIT compilation costs more than it saves (0.5 s a run) and enough work_mem
+    keeps the hash aggregates in memory."""
+    if cursor.db.vendor != "postgresql":
+        yield
+        return
+    cursor.execute("SET jit = off")
+    cursor.execute("SET work_mem = '64MB'")
+    try:
+        yield
+    finally:
+        cursor.execute("RESET jit")
+        cursor.execute("RESET work_mem")
 
 
 def feature_params(vendor: str, now: datetime, ids: list[int] | None = None) -> dict:
@@ -211,10 +286,18 @@ def feature_params(vendor: str, now: datetime, ids: list[int] | None = None) -> 
             return value
         return value.replace(tzinfo=None).isoformat(" ")  # how Django stores it in SQLite
 
-    params = {"d7": moment(7), "d30": moment(30), "d90": moment(90), "d120": moment(120)}
+    today = now.astimezone(UTC).date()
+    params = {
+        "now": moment(0),
+        "d7": moment(7),
+        "d30": moment(30),
+        "d90": moment(90),
+        "d120": moment(120),
+        "today": today if vendor == "postgresql" else today.isoformat(),
+    }
+    for name, day in usage_windows(today).items():
+        params[name] = day if vendor == "postgresql" else day.isoformat()
     if ids is not None:
-        import json
-
         params["ids"] = list(ids) if vendor == "postgresql" else json.dumps(list(ids))
     return params
 
@@ -247,6 +330,7 @@ def _float(value) -> float | None:
     return None if value is None else float(value)
 
 
+_USAGE = COLUMNS.index("usage_trend_pct")
 _DIRECT = COLUMNS.index("direct_phrases")
 _INDIRECT = COLUMNS.index("indirect_phrases")
 _RENEWAL = COLUMNS.index("renewal_date")
@@ -268,7 +352,8 @@ _SEVERITIES = ("critical", "high", "medium", "low")
 def row_to_features(row) -> AccountFeatures:
     """A result row (PostgreSQL types) as AccountFeatures; positional, as this runs for
     every account."""
-    *values, critical, high, medium, low = row
+    *values, critical, high, medium, low, recent, weeks_recent, before, weeks_before = row
+    values[_USAGE] = usage_trend_pct(recent, weeks_recent, before, weeks_before)
     values[_DIRECT] = tuple(values[_DIRECT] or ())
     values[_INDIRECT] = tuple(values[_INDIRECT] or ())
     escalations = {}

@@ -53,3 +53,17 @@ class InterventionForm(forms.ModelForm):
                 "intervention_owner", "A planned or running intervention needs an owner."
             )
         return cleaned
+
+
+class BacktestPeriodForm(forms.Form):
+    period_from = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    period_to = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("period_from"), data.get("period_to")
+        if start and end and end < start:
+            raise forms.ValidationError("The period ends before it starts.")
+        if start and end and (end - start).days > 731:
+            raise forms.ValidationError("Replay at most two years at a time.")
+        return data

@@ -8,6 +8,8 @@
   Scoring reads tickets and escalations, so it sits above them (vipdesk/insight);
   the layers below ask through the flag instead of calling up.
 - `send_monthly_vip_report()`: daily, last month's VIP report to the support leads.
+- `run_backtest(run_id)`: a backtest run from the admin's backtest page (the saved
+  weights beside a draft, typed or suggested).
 """
 
 from datetime import datetime, timedelta
@@ -18,13 +20,19 @@ from django.utils import timezone
 from rq import Retry
 
 from accounts.models import Account, ScoreWeights, ScoringRun
+from accounts.scoring import thresholds
 from vipdesk.alerts.models import Alert
 from vipdesk.alerts.raising import AlertSpec, raise_alerts
 from vipdesk.insight import monthly, rescore
+from vipdesk.insight.models import BacktestRun
+from vipdesk.insight.replay import replay, report, summary
+from vipdesk.insight.tuning import suggest_points
 from vipdesk.lib.jobs import run_or_enqueue
 from vipdesk.lib.roles import Role
 
-RESCORE_ALL_TIMEOUT = 1800
+# Sized to the work (a full rescore of 100k accounts takes seconds): a job whose
+# worker died is given up on after this long.
+RESCORE_ALL_TIMEOUT = int(rescore.STALE_AFTER.total_seconds())
 
 
 def rescore_all(
@@ -59,6 +67,15 @@ def last_finished_run() -> ScoringRun | None:
 
 
 def rescore_is_due(now: datetime, interval_minutes: int) -> bool:
+    """The last finished run is older than the interval, or the latest run never
+    finished because its worker died ("running" or "abandoned"): it is re-run at once
+    (rescore_if_due checks that nobody holds the run), not after RQ's clean-up."""
+    latest = ScoringRun.objects.order_by("-started_at").first()
+    if latest is not None and latest.status in (
+        ScoringRun.Status.RUNNING,
+        ScoringRun.Status.ABANDONED,
+    ):
+        return True
     last = last_finished_run()
     return last is None or last.started_at <= now - timedelta(minutes=interval_minutes)
 
@@ -112,3 +129,49 @@ def send_monthly_vip_report(now: datetime | None = None) -> int:
         for pk in leads
     ]
     return len(raise_alerts(specs, now))
+
+
+BACKTEST_TIMEOUT = 4 * 3600
+
+
+def draft_weights(draft: dict):
+    """The saved weights with the draft's values on top (never saved here)."""
+    weights = ScoreWeights.load()
+    for name, value in draft.items():
+        setattr(weights, name, value)
+    return weights
+
+
+def run_backtest(run_id: int) -> None:
+    """Job: replay the run's period with the saved weights and the draft (fitting the
+    draft first when the run asks for suggested weights); store both sets of figures."""
+    if not BacktestRun.objects.filter(pk=run_id, status=BacktestRun.Status.QUEUED).update(
+        status=BacktestRun.Status.RUNNING
+    ):
+        return  # already run (a retried or duplicate job)
+    run = BacktestRun.objects.get(pk=run_id)
+    try:
+        saved = ScoreWeights.load()
+        draft = run.draft
+        if run.suggested and not draft:
+            draft = suggest_points(run.period_from, run.period_to, saved)
+        sets = {"saved": saved, "draft": draft_weights(draft)}
+        levels = {name: thresholds(w) for name, w in sets.items()}
+        replayed = replay(
+            run.period_from, run.period_to, sets, floor=min(min(t) for t in levels.values())
+        )
+        results = {
+            name: {str(t): summary(report(replayed, name, t)) for t in levels[name]}
+            for name in sets
+        }
+    except Exception as error:
+        BacktestRun.objects.filter(pk=run_id).update(
+            status=BacktestRun.Status.FAILED, error=repr(error), finished_at=timezone.now()
+        )
+        raise
+    BacktestRun.objects.filter(pk=run_id).update(
+        status=BacktestRun.Status.FINISHED,
+        draft=draft,
+        results=results,
+        finished_at=timezone.now(),
+    )

@@ -9,6 +9,9 @@ worker killed before that commit leaves every account as it was; the session's
 advisory lock dies with it, so the next run knows the "running" row is dead.
 
 SQLite (embedded demo): the same features statement, chunked bulk_update.
+
+An account scoring fails on keeps its previous scores and gets the reason in
+Account.scoring_error (admin, /healthz); the others are scored as usual.
 """
 
 import json
@@ -24,13 +27,15 @@ from django.utils import timezone
 from accounts.models import Account, ScoreSnapshot, ScoreWeights, ScoringRun
 from accounts.risk_alerts import raise_crossing_alerts
 from accounts.scoring import score
+from vipdesk.insight.asof import features_as_of
 from vipdesk.insight.features import (
     COLUMNS,
+    big_aggregate,
     feature_params,
     feature_sql,
     row_to_features,
-    sqlite_row_to_features,
 )
+from vipdesk.insight.risk_bands import raise_band_workflows
 from vipdesk.lib.locks import advisory_lock
 
 logger = logging.getLogger(__name__)
@@ -39,7 +44,7 @@ CHUNK_SIZE = 5000
 SNAPSHOT_DAYS = 400
 # A "running" run whose heartbeat is older than this is dead (used where no advisory
 # lock tells us, i.e. SQLite); the full-rescore job timeout.
-STALE_AFTER = timedelta(seconds=1800)
+STALE_AFTER = timedelta(seconds=300)
 RESCORE_LOCK = "vipdesk.rescore.full"  # advisory lock: one full rescore at a time
 
 
@@ -154,11 +159,36 @@ def _rescore(ids, now, *, chunk_size, on_chunk=None, before_commit=None) -> tupl
     return _rescore_portable(ids, now, weights, chunk_size, on_chunk, before_commit)
 
 
-def _score_rows(rows, weights, now) -> list[tuple]:
+def _score_row(account_id: int, features_of, weights, now, failures: dict[int, str]):
+    """The account's Score (its features built by `features_of()`), or None with the
+    reason in `failures`."""
+    try:
+        return score(features_of(), weights, now)
+    except Exception as error:  # noqa: BLE001 - recorded on the account
+        logger.error("scoring account %s failed: %s", account_id, error)
+        failures[account_id] = f"{type(error).__name__}: {error}"[:1000]
+        return None
+
+
+def _record_failures(failures: dict[int, str], scored: list[int] | None) -> None:
+    """Write this run's failures; clear old ones of the accounts it scored (all
+    accounts it did not fail on when `scored` is None)."""
+    for account_id, reason in failures.items():
+        Account.objects.filter(pk=account_id).update(scoring_error=reason)
+    cleared = Account.objects.exclude(scoring_error="").exclude(pk__in=failures)
+    if scored is not None:
+        cleared = cleared.filter(pk__in=scored)
+    cleared.update(scoring_error="")
+
+
+def _score_rows(rows, weights, now, failures: dict[int, str]) -> list[tuple]:
     out = []
     for row in rows:
-        s = score(row_to_features(row), weights, now)
-        out.append((s.account_id, s.health, s.risk, s.level, json.dumps(s.factors), s.alert_level))
+        s = _score_row(row[0], lambda row=row: row_to_features(row), weights, now, failures)
+        if s is not None:
+            out.append(
+                (s.account_id, s.health, s.risk, s.level, json.dumps(s.factors), s.alert_level)
+            )
     return out
 
 
@@ -181,17 +211,10 @@ def _rescore_pg(ids, now, weights, chunk_size, on_chunk, before_commit) -> tuple
 def _score_and_write_pg(
     cursor, sql, params, ids, now, weights, chunk_size, on_chunk, before_commit
 ) -> tuple[int, int]:
-    # One big aggregate: JIT compilation costs more than it saves here (seconds), and
-    # enough work_mem keeps the hash aggregates in memory.
     timings_start = time.monotonic()
-    cursor.execute("SET jit = off")
-    cursor.execute("SET work_mem = '64MB'")
-    try:
+    with big_aggregate(cursor):
         cursor.execute(f"CREATE TEMP TABLE scoring_features AS {sql}", params)
         total = cursor.rowcount
-    finally:
-        cursor.execute("RESET jit")
-        cursor.execute("RESET work_mem")
     cursor.execute("ALTER TABLE scoring_features ADD PRIMARY KEY (account_id)")
     cursor.execute(
         "CREATE TEMP TABLE scoring_results (account_id bigint PRIMARY KEY, health smallint,"
@@ -201,6 +224,7 @@ def _score_and_write_pg(
     select = f"SELECT {columns} FROM scoring_features WHERE account_id > %s"  # noqa: S608
     select += " ORDER BY account_id LIMIT %s"
     done, last = 0, 0
+    failures: dict[int, str] = {}
     timings = {"start": timings_start, "features": time.monotonic()}
     if on_chunk:
         on_chunk(0, total)
@@ -209,7 +233,7 @@ def _score_and_write_pg(
         rows = cursor.fetchall()
         if not rows:
             break
-        scored = _score_rows(rows, weights, now)
+        scored = _score_rows(rows, weights, now, failures)
         with cursor.cursor.copy(
             "COPY scoring_results (account_id, health, risk, level, factors, alert_level)"
             " FROM STDIN"
@@ -224,6 +248,7 @@ def _score_and_write_pg(
     timings["scoring"] = time.monotonic()
     with transaction.atomic():
         alerts = _write_back_pg(cursor, now, weights, full=ids is None)
+        _record_failures(failures, ids)
         if before_commit:
             before_commit(alerts)
     timings["write-back"] = time.monotonic()
@@ -234,7 +259,14 @@ def _score_and_write_pg(
         timings["scoring"] - timings["features"],
         timings["write-back"] - timings["scoring"],
     )
-    return done, alerts
+    return done - len(failures), alerts
+
+
+def raise_all_crossing_alerts(crossings, weights, now) -> int:
+    """Threshold alerts and risk-band workflows for the same crossings."""
+    return raise_crossing_alerts(crossings, weights, now) + raise_band_workflows(
+        crossings, weights, now
+    )
 
 
 def _write_back_pg(cursor, now, weights, full: bool) -> int:
@@ -276,22 +308,18 @@ def _write_back_pg(cursor, now, weights, full: bool) -> int:
             "DELETE FROM accounts_scoresnapshot WHERE day < %s",
             [timezone.localdate(now) - timedelta(days=SNAPSHOT_DAYS)],
         )
-    return raise_crossing_alerts(crossings, weights, now)
+    return raise_all_crossing_alerts(crossings, weights, now)
 
 
 def _rescore_portable(ids, now, weights, chunk_size, on_chunk, before_commit) -> tuple[int, int]:
     """SQLite: the same features statement; writes with chunked bulk_update (demo sizes)."""
-    vendor = connection.vendor
-    with connection.cursor() as cursor:
-        cursor.execute(
-            feature_sql(vendor, restricted=ids is not None), feature_params(vendor, now, ids)
-        )
-        rows = cursor.fetchall()
-    total = len(rows)
+    features = list(features_as_of(now, ids))
+    total = len(features)
     if on_chunk:
         on_chunk(0, total)
     day = timezone.localdate(now)
     alerts = 0
+    failures: dict[int, str] = {}
     with transaction.atomic():
         fields = [
             "health_score",
@@ -304,16 +332,16 @@ def _rescore_portable(ids, now, weights, chunk_size, on_chunk, before_commit) ->
         current = {
             row[0]: row[1:]
             for row in Account.objects.select_for_update()
-            .filter(pk__in=[r[0] for r in rows])
+            .filter(pk__in=[f.account_id for f in features])
             .values_list("pk", *fields)
         }
         crossings = []
         for start in range(0, total, chunk_size):
-            chunk = rows[start : start + chunk_size]
+            chunk = features[start : start + chunk_size]
             accounts, snapshots = [], []
-            for row in chunk:
-                s = score(sqlite_row_to_features(row), weights, now)
-                old = current.get(s.account_id)
+            for f in chunk:
+                s = _score_row(f.account_id, lambda f=f: f, weights, now, failures)
+                old = current.get(s.account_id) if s is not None else None
                 if old is None:
                     continue
                 previously = old[4]
@@ -354,7 +382,8 @@ def _rescore_portable(ids, now, weights, chunk_size, on_chunk, before_commit) ->
                 on_chunk(min(start + chunk_size, total), total)
         if ids is None:
             ScoreSnapshot.objects.filter(day__lt=day - timedelta(days=SNAPSHOT_DAYS)).delete()
-        alerts = raise_crossing_alerts(crossings, weights, now)
+        alerts = raise_all_crossing_alerts(crossings, weights, now)
+        _record_failures(failures, ids)
         if before_commit:
             before_commit(alerts)
-    return total, alerts
+    return total - len(failures), alerts

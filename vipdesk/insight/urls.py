@@ -11,4 +11,5 @@ urlpatterns = [
     path("accounts/<int:account_id>/flag/", views.mark_flag, name="mark_flag"),
     path("accounts/<int:account_id>/intervention/", views.set_intervention, name="intervention"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("my/", views.my_work_page, name="my_work"),
 ]

@@ -39,8 +39,9 @@ from vipdesk.insight.board import (
 from vipdesk.insight.dashboard import build_dashboard
 from vipdesk.insight.forms import FlagFeedbackForm, InterventionForm, NoteForm, owner_choices
 from vipdesk.insight.handoff import load_handoff
+from vipdesk.insight.my_work import my_work
 from vipdesk.lib.charts import figure_data
-from vipdesk.lib.roles import Role, has_role, role_required
+from vipdesk.lib.roles import Role, has_role, role_required, roles_of
 
 
 def _prepare_row(row: Account, user) -> Account:
@@ -231,3 +232,18 @@ def home_for(request):
     if has_role(user, Role.AGENT):
         return redirect("/queue/")
     raise PermissionDenied
+
+
+# ---------------------------------------------------------------------------------------
+# My work
+
+
+@require_GET
+def my_work_page(request):
+    """Everyone with a role has a work list; what is on it depends on the role."""
+    roles = roles_of(request.user)
+    if not roles:
+        raise PermissionDenied
+    now = timezone.now()
+    work = my_work(request.user, roles, now)
+    return TemplateResponse(request, "insight/my_work.html", {"work": work, "now": now})

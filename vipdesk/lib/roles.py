@@ -16,14 +16,23 @@ class Role:
 POLICY_MODELS = [
     "accounts.tierpolicy",
     "accounts.scoreweights",
+    "accounts.cadencepolicy",
     "tickets.slapolicy",
     "tickets.routingpolicy",
     "tickets.churnphrase",
+    "tickets.supportcalendar",
+    "tickets.followuppolicy",
+    "tasks.taskpolicy",
     "tickets.businesshours",
     "tickets.holiday",
     "tickets.apitoken",
+    "sso.grouprole",
     "escalations.severitypolicy",
     "escalations.escalationmatrixlevel",
+    "escalations.playbookpolicy",
+    "escalations.roleholder",
+    "escalations.typeowners",
+    "escalations.goodwillapprovalrule",
     "escalations.reportpolicy",
 ]
 DATA_MODELS = [
@@ -35,12 +44,13 @@ DATA_MODELS = [
     "tickets.ptoperiod",
     "tickets.ticket",
     "escalations.escalation",
+    "tasks.task",
 ]
 
 # role -> list of "app_label.codename" (or "app_label.model:*" for all four CRUD perms)
 ROLE_PERMISSIONS = {
     Role.ADMIN: [f"{m}:*" for m in POLICY_MODELS + DATA_MODELS]
-    + ["accounts.view_policychange", "tickets.manage_pools"],
+    + ["accounts.view_policychange", "tickets.manage_pools", "escalations.view_escalationevent"],
     Role.LEAD: [
         "tickets.manage_pools",
         "tickets.change_ticket",

@@ -11,7 +11,15 @@ class Command(BaseCommand):
     help = (
         "Create a believable demo company: staff with the demo logins (csm, lead, agent, "
         f"admin / password '{demo.DEMO_PASSWORD}'), accounts in every tier, contacts, agents "
-        "and pools, a year of tickets, escalations. Deterministic for a given --seed."
+        "and pools, a year of tickets, weekly usage and quarterly NPS history, escalations "
+        "and churns. Deterministic for a given --seed. Hidden cause: about 15 %% of accounts "
+        "go through one spell of latent trouble with its own onset; as it builds up it "
+        "raises their ticket rate, P1/P2 share, churn language and negative wording, "
+        "shortens their messages, slows answers and lowers CSAT, usage and NPS, and "
+        "silences their champion; after a random lag (10–90 days) it ends in an escalation "
+        "or a churn (dated), or calms down (a false alarm). A few escalations come out of "
+        "the blue. The risk score's formula is never used to generate data, so "
+        "`backtest_risk` measures how well the score reads the symptoms."
     )
 
     def add_arguments(self, parser):

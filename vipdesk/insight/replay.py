@@ -1,0 +1,240 @@
+"""Replay a period day by day with as-of scores, and report the backtest's figures.
+
+One pass per day over every account (vipdesk/insight/asof.py: one features statement,
+then the pure scoring rules in Python), never a query per account; the same features
+feed the simple rules the score is compared with and every weight set being compared
+(the saved weights and a draft). Nothing is written: no score, snapshot or alert.
+
+Each day D is scored as of the midnight (UTC) that ends it, with a week of warm-up
+before the period so that early escalations can show their lead time.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from accounts.models import Account
+from accounts.scoring import AccountFeatures, score
+from escalations.models import Escalation
+from vipdesk.insight.asof import features_as_of
+from vipdesk.insight.backtest import (
+    PRECISION_WINDOW,
+    Figures,
+    Outcome,
+    at_equal_volume,
+    episodes,
+    evaluate,
+    factor_shares,
+)
+
+WARM_UP = timedelta(days=7)
+THRESHOLDS = (70, 85, 95)
+
+
+def _sentiment_drop(f: AccountFeatures) -> float | None:
+    if f.sentiment_count_recent < 2 or f.sentiment_count_before < 2:
+        return None
+    return f.sentiment_before - f.sentiment_recent
+
+
+# Simple rules the score must beat: name -> (signal, label, cutoffs tried).
+SIMPLE_RULES: dict[str, tuple[Callable[[AccountFeatures], float | None], str, list[float]]] = {
+    "ticket_spike": (lambda f: f.tickets_7d, "tickets in 7 days ≥ {}", list(range(2, 41))),
+    "sentiment_drop": (
+        _sentiment_drop,
+        "sentiment fell by ≥ {} (30 days vs the 90 before)",
+        [round(0.1 * i, 1) for i in range(1, 21)],
+    ),
+    "usage_drop": (
+        lambda f: None if f.usage_trend_pct is None else -f.usage_trend_pct,
+        "weekly active users down ≥ {} %",
+        list(range(5, 100, 5)),
+    ),
+}
+
+
+def midnight(day: date) -> datetime:
+    return datetime.combine(day, time(), tzinfo=UTC)
+
+
+@dataclass
+class Replay:
+    period: tuple[datetime, datetime]
+    moments: list[datetime]
+    risks: dict[str, list[dict[int, int]]]  # weight set -> per moment: account -> risk
+    factors: dict[str, list[dict[int, list]]]  # weight set -> per moment: account -> factors
+    rules: dict[str, list[dict[int, float]]]  # simple rule -> per moment: account -> signal
+    outcomes: list[Outcome]
+    csm_of: dict[int, int | None]
+
+
+def replay(
+    start: date,
+    end: date,
+    weight_sets: dict[str, object],
+    *,
+    floor: int = min(THRESHOLDS),
+    progress: Callable[[int, int], None] | None = None,
+    collect: Callable[[datetime, AccountFeatures], None] | None = None,
+) -> Replay:
+    """Score every account as of each day of [start - warm-up, end] under each weight
+    set, keeping the accounts at or above `floor` (and each simple rule's signal);
+    `collect` sees every account's features of every day (fitting weights)."""
+    period = (midnight(start), midnight(end + timedelta(days=1)))
+    first = start - WARM_UP
+    moments = [midnight(first + timedelta(days=i + 1)) for i in range((end - first).days + 1)]
+    risks = {name: [] for name in weight_sets}
+    factors = {name: [] for name in weight_sets}
+    rules = {name: [] for name in SIMPLE_RULES}
+    lowest = {name: cutoffs[0] for name, (_, _, cutoffs) in SIMPLE_RULES.items()}
+    for i, moment in enumerate(moments):
+        day_risks = {name: {} for name in weight_sets}
+        day_factors = {name: {} for name in weight_sets}
+        day_rules = {name: {} for name in SIMPLE_RULES}
+        for f in features_as_of(moment):
+            if collect:
+                collect(moment, f)
+            for name, weights in weight_sets.items():
+                s = score(f, weights, moment)
+                if s.risk >= floor:
+                    day_risks[name][f.account_id] = s.risk
+                    day_factors[name][f.account_id] = s.factors
+            for name, (signal, _, _) in SIMPLE_RULES.items():
+                value = signal(f)
+                if value is not None and value >= lowest[name]:
+                    day_rules[name][f.account_id] = value
+        for name in weight_sets:
+            risks[name].append(day_risks[name])
+            factors[name].append(day_factors[name])
+        for name in SIMPLE_RULES:
+            rules[name].append(day_rules[name])
+        if progress:
+            progress(i + 1, len(moments))
+    return Replay(
+        period=period,
+        moments=moments,
+        risks=risks,
+        factors=factors,
+        rules=rules,
+        outcomes=load_outcomes(period[0], period[1] + PRECISION_WINDOW),
+        csm_of=dict(Account.objects.values_list("pk", "csm_id")),
+    )
+
+
+def load_outcomes(start: datetime, end: datetime) -> list[Outcome]:
+    """Escalations opened and churns in [start, end)."""
+    escalations = [
+        Outcome(account_id, at, "escalation", code=f"ESC-{pk:04d}", account=name)
+        for pk, account_id, name, at in Escalation.objects.filter(
+            opened_at__gte=start, opened_at__lt=end
+        ).values_list("pk", "account_id", "account__name", "opened_at")
+    ]
+    churns = [
+        Outcome(account_id, at, "churn")
+        for account_id, at in Account.objects.filter(
+            churned_at__gte=start, churned_at__lt=end
+        ).values_list("pk", "churned_at")
+    ]
+    return escalations + churns
+
+
+def score_figures(r: Replay, weight_set: str, threshold: int) -> Figures:
+    crossings = episodes(r.moments, r.risks[weight_set], threshold, r.factors[weight_set])
+    return evaluate(
+        crossings,
+        r.outcomes,
+        threshold=threshold,
+        period=r.period,
+        csm_of=r.csm_of,
+        moments=r.moments,
+    )
+
+
+def rule_figures(r: Replay, alerts_wanted: int) -> dict[str, tuple[str, Figures]]:
+    """Each simple rule at the cutoff giving about as many alerts as the score."""
+    out = {}
+    for name, (_, label, cutoffs) in SIMPLE_RULES.items():
+        cutoff = at_equal_volume(r.moments, r.rules[name], cutoffs, alerts_wanted, r.period)
+        figures = evaluate(
+            episodes(r.moments, r.rules[name], cutoff),
+            r.outcomes,
+            threshold=cutoff,
+            period=r.period,
+            csm_of=r.csm_of,
+            moments=r.moments,
+        )
+        out[name] = (label.format(cutoff), figures)
+    return out
+
+
+def best_rule(rules: dict[str, tuple[str, Figures]]) -> str:
+    """The simple rule with the best recall 24 h ahead (then 7 days ahead)."""
+    return max(rules, key=lambda n: (rules[n][1].recall["24h"] or 0, rules[n][1].recall["7d"] or 0))
+
+
+def report(r: Replay, weight_set: str, threshold: int) -> dict:
+    """Everything the command prints and the admin page shows for one threshold."""
+    figures = score_figures(r, weight_set, threshold)
+    rules = rule_figures(r, figures.alerts)
+    best = best_rule(rules)
+    sources = sorted({o.source for o in r.outcomes if o.kind == "escalation"})
+    by_source = {}
+    for source in sources:
+        kept = [o for o in r.outcomes if o.kind != "escalation" or o.source == source]
+        crossings = episodes(r.moments, r.risks[weight_set], threshold)
+        f = evaluate(
+            crossings,
+            kept,
+            threshold=threshold,
+            period=r.period,
+            csm_of=r.csm_of,
+            moments=r.moments,
+        )
+        by_source[source or "unknown"] = {"escalations": f.escalations, "recall": f.recall}
+    return {
+        "threshold": threshold,
+        "figures": figures,
+        "rules": rules,
+        "best_rule": best,
+        "by_source": by_source,
+        "true_factor_shares": factor_shares(figures.true_alerts),
+        "false_factor_shares": factor_shares(figures.false_alerts),
+    }
+
+
+def _weekly(alerts) -> dict[str, int]:
+    weeks: dict[str, int] = {}
+    for e in alerts:
+        monday = (e.start - timedelta(days=e.start.weekday())).date().isoformat()
+        weeks[monday] = weeks.get(monday, 0) + 1
+    return dict(sorted(weeks.items()))
+
+
+def summary(result: dict) -> dict:
+    """A report as plain JSON data (stored with a backtest run, shown on its page)."""
+    f = result["figures"]
+    return {
+        "escalations": f.escalations,
+        "recall": f.recall,
+        "alerts": f.alerts,
+        "alerts_per_csm_week": f.alerts_per_csm_week,
+        "busiest_csm_per_week": f.busiest_csm_per_week,
+        "precision_30d": f.precision_30d,
+        "base_rate_30d": f.base_rate_30d,
+        "lift": f.lift,
+        "weekly_alerts": _weekly([*f.true_alerts, *f.false_alerts]),
+        "rules": {
+            name: {
+                "label": label,
+                "alerts": rule.alerts,
+                "recall": rule.recall,
+                "precision_30d": rule.precision_30d,
+            }
+            for name, (label, rule) in result["rules"].items()
+        },
+        "best_rule": result["best_rule"],
+        "by_source": result["by_source"],
+        "true_factor_shares": result["true_factor_shares"],
+        "false_factor_shares": result["false_factor_shares"],
+        "per_escalation": f.per_escalation,
+    }
