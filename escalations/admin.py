@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin
 
-from accounts.audit import AuditedAdmin
+from accounts.audit import AuditedAdmin, SingletonAdmin
 from escalations import matrix
 from escalations.models import (
     Draft,
@@ -14,6 +14,7 @@ from escalations.models import (
     PlaybookPolicy,
     PostMortem,
     PostMortemPolicy,
+    ReportPolicy,
     RoleHolder,
     RootCauseCategory,
     SeverityPolicy,
@@ -194,3 +195,8 @@ class TypeOwnersAdmin(AuditedAdmin):
 class GoodwillApprovalRuleAdmin(AuditedAdmin):
     list_display = ["kind", "max_amount", "approver"]
     list_filter = ["kind"]
+
+
+@admin.register(ReportPolicy)
+class ReportPolicyAdmin(SingletonAdmin):
+    pass

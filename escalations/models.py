@@ -482,6 +482,65 @@ class FollowUp(models.Model):
         return self.description
 
 
+class ReportPolicy(models.Model):
+    """Singleton (pk=1): the reports' targets and warning levels. The escalation
+    targets follow seed 003 "Metrics": times and rates are met below their target, SLA
+    compliance and CSAT above it."""
+
+    mttr_hours = models.FloatField(
+        "MTTR below (hours)", default=24, validators=[MinValueValidator(0)]
+    )
+    sla_compliance = models.FloatField(
+        "SLA compliance above (share 0–1)",
+        default=0.95,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+    )
+    first_response_hours = models.FloatField(
+        "first response below (hours)", default=1, validators=[MinValueValidator(0)]
+    )
+    per_100_accounts = models.FloatField(
+        "escalations per 100 accounts below", default=5, validators=[MinValueValidator(0)]
+    )
+    reescalation_rate = models.FloatField(
+        "re-escalation rate below (share 0–1)",
+        default=0.10,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+    )
+    csat = models.FloatField(
+        "post-escalation CSAT above (1–5)",
+        default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
+    )
+    pool_accounts_per_agent = models.FloatField(
+        "pool is thin above (accounts of its tier per member)",
+        default=4,
+        validators=[MinValueValidator(0)],
+        help_text="Seed 002: 5 agents for 23 Tier-1 accounts is tight.",
+    )
+    growth_warning_pct = models.PositiveSmallIntegerField(
+        "escalation category growth flagged from (%)",
+        default=25,
+        help_text="Escalations of a category, last 3 months against the 3 before.",
+    )
+    growth_min_count = models.PositiveSmallIntegerField(
+        "…with at least this many escalations in the later quarter",
+        default=3,
+        validators=[MinValueValidator(1)],
+    )
+
+    class Meta:
+        verbose_name = "report policy"
+        verbose_name_plural = "report policy"
+
+    def __str__(self) -> str:
+        return "Report targets and warning levels"
+
+    @classmethod
+    def load(cls) -> "ReportPolicy":
+        obj, _ = cls.objects.get_or_create(pk=1)
+        return obj
+
+
 class Action(models.Model):
     class Horizon(models.TextChoices):
         IMMEDIATE = "immediate", "Immediate (next 4 hours)"

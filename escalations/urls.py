@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from escalations import views
+from escalations import report_views, views
 
 E = "escalations/<int:pk>/"
 
@@ -34,4 +34,30 @@ urlpatterns = [
         views.goodwill_offer,
         name="escalation_goodwill_offer",
     ),  # fmt: skip
+    path("reports/escalations/", report_views.escalation_report, name="escalation_report"),
+    path(
+        "reports/escalations/escalations/",
+        report_views.escalation_report_rows,
+        name="escalation_report_rows",
+    ),
+    path(
+        "reports/escalations/rows.csv",
+        report_views.escalation_report_rows_csv,
+        name="escalation_report_rows_csv",
+    ),
+    path(
+        "reports/escalations/systemic/",
+        report_views.escalation_systemic,
+        name="escalation_systemic",
+    ),
+    path(
+        "reports/escalations/systemic/<slug:table>.csv",
+        report_views.escalation_systemic_csv,
+        name="escalation_systemic_csv",
+    ),
+    path(
+        "reports/escalations/<slug:table>.csv",
+        report_views.escalation_report_csv,
+        name="escalation_report_csv",
+    ),
 ]

@@ -70,6 +70,7 @@ DEFAULT_POLICY_MIGRATIONS = [
     "escalations.migrations.0002_default_policies",
     "escalations.migrations.0006_playbook_defaults",
     "escalations.migrations.0008_post_mortem_defaults",
+    "escalations.migrations.0009_report_policy",
 ]
 
 

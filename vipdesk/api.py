@@ -14,6 +14,7 @@ from ninja.parser import Parser
 
 from accounts.api import router as accounts_router
 from escalations.api import router as escalations_router
+from escalations.report_api import router as reports_router
 from tickets.intake.api import bearer
 from tickets.intake.api import router as tickets_router
 from vipdesk.lib import inbound
@@ -130,3 +131,4 @@ def validation_error(request, exc: ValidationError):
 api.add_router("", tickets_router)
 api.add_router("", accounts_router)
 api.add_router("", escalations_router)
+api.add_router("", reports_router)

@@ -2,7 +2,8 @@
 
 rq.cron does not catch up missed runs, so every job here looks back over what it
 missed (the SLA monitor marks every past-due breach; rescore_if_due compares the last
-finished run with the interval; weekly reports are deduplicated per ISO week).
+finished run with the interval; weekly reports are deduplicated per ISO week, monthly
+reports per month).
 Cron fields follow settings.TIME_ZONE.
 
 The routing sweep runs on an interval rather than a cron line: rq.cron runs interval
@@ -30,7 +31,13 @@ from tickets.routing.jobs import sweep_pending_routing
 from tickets.sla.jobs import monitor_slas
 from vipdesk.alerts.models import Alert
 from vipdesk.alerts.raising import AlertSpec, raise_alerts
-from vipdesk.insight.jobs import RESCORE_ALL_TIMEOUT, rescore_if_due, rescore_requested
+from vipdesk.insight.jobs import (
+    RESCORE_ALL_TIMEOUT,
+    rescore_if_due,
+    rescore_requested,
+    send_monthly_vip_report,
+)
+from vipdesk.insight.rollups import refresh_recent_rollups
 from vipdesk.insight.sponsor_summary import send_sponsor_summaries
 from vipdesk.insight.weekly_report import send_weekly_reports
 from vipdesk.lib.roles import Role
@@ -102,6 +109,9 @@ cron.register(send_sponsor_summaries, queue_name="low", cron="0 7 * * *", job_ti
 # Open escalations running past their resolution forecast (once per escalation).
 cron.register(alert_past_forecast, queue_name="default", cron="7 * * * *", job_timeout=300)
 cron.register(send_weekly_reports, queue_name="low", cron="0 8 * * 1", job_timeout=900)
+cron.register(refresh_recent_rollups, queue_name="low", cron="17 * * * *", job_timeout=900)
+# Daily, so a run missed on the 1st is made up; one report per lead and month.
+cron.register(send_monthly_vip_report, queue_name="low", cron="0 7 * * *", job_timeout=900)
 # Public holidays stay generated `holiday_years_ahead` years ahead as the years turn.
 cron.register(fill_all_holidays, queue_name="low", cron="0 3 1 * *", job_timeout=300)
 cron.register(check_heartbeats, queue_name="high", cron="*/1 * * * *", job_timeout=60)

@@ -37,5 +37,6 @@ urlpatterns = [
     path("", include("tickets.urls")),
     path("", include("escalations.urls")),
     path("", include("vipdesk.alerts.urls")),
+    path("", include("vipdesk.insight.report_urls")),
     path("", include("vipdesk.tasks.urls")),
 ]

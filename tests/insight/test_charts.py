@@ -4,6 +4,7 @@ from datetime import date
 from decimal import Decimal
 
 from vipdesk.insight import charts
+from vipdesk.lib.charts import figure_data
 
 
 def test_it_draws_arr_per_tier():
@@ -38,6 +39,6 @@ def test_it_draws_weekly_active_users_ignoring_junk():
 
 
 def test_it_passes_figures_as_plain_json():
-    data = charts.figure_data(charts.arr_by_tier([("T1", Decimal(5), 1)]))
+    data = figure_data(charts.arr_by_tier([("T1", Decimal(5), 1)]))
     assert data["data"][0]["type"] == "bar"
     assert "layout" in data

@@ -13,6 +13,7 @@ from tests.accounts.helpers import make_scored_account
 from tests.factories import make_agent, make_escalation, make_pool, make_ticket
 from tickets.models import PtoPeriod
 from vipdesk.insight.dashboard import (
+    WINDOW_DAYS,
     active_vip_tickets,
     at_risk_vip_accounts,
     pool_status,
@@ -50,7 +51,7 @@ class TestMetrics:
         make_scored_account(arr=Decimal(700000))
         make_scored_account(arr=Decimal(150000))
         make_scored_account(arr=Decimal(1000))
-        rows = {r.tier: r for r in tier_rows(now)}
+        rows = {r.tier: r for r in tier_rows(now - timedelta(days=WINDOW_DAYS))}
         assert (rows[1].accounts, rows[1].arr) == (2, Decimal(1300000))
         assert (rows[2].accounts, rows[3].accounts, rows[4].accounts) == (1, 0, 1)
 
@@ -67,7 +68,7 @@ class TestMetrics:
         )
         vip_ticket(account, now)  # not answered yet: no response time
         vip_ticket(account, now - timedelta(days=40), minutes_to_first_response=500)  # too old
-        row = tier_rows(now)[0]
+        row = tier_rows(now - timedelta(days=WINDOW_DAYS))[0]
         assert row.tickets == 3
         assert row.avg_first_response_min == pytest.approx(15)
         assert (row.within_sla, row.with_sla) == (1, 2) and row.pct_within_sla == 50
@@ -81,7 +82,7 @@ class TestMetrics:
         accounts = [make_scored_account(arr=Decimal(150000)) for _ in range(4)]
         make_escalation(accounts[0])
         make_escalation(accounts[1], opened_at=now - timedelta(days=90))  # outside the window
-        rows = {r.tier: r for r in tier_rows(now)}
+        rows = {r.tier: r for r in tier_rows(now - timedelta(days=WINDOW_DAYS))}
         assert rows[2].escalations == 1 and rows[2].escalations_per_100 == 25
 
     def test_it_lists_active_vip_tickets_soonest_deadline_first(self, now):

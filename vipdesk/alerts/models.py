@@ -27,6 +27,7 @@ class Alert(models.Model):
         RISK_BAND = "risk_band", "Risk-band workflow"
         ESCALATION = "escalation", "Escalation"
         WEEKLY_REPORT = "weekly_report", "Weekly VIP health report"
+        MONTHLY_REPORT = "monthly_report", "Monthly VIP support report"
         TASK_OVERDUE = "task_overdue", "Task overdue"
         JOB_STALE = "job_stale", "Background job stale"
 

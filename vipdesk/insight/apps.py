@@ -2,7 +2,8 @@ from django.apps import AppConfig
 
 
 class InsightConfig(AppConfig):
-    """The pages combining every app, the scoring commands and the backtest runs."""
+    """The pages combining every app (reports among them), the scoring commands, the
+    backtest runs and the monthly rollups (MonthlyRollup)."""
 
     name = "vipdesk.insight"
     label = "insight"

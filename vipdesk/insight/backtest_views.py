@@ -21,6 +21,7 @@ from accounts.models import PolicyChange, ScoreWeights
 from vipdesk.insight import charts, jobs
 from vipdesk.insight.forms import BacktestPeriodForm
 from vipdesk.insight.models import BacktestRun
+from vipdesk.lib.charts import figure_data
 from vipdesk.lib.csv_export import csv_response
 from vipdesk.lib.jobs import enqueue_on_commit
 
@@ -115,8 +116,8 @@ def _charts(run: BacktestRun) -> dict:
     if first["draft"]:
         weekly.append(("Draft", first["draft"]["weekly_alerts"]))
     return {
-        "recall_chart": charts.figure_data(charts.recall_by_lead(recall)),
-        "weekly_chart": charts.figure_data(charts.alerts_per_week(weekly)),
+        "recall_chart": figure_data(charts.recall_by_lead(recall)),
+        "weekly_chart": figure_data(charts.alerts_per_week(weekly)),
     }
 
 

@@ -1,31 +1,11 @@
-"""Chart builders: pure functions from plain data to a plotly Figure.
+"""Chart builders of the insight pages: pure functions from plain data to a plotly
+Figure (vipdesk/lib/charts.py hands them to the page)."""
 
-Views pass `figure_data(fig)` through `json_script`; static/js/charts.js draws it with
-the vendored plotly.min.js (no inline scripts, so the CSP stays strict)."""
-
-import json
-from datetime import date
+from datetime import date, datetime
 
 import plotly.graph_objects as go
 
-BRAND = "#3b4cca"
-GREY = "#9aa3ae"
-OK = "#1d7a46"
-BAD = "#b42318"
-
-BASE_LAYOUT = dict(
-    margin=dict(l=60, r=20, t=50, b=50),
-    height=320,
-    font=dict(family="system-ui, -apple-system, Segoe UI, Roboto, sans-serif", size=13),
-    paper_bgcolor="#ffffff",
-    plot_bgcolor="#ffffff",
-    legend=dict(orientation="h", y=-0.2),
-)
-
-
-def figure_data(fig: go.Figure) -> dict:
-    """The figure as plain JSON data for json_script."""
-    return json.loads(fig.to_json())
+from vipdesk.lib.charts import BAD, BASE_LAYOUT, BRAND, GREY, OK
 
 
 def arr_by_tier(tiers: list[tuple[str, float, int]]) -> go.Figure:
@@ -115,6 +95,36 @@ def usage_trend(weekly_active_users: list) -> go.Figure:
             )
         ],
         layout=dict(BASE_LAYOUT, title=dict(text="Weekly active users"), height=260),
+    )
+
+
+def sentiment_trend(
+    tickets: list[tuple[datetime, float]], windows: list[tuple[datetime, float | None]]
+) -> go.Figure:
+    """tickets: [(created, sentiment)] and windows: [(window end, average)] → each
+    ticket's sentiment as a dot and the 30-day averages as a line (−1 to 1)."""
+    return go.Figure(
+        data=[
+            go.Scatter(
+                x=[t.isoformat() for t, _ in tickets],
+                y=[s for _, s in tickets],
+                name="Ticket sentiment",
+                mode="markers",
+                marker=dict(color=GREY, size=7),
+            ),
+            go.Scatter(
+                x=[t.isoformat() for t, _ in windows],
+                y=[s for _, s in windows],
+                name="30-day average",
+                mode="lines+markers",
+                line=dict(color=BRAND, width=3),
+            ),
+        ],
+        layout=dict(
+            BASE_LAYOUT,
+            title=dict(text="Sentiment of the customer's tickets"),
+            yaxis=dict(range=[-1, 1], title=dict(text="VADER compound")),
+        ),
     )
 
 

@@ -83,20 +83,22 @@ class TierRow:
         return self.avg_first_response_min <= self.sla_first_response_min
 
 
-def tier_rows(now: datetime) -> list[TierRow]:
-    """Accounts, ARR and 30-day ticket, CSAT and escalation figures per tier (4 queries)."""
+def tier_rows(since: datetime, until: datetime | None = None) -> list[TierRow]:
+    """Accounts and ARR now, and the ticket, CSAT and escalation figures of the tickets
+    created (escalations opened) in [since, until) per tier (4 queries)."""
     rows = {t: TierRow(tier=t) for t in Tier.values}
     accounts = Account.objects.order_by().values("tier").annotate(n=Count("*"), arr=Sum("arr"))
     for r in accounts:
         rows[r["tier"]].accounts, rows[r["tier"]].arr = r["n"], r["arr"] or Decimal(0)
 
-    since = now - timedelta(days=WINDOW_DAYS)
+    created = Q(created_at__gte=since) & (Q() if until is None else Q(created_at__lt=until))
+    opened = Q(opened_at__gte=since) & (Q() if until is None else Q(opened_at__lt=until))
     first = ExpressionWrapper(
         F("first_response_at") - F("created_at"), output_field=DurationField()
     )
     resolution = ExpressionWrapper(F("resolved_at") - F("created_at"), output_field=DurationField())
     stats = (
-        Ticket.objects.filter(created_at__gte=since, tier__isnull=False)
+        Ticket.objects.filter(created, tier__isnull=False)
         .order_by()
         .values("tier")
         .annotate(
@@ -130,10 +132,7 @@ def tier_rows(now: datetime) -> list[TierRow]:
         row.csat_responses = r["csat_n"]
 
     escalations = (
-        Escalation.objects.filter(opened_at__gte=since)
-        .order_by()
-        .values("account__tier")
-        .annotate(n=Count("id"))
+        Escalation.objects.filter(opened).order_by().values("account__tier").annotate(n=Count("id"))
     )
     for r in escalations:
         if r["account__tier"] in rows:
@@ -293,7 +292,7 @@ def aggregates(now: datetime) -> Aggregates:
     if cached is None:
         cap = RoutingPolicy.load().vip_share_cap_pct
         cached = Aggregates(
-            tiers=tier_rows(now),
+            tiers=tier_rows(now - timedelta(days=WINDOW_DAYS)),
             sponsors=sponsor_coverage(),
             pools=pool_status(now.date(), cap),
             as_of=now,

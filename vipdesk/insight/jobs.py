@@ -7,22 +7,28 @@
   account's risk (a routed ticket, an escalation change, an NPS or usage update).
   Scoring reads tickets and escalations, so it sits above them (vipdesk/insight);
   the layers below ask through the flag instead of calling up.
+- `send_monthly_vip_report()`: daily, last month's VIP report to the support leads.
 - `run_backtest(run_id)`: a backtest run from the admin's backtest page (the saved
   weights beside a draft, typed or suggested).
 """
 
 from datetime import datetime, timedelta
 
+from django.contrib.auth import get_user_model
+from django.template.loader import render_to_string
 from django.utils import timezone
 from rq import Retry
 
 from accounts.models import Account, ScoreWeights, ScoringRun
 from accounts.scoring import thresholds
-from vipdesk.insight import rescore
+from vipdesk.alerts.models import Alert
+from vipdesk.alerts.raising import AlertSpec, raise_alerts
+from vipdesk.insight import monthly, rescore
 from vipdesk.insight.models import BacktestRun
 from vipdesk.insight.replay import replay, report, summary
 from vipdesk.insight.tuning import suggest_points
 from vipdesk.lib.jobs import run_or_enqueue
+from vipdesk.lib.roles import Role
 
 # Sized to the work (a full rescore of 100k accounts takes seconds): a job whose
 # worker died is given up on after this long.
@@ -89,6 +95,40 @@ def rescore_if_due(now: datetime | None = None) -> bool:
         timeout=RESCORE_ALL_TIMEOUT,
     )
     return True
+
+
+def send_monthly_vip_report(now: datetime | None = None) -> int:
+    """Job: last month's VIP report (vipdesk/insight/monthly.py) to every active support
+    lead, in the app and by e-mail, once: daily on the schedule, so a run missed on the
+    1st is made up the next day; the alert's dedupe key (one per lead and month) keeps
+    it to one. Returns how many were raised now."""
+    now = now or timezone.now()
+    month = monthly.last_finished_month(now)
+    key = f"monthly-vip-report:{month:%Y-%m}"
+    leads = list(
+        get_user_model()
+        .objects.filter(groups__name=Role.LEAD, is_active=True)
+        .exclude(alerts__dedupe_key=key)
+        .values_list("pk", flat=True)
+        .distinct()
+    )
+    if not leads:
+        return 0
+    context = {"r": monthly.build_monthly(month, now)}
+    title = render_to_string("emails/monthly-vip-report-subject.txt", context).strip()
+    body = render_to_string("emails/monthly-vip-report-body.txt", context)
+    specs = [
+        AlertSpec(
+            user_id=pk,
+            kind=Alert.Kind.MONTHLY_REPORT,
+            dedupe_key=key,
+            title=title,
+            body=body,
+            link=f"/reports/vip/{month:%Y-%m}/",
+        )
+        for pk in leads
+    ]
+    return len(raise_alerts(specs, now))
 
 
 BACKTEST_TIMEOUT = 4 * 3600

@@ -40,6 +40,7 @@ from vipdesk.insight.dashboard import build_dashboard
 from vipdesk.insight.forms import FlagFeedbackForm, InterventionForm, NoteForm, owner_choices
 from vipdesk.insight.handoff import load_handoff
 from vipdesk.insight.my_work import my_work
+from vipdesk.lib.charts import figure_data
 from vipdesk.lib.roles import Role, has_role, role_required, roles_of
 
 
@@ -149,11 +150,9 @@ def _account_context(request, account: Account, **forms) -> dict:
         "account": account,
         "can_edit": can_edit_account(request.user, account),
         "history_chart": (
-            charts.figure_data(charts.score_history(handoff.snapshots))
-            if handoff.snapshots
-            else None
+            figure_data(charts.score_history(handoff.snapshots)) if handoff.snapshots else None
         ),
-        "usage_chart": charts.figure_data(charts.usage_trend(wau)) if wau else None,
+        "usage_chart": figure_data(charts.usage_trend(wau)) if wau else None,
         "wau_latest": wau[-1] if wau else None,
         "note_form": forms.get("note_form") or NoteForm(),
         "flag_form": FlagFeedbackForm(),
@@ -209,8 +208,8 @@ def render_dashboard(request) -> TemplateResponse:
     )
     context = {
         "d": data,
-        "arr_chart": charts.figure_data(arr_fig),
-        "first_response_chart": charts.figure_data(fr_fig),
+        "arr_chart": figure_data(arr_fig),
+        "first_response_chart": figure_data(fr_fig),
         "show_board_link": True,
     }
     return TemplateResponse(request, "insight/dashboard.html", context)

@@ -33,6 +33,7 @@ POLICY_MODELS = [
     "escalations.roleholder",
     "escalations.typeowners",
     "escalations.goodwillapprovalrule",
+    "escalations.reportpolicy",
 ]
 DATA_MODELS = [
     "accounts.account",

@@ -1,0 +1,779 @@
+"""The escalation report: the six metrics of SPEC "Metric definitions", with targets,
+breakdowns and the monthly trend. The page, GET /api/v1/reports/escalations and its CSV
+all come from here, so they agree.
+
+A report covers the escalations *opened* in [start, end) — dates in TIME_ZONE —
+optionally filtered by tier, type, severity and CSM. The per-escalation rules are Q
+objects over two annotations (res_end: final resolution, else closing; res_due: opening
++ the severity's resolution SLA); the database sums them per group in one query
+(`totals`), and `figures` turns the sums into means and shares (null when there is
+nothing to average). Wall-clock hours throughout; `now` is a parameter."""
+
+import hashlib
+import re
+from dataclasses import astuple, dataclass
+from datetime import date, datetime, time, timedelta
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    F,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.expressions import CombinedExpression
+from django.db.models.functions import Coalesce, TruncMonth
+from django.http import QueryDict
+from django.utils import timezone
+
+from accounts.models import Account, Tier
+from escalations.models import Escalation, ReportPolicy, Severity, SeverityPolicy
+from vipdesk.lib.roles import Role
+from vipdesk.lib.tables import Table, percent, rounded
+
+CLOSED = Q(status__in=Escalation.CLOSED_STATUSES)
+RESOLVED = CLOSED & Q(res_end__isnull=False)
+ACKNOWLEDGED = Q(acknowledged_at__isnull=False)
+REOPENED = Q(reopen_count__gt=0)
+RATED = Q(csat__isnull=False)
+MET = RESOLVED & Q(res_end__lte=F("res_due"))
+TREND_MONTHS = 12
+REPORT_CACHE_SECONDS = 60
+FACTOR_BULLET = re.compile(r"^\s*(?:\d+[.)]|[-*\u2022])\s*")
+
+
+def missed(now: datetime) -> Q:
+    """Resolved after its due time, or still open past it."""
+    return (RESOLVED & Q(res_end__gt=F("res_due"))) | (~CLOSED & Q(res_due__lt=now))
+
+
+def judged(now: datetime) -> Q:
+    """The escalations SLA compliance is computed over (an open one not yet due, or one
+    whose severity has no policy, is left out)."""
+    return MET | missed(now)
+
+
+# ---------------------------------------------------------------------------------------
+# Filters
+
+
+TIER_CHOICES = [
+    ("", "Any tier"),
+    ("1", "Tier 1"),
+    ("2", "Tier 2"),
+    ("3", "Tier 3"),
+    ("standard", "Standard"),
+]
+
+
+class ReportFilters(forms.Form):
+    """The report's parameters, shared by the page, the API and the CSV (from/to are
+    dates in TIME_ZONE; `to` is excluded)."""
+
+    start = forms.DateField(label="From", input_formats=["%Y-%m-%d"])
+    end = forms.DateField(label="To (excluded)", input_formats=["%Y-%m-%d"])
+    tier = forms.ChoiceField(required=False, choices=TIER_CHOICES)
+    type = forms.ChoiceField(required=False, choices=[("", "Any type"), *Escalation.Type.choices])
+    severity = forms.ChoiceField(required=False, choices=[("", "Any severity"), *Severity.choices])
+    csm = forms.ModelChoiceField(
+        required=False,
+        queryset=get_user_model()
+        .objects.filter(groups__name=Role.CSM, is_active=True)
+        .order_by("first_name", "username"),
+        empty_label="Any CSM",
+    )
+
+    def __init__(self, data, *args, **kwargs):
+        # The contract's parameter names are "from" and "to" (Python keywords).
+        data = data.copy()
+        for outside, inside in (("from", "start"), ("to", "end")):
+            if outside in data and inside not in data:
+                data[inside] = data[outside]
+        super().__init__(data, *args, **kwargs)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] <= data["start"]:
+            raise forms.ValidationError("'to' must be after 'from'.")
+        return data
+
+    def tier_value(self) -> int | None:
+        tier = self.cleaned_data.get("tier")
+        if not tier:
+            return None
+        return Tier.STANDARD if tier == "standard" else int(tier)
+
+    def querystring(self) -> str:
+        """The valid filters, in the contract's names, for links to rows and CSVs."""
+        q = QueryDict(mutable=True)
+        q["from"] = self.cleaned_data["start"].isoformat()
+        q["to"] = self.cleaned_data["end"].isoformat()
+        for key in ("tier", "type", "severity"):
+            if self.cleaned_data.get(key):
+                q[key] = self.cleaned_data[key]
+        if self.cleaned_data.get("csm"):
+            q["csm"] = self.cleaned_data["csm"].pk
+        return q.urlencode()
+
+    def first_error(self) -> tuple[str, str]:
+        """(field, message) of the first problem, in the contract's parameter names."""
+        field, errors = next(iter(self.errors.items()))
+        name = {"start": "from", "end": "to", "__all__": None}.get(field, field)
+        return name, errors[0]
+
+
+def local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=timezone.get_current_timezone())
+
+
+def default_period(today: date) -> tuple[date, date]:
+    """The page's default: the last three whole months and this month so far."""
+    return month_start(today, 3), today + timedelta(days=1)
+
+
+def scoped(
+    *,
+    tier: int | None = None,
+    type: str | None = None,
+    severity: str | None = None,
+    csm=None,
+) -> QuerySet:
+    """Escalations matching the non-period filters (the trend reuses them)."""
+    qs = Escalation.objects.all()
+    if tier is not None:
+        qs = qs.filter(account__tier=tier)
+    if type:
+        qs = qs.filter(type=type)
+    if severity:
+        qs = qs.filter(severity=severity)
+    if csm is not None:
+        qs = qs.filter(account__csm=csm)
+    return qs
+
+
+def filter_kwargs(form: ReportFilters) -> dict:
+    data = form.cleaned_data
+    return dict(
+        tier=form.tier_value(),
+        type=data.get("type") or None,
+        severity=data.get("severity") or None,
+        csm=data.get("csm"),
+    )
+
+
+def in_period(form: ReportFilters) -> QuerySet:
+    return scoped(**filter_kwargs(form)).filter(
+        opened_at__gte=local_midnight(form.cleaned_data["start"]),
+        opened_at__lt=local_midnight(form.cleaned_data["end"]),
+    )
+
+
+def annotate_resolution(qs: QuerySet, policies: dict[str, int]) -> QuerySet:
+    """res_end (final resolution, else closing time) and res_due (opening + the
+    severity's resolution SLA; null for a severity without a policy)."""
+    return qs.annotate(
+        res_end=Coalesce("resolved_at", "closed_at"),
+        res_due=Case(
+            *[
+                When(severity=s, then=F("opened_at") + Value(timedelta(minutes=m)))
+                for s, m in policies.items()
+            ],
+            default=None,
+            output_field=DateTimeField(),
+        ),
+    )
+
+
+def resolution_policies() -> dict[str, int]:
+    return dict(SeverityPolicy.objects.values_list("severity", "resolution_minutes"))
+
+
+# ---------------------------------------------------------------------------------------
+# Sums and figures
+
+
+@dataclass
+class Totals:
+    """What the figures rest on, as sums (so a group's figures are exact means)."""
+
+    count: int = 0
+    open: int = 0
+    acknowledged: int = 0
+    acknowledge_seconds: float = 0.0
+    resolved: int = 0
+    resolution_seconds: float = 0.0
+    sla_met: int = 0
+    sla_missed: int = 0
+    reopened: int = 0
+    rated: int = 0
+    csat_sum: int = 0
+
+    def __add__(self, other: "Totals") -> "Totals":
+        return Totals(*(a + b for a, b in zip(astuple(self), astuple(other), strict=True)))
+
+
+def summed(groups: dict[tuple, Totals], position: int | None = None) -> dict | Totals:
+    """Add up totals grouped by several fields: all of them (position None), or per
+    value of the field at `position` of the group key."""
+    if position is None:
+        return sum(groups.values(), Totals())
+    result: dict = {}
+    for key, t in groups.items():
+        result[key[position]] = result.get(key[position], Totals()) + t
+    return result
+
+
+def _duration(field: str) -> CombinedExpression:
+    return F(field) - F("opened_at")
+
+
+def aggregates(now: datetime) -> dict:
+    return dict(
+        count=Count("pk"),
+        open=Count("pk", filter=~CLOSED),
+        acknowledged=Count("pk", filter=ACKNOWLEDGED),
+        acknowledge_time=Sum(_duration("acknowledged_at"), filter=ACKNOWLEDGED),
+        resolved=Count("pk", filter=RESOLVED),
+        resolution_time=Sum(_duration("res_end"), filter=RESOLVED),
+        sla_met=Count("pk", filter=MET),
+        sla_missed=Count("pk", filter=missed(now)),
+        reopened=Count("pk", filter=REOPENED),
+        rated=Count("pk", filter=RATED),
+        csat_sum=Sum("csat", filter=RATED),
+    )
+
+
+def _totals(row: dict) -> Totals:
+    def seconds(value: timedelta | None) -> float:
+        return value.total_seconds() if value else 0.0
+
+    return Totals(
+        count=row["count"],
+        open=row["open"],
+        acknowledged=row["acknowledged"],
+        acknowledge_seconds=seconds(row["acknowledge_time"]),
+        resolved=row["resolved"],
+        resolution_seconds=seconds(row["resolution_time"]),
+        sla_met=row["sla_met"],
+        sla_missed=row["sla_missed"],
+        reopened=row["reopened"],
+        rated=row["rated"],
+        csat_sum=row["csat_sum"] or 0,
+    )
+
+
+def totals(qs: QuerySet, policies: dict[str, int], now: datetime, by: tuple[str, ...] = ()):
+    """One query: the Totals of qs, or {(values of `by`): Totals} when grouped."""
+    qs = annotate_resolution(qs.order_by(), policies)
+    if not by:
+        return _totals(qs.aggregate(**aggregates(now)))
+    rows = qs.values(*by).annotate(**aggregates(now))
+    return {tuple(row[f] for f in by): _totals(row) for row in rows}
+
+
+def _ratio(part: float, whole: float) -> float | None:
+    return part / whole if whole else None
+
+
+def figures(t: Totals, accounts: int) -> dict:
+    """The contract's figures from the sums: a mean or share with nothing to average is
+    None (null), never 0."""
+    first_response = _ratio(t.acknowledge_seconds, t.acknowledged)
+    mttr = _ratio(t.resolution_seconds, t.resolved)
+    return {
+        "count": t.count,
+        "open": t.open,
+        "first_response_hours": None if first_response is None else first_response / 3600,
+        "mttr_hours": None if mttr is None else mttr / 3600,
+        "sla_compliance": _ratio(t.sla_met, t.sla_met + t.sla_missed),
+        "per_100_accounts": _ratio(t.count * 100, accounts),
+        "reescalation_rate": _ratio(t.reopened, t.count),
+        "csat": _ratio(t.csat_sum, t.rated),
+    }
+
+
+# ---------------------------------------------------------------------------------------
+# Targets and the metric rows of the page
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    label: str
+    below: bool  # met below its target (times, rates) or above it (compliance, CSAT)
+    basis: str  # the escalations it rests on (one of ROW_SETS)
+    unit: str
+
+
+METRICS = [
+    Metric("mttr_hours", "Mean time to resolution", True, "resolved", "hours"),
+    Metric("sla_compliance", "SLA compliance", False, "judged", "%"),
+    Metric(
+        "first_response_hours", "First response (acknowledgement)", True, "acknowledged", "hours"
+    ),
+    Metric("per_100_accounts", "Escalations per 100 accounts", True, "all", "per 100 accounts"),
+    Metric("reescalation_rate", "Re-escalation rate", True, "all", "%"),
+    Metric("csat", "Post-escalation CSAT", False, "rated", "CSAT (1–5)"),
+]
+
+
+def rows_filter(which: str, now: datetime) -> Q:
+    """The escalations behind a metric (the drill-down list and its CSV)."""
+    return {
+        "all": Q(),
+        "open": ~CLOSED,
+        "resolved": RESOLVED,
+        "judged": judged(now),
+        "missed": missed(now),
+        "acknowledged": ACKNOWLEDGED,
+        "reopened": REOPENED,
+        "rated": RATED,
+    }[which]
+
+
+ROW_SETS = ("all", "open", "resolved", "judged", "missed", "acknowledged", "reopened", "rated")
+
+
+def basis_count(t: Totals, basis: str) -> int:
+    return {
+        "all": t.count,
+        "resolved": t.resolved,
+        "judged": t.sla_met + t.sla_missed,
+        "acknowledged": t.acknowledged,
+        "rated": t.rated,
+    }[basis]
+
+
+def target_values(targets: ReportPolicy) -> dict[str, float]:
+    return {m.key: getattr(targets, m.key) for m in METRICS}
+
+
+def is_met(metric: Metric, value: float | None, target: float) -> bool | None:
+    if value is None:
+        return None
+    return value < target if metric.below else value > target
+
+
+@dataclass
+class MetricRow:
+    metric: Metric
+    value: float | None
+    target: float
+    met: bool | None
+    basis: int
+
+
+def metric_rows(t: Totals, accounts: int, targets: dict[str, float]) -> list[MetricRow]:
+    values = figures(t, accounts)
+    return [
+        MetricRow(
+            m,
+            values[m.key],
+            targets[m.key],
+            is_met(m, values[m.key], targets[m.key]),
+            basis_count(t, m.basis),
+        )
+        for m in METRICS
+    ]
+
+
+# ---------------------------------------------------------------------------------------
+# Accounts (the per-100 denominator) and the whole report
+
+
+def accounts_by_tier(csm=None) -> dict[int, int]:
+    qs = Account.objects.order_by()
+    if csm is not None:
+        qs = qs.filter(csm=csm)
+    return {r["tier"]: r["n"] for r in qs.values("tier").annotate(n=Count("pk"))}
+
+
+def population(by_tier: dict[int, int], tier: int | None) -> int:
+    """The accounts the escalations come from: the filtered tier's, else all."""
+    return by_tier.get(tier, 0) if tier is not None else sum(by_tier.values())
+
+
+def summary(form: ReportFilters, now: datetime) -> dict:
+    """The contract's figures and targets for a valid form (3 queries + targets)."""
+    kwargs = filter_kwargs(form)
+    t = totals(in_period(form), resolution_policies(), now)
+    accounts = population(accounts_by_tier(kwargs["csm"]), kwargs["tier"])
+    return {**figures(t, accounts), "targets": target_values(ReportPolicy.load())}
+
+
+@dataclass
+class Breakdown:
+    title: str
+    rows: list[tuple[str, dict]]  # (label, figures)
+
+
+@dataclass
+class Report:
+    totals: Totals
+    accounts: int
+    metrics: list[MetricRow]
+    breakdowns: list[Breakdown]
+    trend: list[tuple[date, dict]]  # (month, figures), oldest first
+    as_of: datetime
+
+
+def month_start(day: date, back: int = 0) -> date:
+    """The first day of day's month, `back` months earlier."""
+    first = day.replace(day=1)
+    for _ in range(back):
+        first = (first - timedelta(days=1)).replace(day=1)
+    return first
+
+
+def next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+def build_report(form: ReportFilters, now: datetime) -> Report:
+    """Everything the page shows, in a fixed number of queries (5) whatever the rows:
+    the period is read once, grouped by tier, type and severity, and the sums added up
+    for the totals and each breakdown."""
+    kwargs = filter_kwargs(form)
+    policies = resolution_policies()
+    by_tier_accounts = accounts_by_tier(kwargs["csm"])
+    accounts = population(by_tier_accounts, kwargs["tier"])
+    groups = totals(in_period(form), policies, now, by=("account__tier", "type", "severity"))
+    t = summed(groups)
+    targets = target_values(ReportPolicy.load())
+
+    by_tier, by_type, by_severity = summed(groups, 0), summed(groups, 1), summed(groups, 2)
+    breakdowns = [
+        Breakdown(
+            "By tier",
+            [
+                (Tier(k).label, figures(by_tier[k], by_tier_accounts.get(k, 0)))
+                for k in Tier.values
+                if k in by_tier
+            ],
+        ),
+        Breakdown(
+            "By type",
+            [
+                (label, figures(by_type[k], accounts))
+                for k, label in Escalation.Type.choices
+                if k in by_type
+            ],
+        ),
+        Breakdown(
+            "By severity",
+            [
+                (label, figures(by_severity[k], accounts))
+                for k, label in Severity.choices
+                if k in by_severity
+            ],
+        ),
+    ]
+
+    last = form.cleaned_data["end"] - timedelta(days=1)
+    months = [month_start(last, TREND_MONTHS - 1)]
+    while next_month(months[-1]) <= last:
+        months.append(next_month(months[-1]))
+    monthly = totals(
+        scoped(**kwargs)
+        .filter(
+            opened_at__gte=local_midnight(months[0]),
+            opened_at__lt=local_midnight(next_month(last)),
+        )
+        .annotate(month=TruncMonth("opened_at", tzinfo=timezone.get_current_timezone())),
+        policies,
+        now,
+        by=("month",),
+    )
+    by_month = {m.date(): v for (m,), v in monthly.items()}
+    trend = [(m, figures(by_month.get(m, Totals()), accounts)) for m in months]
+    return Report(t, accounts, metric_rows(t, accounts, targets), breakdowns, trend, now)
+
+
+def cached_report(form: ReportFilters, now: datetime) -> Report:
+    """The page's report, from the cache when built less than REPORT_CACHE_SECONDS ago
+    for the same filters (the page says as of when). The API is never cached."""
+    key = "reports:escalations:" + hashlib.sha256(form.querystring().encode()).hexdigest()
+    report = cache.get(key)
+    if report is None:
+        report = build_report(form, now)
+        cache.set(key, report, REPORT_CACHE_SECONDS)
+    return report
+
+
+# ---------------------------------------------------------------------------------------
+# Growth of a category, quarter over quarter
+
+
+@dataclass(frozen=True)
+class Growth:
+    key: str
+    label: str
+    earlier: int
+    later: int
+
+    @property
+    def pct(self) -> float | None:
+        return 100 * (self.later - self.earlier) / self.earlier if self.earlier else None
+
+
+def is_growing(g: Growth, warning_pct: int, min_count: int) -> bool:
+    """At least min_count in the later quarter and up by warning_pct or more (any
+    growth from zero counts)."""
+    if g.later < min_count or g.later <= g.earlier:
+        return False
+    return g.pct is None or g.pct >= warning_pct
+
+
+def quarter_windows(end: date, n: int) -> list[tuple[date, date]]:
+    """n consecutive 3-month windows ending at `end` (a month's first day), oldest
+    first."""
+    return [(month_start(end, 3 * (i + 1)), month_start(end, 3 * i)) for i in reversed(range(n))]
+
+
+def window_label(window: tuple[date, date]) -> str:
+    start, end = window
+    return f"{start:%b}–{end - timedelta(days=1):%b %Y}"
+
+
+@dataclass(frozen=True)
+class Quarterly:
+    key: str
+    label: str
+    counts: list[int]  # per window, oldest first
+
+    @property
+    def growth(self) -> Growth:
+        return Growth(self.key, self.label, self.counts[-2], self.counts[-1])
+
+
+def quarterly_counts(
+    field: str, windows: list[tuple[date, date]], labels: dict[str, str] | None = None, **filters
+) -> list[Quarterly]:
+    """Escalations per value of `field` opened in each window (one query); labels maps
+    values to names (else the value itself, "(not recorded)" when blank)."""
+    bounds = [(local_midnight(a), local_midnight(b)) for a, b in windows]
+    rows = (
+        Escalation.objects.filter(
+            opened_at__gte=bounds[0][0], opened_at__lt=bounds[-1][1], **filters
+        )
+        .order_by()
+        .values(field)
+        .annotate(
+            **{
+                f"w{i}": Count("pk", filter=Q(opened_at__gte=a, opened_at__lt=b))
+                for i, (a, b) in enumerate(bounds)
+            }
+        )
+    )
+    labels = labels or {}
+    result = [
+        Quarterly(
+            r[field],
+            labels.get(r[field]) or r[field] or "(not recorded)",
+            [r[f"w{i}"] for i in range(len(bounds))],
+        )
+        for r in rows
+    ]
+    return sorted(result, key=lambda q: (-q.counts[-1], q.label))
+
+
+def _factors(text: str) -> set[str]:
+    """The factors of a free-text list: one per line, numbering and bullets dropped."""
+    lines = (FACTOR_BULLET.sub("", line).strip() for line in text.splitlines())
+    return {line for line in lines if line}
+
+
+def factor_counts(windows: list[tuple[date, date]]) -> list[Quarterly]:
+    """Escalations per contributing factor (a free-text line, compared case-blind) opened
+    in each window (one query; factors are split here, the column is free text)."""
+    bounds = [(local_midnight(a), local_midnight(b)) for a, b in windows]
+    counts: dict[str, list[int]] = {}
+    labels: dict[str, str] = {}
+    rows = (
+        Escalation.objects.filter(opened_at__gte=bounds[0][0], opened_at__lt=bounds[-1][1])
+        .exclude(contributing_factors="")
+        .values_list("opened_at", "contributing_factors")
+    )
+    for opened_at, text in rows.iterator():
+        i = next(i for i, (a, b) in enumerate(bounds) if a <= opened_at < b)
+        for factor in _factors(text):
+            key = factor.casefold()
+            labels.setdefault(key, factor)
+            counts.setdefault(key, [0] * len(bounds))[i] += 1
+    result = [Quarterly(key, labels[key], c) for key, c in counts.items()]
+    return sorted(result, key=lambda q: (-q.counts[-1], q.label))
+
+
+# ---------------------------------------------------------------------------------------
+# The rows behind the figures, and the page's tables
+
+CSV_COLUMNS = [
+    "code",
+    "account",
+    "tier",
+    "type",
+    "severity",
+    "status",
+    "opened_at",
+    "acknowledged_at",
+    "resolved_at",
+    "closed_at",
+    "reopen_count",
+    "csat",
+    "summary",
+]
+PERCENT_METRICS = {"sla_compliance", "reescalation_rate"}
+FIGURE_KEYS = [
+    "count",
+    "open",
+    "first_response_hours",
+    "mttr_hours",
+    "sla_compliance",
+    "per_100_accounts",
+    "reescalation_rate",
+    "csat",
+]
+FIGURE_HEADERS = [
+    "Escalations",
+    "Open",
+    "First response (h)",
+    "MTTR (h)",
+    "SLA compliance (%)",
+    "Per 100 accounts",
+    "Re-escalation rate (%)",
+    "CSAT",
+]
+
+
+def shown(key: str, value: float | None) -> float | None:
+    """A figure as the page and its CSVs show it: shares as percentages, 2 decimals."""
+    return percent(value) if key in PERCENT_METRICS else rounded(value)
+
+
+def csv_tier(tier: int | None) -> int | str | None:
+    """1–3, or "standard" (the value the tier filter takes)."""
+    return "standard" if tier == Tier.STANDARD else tier
+
+
+def rows_queryset(qs: QuerySet) -> QuerySet:
+    return (
+        qs.select_related("account")
+        .only(
+            "id",
+            "type",
+            "severity",
+            "status",
+            "opened_at",
+            "acknowledged_at",
+            "resolved_at",
+            "closed_at",
+            "reopen_count",
+            "csat",
+            "summary",
+            "account__name",
+            "account__tier",
+        )
+        .order_by("opened_at", "id")
+    )
+
+
+def csv_row(e: Escalation) -> list:
+    """One escalation in the contract's CSV columns (CSV_COLUMNS)."""
+    return [
+        e.code,
+        e.account.name,
+        csv_tier(e.account.tier),
+        e.type,
+        e.severity,
+        e.status,
+        e.opened_at,
+        e.acknowledged_at,
+        e.resolved_at,
+        e.closed_at,
+        e.reopen_count,
+        e.csat,
+        e.summary,
+    ]
+
+
+def _hours(start: datetime | None, end: datetime | None) -> float | None:
+    return None if start is None or end is None else round((end - start).total_seconds() / 3600, 2)
+
+
+def sla_state(e: Escalation, now: datetime) -> str:
+    """How SLA compliance treats this escalation (the same rule as `judged`/`missed`)."""
+    if e.res_due is None:
+        return "no SLA policy"
+    if e.status in Escalation.CLOSED_STATUSES and e.res_end is not None:
+        return "met" if e.res_end <= e.res_due else "missed"
+    return "missed" if now > e.res_due else "open, not yet due"
+
+
+ROW_EXTRA = ["response_hours", "resolution_hours", "resolution_due", "sla"]
+
+
+def page_row(e: Escalation, now: datetime) -> list:
+    """The contract's columns plus what the figures take from the row."""
+    resolved = e.status in Escalation.CLOSED_STATUSES
+    return csv_row(e) + [
+        _hours(e.opened_at, e.acknowledged_at),
+        _hours(e.opened_at, e.res_end) if resolved else None,
+        e.res_due,
+        sla_state(e, now),
+    ]
+
+
+def figures_row(label: str, values: dict) -> list:
+    return [label, *[shown(k, values[k]) for k in FIGURE_KEYS]]
+
+
+def report_tables(report: Report, rows_link) -> list[Table]:
+    """Every table of the page as plain rounded data. rows_link(basis) is the URL of the
+    escalations behind a figure."""
+    metrics = Table(
+        "metrics",
+        "Metrics against their targets",
+        ["Metric", "Value", "Target", "Met", "Based on (escalations)"],
+        [
+            [
+                m.metric.label + (" (%)" if m.metric.key in PERCENT_METRICS else ""),
+                shown(m.metric.key, m.value),
+                f"{'<' if m.metric.below else '>'} {shown(m.metric.key, m.target):g}",
+                None if m.met is None else ("met" if m.met else "missed"),
+                m.basis,
+            ]
+            for m in report.metrics
+        ],
+        links=[rows_link(m.metric.basis) for m in report.metrics],
+        note=f"{report.totals.count} escalations opened in the period, "
+        f"{report.totals.open} still open; {report.accounts} accounts. Hours are wall-clock; "
+        "SLA compliance leaves out open escalations not yet due.",
+    )
+    tables = [metrics]
+    for b in report.breakdowns:
+        name = b.title.lower().replace(" ", "-")
+        tables.append(
+            Table(
+                name,
+                b.title,
+                [b.title.removeprefix("By ").capitalize(), *FIGURE_HEADERS],
+                [figures_row(label, values) for label, values in b.rows],
+            )
+        )
+    tables.append(
+        Table(
+            "trend",
+            "Monthly trend",
+            ["Month", *FIGURE_HEADERS],
+            [figures_row(f"{m:%Y-%m}", values) for m, values in report.trend],
+            note="Whole months, the same filters; per 100 accounts against today's accounts.",
+        )
+    )
+    return tables

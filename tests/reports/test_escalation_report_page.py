@@ -1,0 +1,171 @@
+"""/reports/escalations/ (+ the escalations behind a figure, the systemic view and the
+CSV of every table): it works, it checks access, its query count does not grow."""
+
+import csv
+import io
+
+import pytest
+import time_machine
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from tests.factories import make_account, make_escalation
+from tests.reports.history import NOW, build
+
+PERIOD = "from=2026-11-01&to=2026-12-01"
+
+
+def read_csv(response) -> list[list[str]]:
+    body = b"".join(response.streaming_content).decode()
+    return list(csv.reader(io.StringIO(body, newline="")))
+
+
+@pytest.fixture
+def history(db):
+    with time_machine.travel(NOW, tick=False):
+        yield build()
+
+
+def test_it_shows_the_metrics_with_targets_and_marks(client, lead, history):
+    client.force_login(lead)
+    response = client.get(f"/reports/escalations/?{PERIOD}")
+    assert response.status_code == 200
+    metrics = response.context["tables"][0]
+    assert metrics.name == "metrics"
+    rows = {r[0]: r for r in metrics.rows}
+    # Values as the page shows them (see test_metrics for the worked-out figures).
+    assert rows["Mean time to resolution"][1:] == [35.33, "< 24", "missed", 3]
+    assert rows["SLA compliance (%)"][1:] == [40.0, "> 95", "missed", 5]
+    assert rows["Post-escalation CSAT"][1:] == [4.0, "> 4", "missed", 2]
+    assert rows["Re-escalation rate (%)"][1:] == [33.3, "< 10", "missed", 6]
+    assert "chart-mttr_hours" in response.content.decode()
+
+
+def test_each_figure_links_to_the_escalations_behind_it(client, lead, history):
+    client.force_login(lead)
+    page = client.get(f"/reports/escalations/?{PERIOD}")
+    link = page.context["tables"][0].links[1]  # SLA compliance
+    assert "rows=judged" in link
+    rows = client.get(link)
+    assert rows.status_code == 200
+    codes = {r[0] for r in rows.context["table"].rows}
+    e = history
+    assert codes == {x.code for x in (e["e1"], e["e2"], e["e3"], e["e5"], e["e9"])}
+
+
+def test_it_exports_every_table_as_csv_with_the_page_numbers(client, lead, history):
+    client.force_login(lead)
+    page = client.get(f"/reports/escalations/?{PERIOD}&tier=1")
+    for table in page.context["tables"]:
+        response = client.get(f"/reports/escalations/{table.name}.csv?{PERIOD}&tier=1")
+        assert response.status_code == 200
+        header, *lines = read_csv(response)
+        assert header == list(table.header)
+        assert len(lines) == len(table.rows)
+        for line, row in zip(lines, table.rows, strict=True):
+            assert line == ["" if v is None else str(v) for v in row]
+
+
+def test_the_rows_csv_holds_every_escalation_safely(client, lead, db):
+    account = make_account("=cmd|' /C calc'!A0", arr=1000)
+    make_escalation(account, summary="@SUM(1+1)")
+    client.force_login(lead)
+    response = client.get("/reports/escalations/rows.csv?from=2020-01-01&to=2100-01-01")
+    header, line = read_csv(response)
+    assert header[:3] == ["code", "account", "tier"]
+    assert line[1].startswith("'=") and line[12] == "'@SUM(1+1)"
+
+
+def test_bad_filters_answer_400_with_the_form(client, lead, db):
+    client.force_login(lead)
+    response = client.get("/reports/escalations/?from=2026-12-01&to=2026-11-01")
+    assert response.status_code == 400
+    assert "must be after" in response.content.decode()
+
+
+def test_it_defaults_to_the_last_three_months(client, lead, db):
+    client.force_login(lead)
+    assert client.get("/reports/escalations/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/reports/escalations/",
+        "/reports/escalations/escalations/",
+        "/reports/escalations/metrics.csv",
+        "/reports/escalations/rows.csv",
+        "/reports/escalations/systemic/",
+    ],
+)
+def test_it_is_for_leads_and_admins(client, csm, agent_user, admin_user, url):
+    for user, status in ((csm, 403), (agent_user, 403), (admin_user, 200)):
+        client.force_login(user)
+        assert client.get(url).status_code == status, user
+    client.logout()
+    assert client.get(url).status_code == 302
+
+
+def test_it_requires_get(client, lead):
+    client.force_login(lead)
+    assert client.post("/reports/escalations/").status_code == 405
+
+
+def test_an_unknown_table_is_404(client, lead, db):
+    client.force_login(lead)
+    assert client.get(f"/reports/escalations/nope.csv?{PERIOD}").status_code == 404
+
+
+def count_queries(client, url) -> int:
+    cache.clear()  # the pages cache what they build
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_its_query_count_does_not_grow_with_escalations(client, lead, history):
+    client.force_login(lead)
+    urls = [
+        f"/reports/escalations/?{PERIOD}",
+        f"/reports/escalations/escalations/?{PERIOD}&rows=judged",
+        "/reports/escalations/systemic/",
+    ]
+    few = [count_queries(client, url) for url in urls]
+    for i in range(10):
+        account = make_account(arr=150000 + i)
+        make_escalation(account, severity="low", type="legal", opened_at=history["e1"].opened_at)
+    assert [count_queries(client, url) for url in urls] == few
+
+
+def test_the_systemic_view_groups_by_type_category_and_factor(client, lead, db):
+    account = make_account(arr=1000)
+    for _ in range(3):
+        make_escalation(
+            account,
+            type="legal",
+            root_cause_category="Data retention",
+            contributing_factors="1. No retention policy\n- Manual export",
+            opened_at=timezone.now(),
+        )
+    client.force_login(lead)
+    response = client.get("/reports/escalations/systemic/")
+    assert response.status_code == 200
+    tables = {t.name: t for t in response.context["tables"]}
+    legal = next(r for r in tables["by-type"].rows if r[0] == "Legal")
+    assert legal[1:] == [0, 0, 0, 3, None, True]  # new this quarter: growing
+    assert [r[0] for r in tables["by-root-cause"].rows] == ["Data retention"]
+    factors = sorted(r[0] for r in tables["by-factor"].rows)
+    assert factors == ["Manual export", "No retention policy"]
+
+
+def test_the_page_is_cached_for_a_minute_and_says_as_of_when(client, lead, history):
+    client.force_login(lead)
+    url = f"/reports/escalations/?{PERIOD}"
+    first = client.get(url)
+    make_escalation(make_account(arr=1000), opened_at=history["e1"].opened_at)
+    assert client.get(url).context["report"].totals.count == 6  # still the cached one
+    assert "Figures as of" in first.content.decode()
+    cache.clear()
+    assert client.get(url).context["report"].totals.count == 7
