@@ -972,7 +972,7 @@ class DemoCompany:
             return (True, created, None, priority, "unmatched", None, None, None, None,
                     HISTORY_REASONS)  # fmt: skip
         rule = self.policies.sla[(plan.tier, priority)]
-        calendar = self.policies.calendar(rule.calendar)
+        calendar = self.policies.calendar(rule.calendar, rule.tier)
         first_due = add_minutes(created, rule.first_response_minutes, calendar)
         resolution_due = add_minutes(created, rule.resolution_minutes, calendar)
         first_breached = first_due if first_response and first_response > first_due else None
