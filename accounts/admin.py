@@ -138,7 +138,13 @@ class ContactInline(admin.TabularInline):
 @admin.register(Account)
 class AccountAdmin(admin.ModelAdmin):
     list_display = ["name", "arr", "tier", "risk_score", "risk_level", "csm", "renewal_date"]
-    list_filter = ["tier", "risk_level", "strategic", "executive_review"]
+    list_filter = [
+        "tier",
+        "risk_level",
+        "strategic",
+        "executive_review",
+        ("scoring_error", admin.EmptyFieldListFilter),
+    ]
     list_select_related = ["csm"]
     search_fields = ["name", "domains__domain"]
     show_full_result_count = False
@@ -151,6 +157,7 @@ class AccountAdmin(admin.ModelAdmin):
         "risk_factors",
         "risk_alerted_threshold",
         "scored_at",
+        "scoring_error",
         "created_at",
         "updated_at",
     ]

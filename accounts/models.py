@@ -283,6 +283,9 @@ class Account(models.Model):
     # Highest risk threshold already alerted on; reset when the score falls below it.
     risk_alerted_threshold = models.PositiveSmallIntegerField(default=0)
     scored_at = models.DateTimeField(null=True, blank=True)
+    # Why scoring failed on this account in the last rescore (its previous scores are
+    # kept; listed in the admin, counted on /healthz); empty otherwise.
+    scoring_error = models.TextField(blank=True)
     churned_at = models.DateTimeField(
         null=True,
         blank=True,
@@ -317,6 +320,10 @@ class Account(models.Model):
         indexes = [
             # The at-risk board: keyset pagination over (risk_score desc, id).
             models.Index(fields=["-risk_score", "id"], name="account_board_idx"),
+            # /healthz counts the accounts scoring failed on.
+            models.Index(
+                fields=["id"], condition=~Q(scoring_error=""), name="account_unscored_idx"
+            ),
             models.Index(fields=["csm", "-risk_score"], name="account_csm_board_idx"),
             models.Index(fields=["tier", "-risk_score"], name="account_tier_board_idx"),
             # Board sorts other than risk (keyset on the expressions of vipdesk/insight/board.py).

@@ -255,9 +255,11 @@ def transition(
     by=None,
     note: str = "",
     confirmed: bool = False,
+    via: str = "",
     now: datetime | None = None,
 ) -> Escalation:
-    """Move the escalation (lifecycle.decide) and record it; Refused says why not."""
+    """Move the escalation (lifecycle.decide) and record it; Refused says why not.
+    `via` names who acted when no user did (e.g. an API token)."""
     now = now or timezone.now()
     with transaction.atomic():
         current = Escalation.objects.select_related("account").get(pk=escalation.pk)
@@ -295,7 +297,7 @@ def transition(
         updated = Escalation.objects.filter(pk=current.pk, status=current.status).update(**fields)
         if updated != 1:
             raise Refused(f"{current.code} changed meanwhile; reload the page to see its status.")
-        text = _transition_text(current, to, by, confirmed)
+        text = _transition_text(current, to, _name(by) if by or not via else via, confirmed)
         record(
             current,
             Kind.REOPENED if to == lifecycle.REOPENED else Kind.STATUS,
@@ -313,13 +315,14 @@ def transition(
     return current
 
 
-def _transition_text(escalation: Escalation, to: str, by, confirmed: bool) -> str:
-    who = _name(by)
+def _transition_text(escalation: Escalation, to: str, who: str, confirmed: bool) -> str:
     if to == lifecycle.REOPENED:
         return f"Re-opened by {who} (re-escalation {escalation.reopen_count + 1})."
     if to == S.CLOSED:
         how = "the customer confirmed" if confirmed else "without the customer's confirmation"
         return f"Closed by {who}, {how}."
+    if to == S.IN_PROGRESS:
+        return f"Work started by {who}."
     return f"{Escalation.Status(to).label} by {who}."
 
 

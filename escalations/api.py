@@ -129,7 +129,13 @@ def transition_escalation(request: HttpRequest, escalation_id: int, payload: Tra
     with the reason, and nothing changes."""
     escalation = _load(escalation_id)
     try:
-        actions.transition(escalation, payload.to, note=payload.note, confirmed=payload.confirmed)
+        actions.transition(
+            escalation,
+            payload.to,
+            note=payload.note,
+            confirmed=payload.confirmed,
+            via=f"API token “{request.auth.name}”",
+        )
     except actions.Refused as refused:
         verb = lifecycle.TARGET_LABELS.get(payload.to, payload.to)
         return _refused(f"Cannot {verb} {escalation.code}.", str(refused))

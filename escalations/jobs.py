@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from escalations import actions, matrix, sla
+from escalations.forecast import forecasts_for
 from escalations.models import (
     Action,
     Escalation,
@@ -58,6 +59,28 @@ def open_requested_escalations(now: datetime | None = None) -> int:
             opened += created
         Ticket.objects.filter(pk__in=[t.pk for t in tickets]).update(escalation_request=None)
     return opened
+
+
+def alert_past_forecast(now: datetime | None = None) -> int:
+    """Every hour (cron): tell each open escalation's owner once when it runs past its
+    resolution forecast (escalations/forecast.py). Returns alerts raised."""
+    now = now or timezone.now()
+    open_escalations = list(Escalation.objects.open().select_related("account"))
+    forecasts = forecasts_for(open_escalations, now)
+    specs = [
+        AlertSpec(
+            user_id=e.owner_id or e.account.csm_id,
+            kind=Alert.Kind.ESCALATION,
+            dedupe_key=f"escalation:{e.pk}:past-forecast",
+            title=f"{e} is running past its resolution forecast",
+            body=f"Open for {(now - e.opened_at).days} days; {f.text}.",
+            link=f"/escalations/{e.pk}/",
+            account_id=e.account_id,
+        )
+        for e in open_escalations
+        if (f := forecasts[e.pk]) is not None and f.due(e.opened_at) < now
+    ]
+    return len(raise_alerts(specs, now=now))
 
 
 def run_playbook(now: datetime | None = None) -> dict[str, int]:

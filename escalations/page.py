@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from escalations import goodwill, lifecycle, listing, sla
+from escalations.forecast import forecasts_for
 from escalations.matrix import parse_owners
 from escalations.matrix import people as matrix_people
 from escalations.models import (
@@ -122,6 +123,7 @@ def context(e: Escalation, user, now: datetime) -> dict:
         "tickets": list(e.tickets.order_by("created_at", "id")),
         "events": events,
         "steps": [t for t in lifecycle.TARGETS if e.status in lifecycle.ALLOWED_FROM[t]],
+        "forecast": forecasts_for([e], now)[e.pk] if e.is_open else None,
     }
 
 

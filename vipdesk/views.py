@@ -5,6 +5,7 @@ from django.templatetags.static import static
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from accounts.models import Account
 from tickets.models import Ticket
 from vipdesk.alerts.models import Alert
 from vipdesk.cron import stale_jobs
@@ -30,6 +31,7 @@ def healthz(request):
             "status": "degraded" if stale else "ok",
             "stale_jobs": stale,
             "tickets_routing_failed": Ticket.objects.routing_failed().count(),
+            "accounts_scoring_failed": Account.objects.exclude(scoring_error="").count(),
             "alerts_delivery_failed": Alert.objects.exclude(delivery_error="").count(),
         }
     )

@@ -173,6 +173,7 @@ def test_it_reopens_within_ninety_days(client, auth, acme):
     data = transition(client, auth, e, "reopened", note="Broken again").json()
     assert (data["status"], data["reopen_count"], data["closed_at"]) == ("open", 1, None)
     assert data["timeline"][-1]["kind"] == "reopened"
+    assert data["timeline"][-1]["text"].startswith("Re-opened by API token “tests”")
 
 
 def test_it_rejects_an_unknown_target_as_bad_input(client, auth, acme):

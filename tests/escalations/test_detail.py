@@ -101,11 +101,12 @@ def test_it_answers_404_for_an_unknown_id(client, csm, path):
     assert client.get(path).status_code == 404
 
 
-PAGE_QUERIES = 24
+PAGE_QUERIES = 25
 # session, user, roles (3); escalation with account, CSM, owner, post-mortem; severity
 # policies; playbook policy; role holders; events; matrix; actions; risks; goodwill;
 # type owners; plan; communications; stakeholders; approval rules; tickets; unread
-# alerts; open tasks; session refresh; re-escalation flags. The forms come when opened
+# alerts; open tasks; session refresh; re-escalation flags; the resolution history
+# behind the forecast. The forms come when opened
 # (/escalations/<id>/forms/<name>/).
 
 

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
 
 from tests.factories import make_account, make_ticket
 from tests.intake.helpers import post_webhook, zendesk_payload
@@ -73,9 +73,14 @@ def test_a_hung_redis_does_not_block_intake(client, transactional_db, settings, 
     settings.RQ_QUEUES = rq_queues(redis_server.url)
     redis_server.process.send_signal(signal.SIGSTOP)  # accepts connections, never answers
     answers = []
-    thread = threading.Thread(
-        target=lambda: answers.append(post_webhook(client, zendesk_payload(priority="high")))
-    )
+
+    def deliver():
+        try:
+            answers.append(post_webhook(client, zendesk_payload(priority="high")))
+        finally:
+            connections.close_all()  # this thread's database connection
+
+    thread = threading.Thread(target=deliver)
     started = time.monotonic()
     thread.start()
     thread.join(timeout=15)

@@ -79,8 +79,10 @@ def worker(transactional_db, redis_connection):
         "TIME_ZONE": "UTC",
         "LOG_LEVEL": "WARNING",
     }
+    # RQ's forking worker (vipdesk's own is a SimpleWorker, without a work horse).
+    command = ["rqworker", "default", "--with-scheduler", "--worker-class", "rq.worker.Worker"]
     process = subprocess.Popen(
-        [sys.executable, "manage.py", "rqworker", "default", "--with-scheduler"],
+        [sys.executable, "manage.py", *command],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

@@ -9,6 +9,9 @@ worker killed before that commit leaves every account as it was; the session's
 advisory lock dies with it, so the next run knows the "running" row is dead.
 
 SQLite (embedded demo): the same features statement, chunked bulk_update.
+
+An account scoring fails on keeps its previous scores and gets the reason in
+Account.scoring_error (admin, /healthz); the others are scored as usual.
 """
 
 import json
@@ -156,11 +159,36 @@ def _rescore(ids, now, *, chunk_size, on_chunk=None, before_commit=None) -> tupl
     return _rescore_portable(ids, now, weights, chunk_size, on_chunk, before_commit)
 
 
-def _score_rows(rows, weights, now) -> list[tuple]:
+def _score_row(account_id: int, features_of, weights, now, failures: dict[int, str]):
+    """The account's Score (its features built by `features_of()`), or None with the
+    reason in `failures`."""
+    try:
+        return score(features_of(), weights, now)
+    except Exception as error:  # noqa: BLE001 - recorded on the account
+        logger.error("scoring account %s failed: %s", account_id, error)
+        failures[account_id] = f"{type(error).__name__}: {error}"[:1000]
+        return None
+
+
+def _record_failures(failures: dict[int, str], scored: list[int] | None) -> None:
+    """Write this run's failures; clear old ones of the accounts it scored (all
+    accounts it did not fail on when `scored` is None)."""
+    for account_id, reason in failures.items():
+        Account.objects.filter(pk=account_id).update(scoring_error=reason)
+    cleared = Account.objects.exclude(scoring_error="").exclude(pk__in=failures)
+    if scored is not None:
+        cleared = cleared.filter(pk__in=scored)
+    cleared.update(scoring_error="")
+
+
+def _score_rows(rows, weights, now, failures: dict[int, str]) -> list[tuple]:
     out = []
     for row in rows:
-        s = score(row_to_features(row), weights, now)
-        out.append((s.account_id, s.health, s.risk, s.level, json.dumps(s.factors), s.alert_level))
+        s = _score_row(row[0], lambda row=row: row_to_features(row), weights, now, failures)
+        if s is not None:
+            out.append(
+                (s.account_id, s.health, s.risk, s.level, json.dumps(s.factors), s.alert_level)
+            )
     return out
 
 
@@ -196,6 +224,7 @@ def _score_and_write_pg(
     select = f"SELECT {columns} FROM scoring_features WHERE account_id > %s"  # noqa: S608
     select += " ORDER BY account_id LIMIT %s"
     done, last = 0, 0
+    failures: dict[int, str] = {}
     timings = {"start": timings_start, "features": time.monotonic()}
     if on_chunk:
         on_chunk(0, total)
@@ -204,7 +233,7 @@ def _score_and_write_pg(
         rows = cursor.fetchall()
         if not rows:
             break
-        scored = _score_rows(rows, weights, now)
+        scored = _score_rows(rows, weights, now, failures)
         with cursor.cursor.copy(
             "COPY scoring_results (account_id, health, risk, level, factors, alert_level)"
             " FROM STDIN"
@@ -219,6 +248,7 @@ def _score_and_write_pg(
     timings["scoring"] = time.monotonic()
     with transaction.atomic():
         alerts = _write_back_pg(cursor, now, weights, full=ids is None)
+        _record_failures(failures, ids)
         if before_commit:
             before_commit(alerts)
     timings["write-back"] = time.monotonic()
@@ -229,7 +259,7 @@ def _score_and_write_pg(
         timings["scoring"] - timings["features"],
         timings["write-back"] - timings["scoring"],
     )
-    return done, alerts
+    return done - len(failures), alerts
 
 
 def raise_all_crossing_alerts(crossings, weights, now) -> int:
@@ -289,6 +319,7 @@ def _rescore_portable(ids, now, weights, chunk_size, on_chunk, before_commit) ->
         on_chunk(0, total)
     day = timezone.localdate(now)
     alerts = 0
+    failures: dict[int, str] = {}
     with transaction.atomic():
         fields = [
             "health_score",
@@ -309,8 +340,8 @@ def _rescore_portable(ids, now, weights, chunk_size, on_chunk, before_commit) ->
             chunk = features[start : start + chunk_size]
             accounts, snapshots = [], []
             for f in chunk:
-                s = score(f, weights, now)
-                old = current.get(s.account_id)
+                s = _score_row(f.account_id, lambda f=f: f, weights, now, failures)
+                old = current.get(s.account_id) if s is not None else None
                 if old is None:
                     continue
                 previously = old[4]
@@ -352,6 +383,7 @@ def _rescore_portable(ids, now, weights, chunk_size, on_chunk, before_commit) ->
         if ids is None:
             ScoreSnapshot.objects.filter(day__lt=day - timedelta(days=SNAPSHOT_DAYS)).delete()
         alerts = raise_all_crossing_alerts(crossings, weights, now)
+        _record_failures(failures, ids)
         if before_commit:
             before_commit(alerts)
-    return total, alerts
+    return total - len(failures), alerts

@@ -35,7 +35,7 @@ def backfill_history(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0006_escalate_to_group'),
+        ('accounts', '0009_sponsor_summary'),
     ]
 
     operations = [

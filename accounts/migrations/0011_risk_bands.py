@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0007_dated_history'),
+        ('accounts', '0010_dated_history'),
     ]
 
     operations = [
