@@ -76,7 +76,7 @@ POSTS = {
         {"csm": 403, "lead": 302, "agent_user": 302, "admin_user": 302},
     ),
     "/tickets/{ticket}/assign/": (
-        {"agent": "{agent}", "note": "over to you"},
+        {"agent": "{agent}", "note": "Agent takes over from here"},
         {"csm": 403, "lead": 302, "agent_user": 403, "admin_user": 302},
     ),
     "/tickets/{ticket}/first-response/": (
