@@ -24,7 +24,7 @@ INSERT INTO accounts_account (
   name, plan, arr, contract_start, renewal_date, executive_sponsor, strategic, executive_review,
   nps, previous_nps, weekly_active_users, usage_trend_pct, expansion_opportunity, tier,
   health_score, risk_score, risk_level, risk_factors, risk_alerted_threshold, scored_at,
-  intervention_status, created_at, updated_at, csm_id)
+  rescore_requested, intervention_status, created_at, updated_at, csm_id)
 SELECT
   'Bench account ' || g,
   CASE WHEN a.arr >= 100000 THEN 'Enterprise' ELSE 'Business' END,
@@ -47,7 +47,7 @@ SELECT
     jsonb_build_object('name', 'Ticket frequency', 'points', a.risk % 19, 'reason', (g % 9) || ' tickets in 14 days'),
     jsonb_build_object('name', 'Churn language', 'points', CASE WHEN a.risk > 60 THEN 25 ELSE 0 END, 'reason', '"cancel" in a recent ticket'),
     jsonb_build_object('name', 'Renewal proximity', 'points', a.risk % 11, 'reason', 'renewal soon')),
-  0, now(),
+  0, now(), false,
   CASE WHEN a.risk >= 70 AND g % 2 = 0 THEN 'planned' ELSE 'none' END,
   now(), now(),
   (SELECT id FROM csms WHERE n = 1 + g % 20)
@@ -72,7 +72,7 @@ INSERT INTO tickets_ticket (
   source, external_id, requester_name, requester_email, requester_title, organization_name,
   subject, body, tags, customer_priority, status, created_at, first_response_at, resolved_at,
   updated_at, csat, routed, routed_at, tier, effective_priority, queue, executive_contact,
-  possible_vip, sla_first_response_due, sla_resolution_due, escalation_level, churn_signals,
+  possible_vip, sla_first_response_due, sla_resolution_due, sla_warning_level, churn_signals,
   churn_points, routing_reasons, account_id, assigned_agent_id)
 SELECT 'demo', 'B-' || g, '', '', '', '', 'Bench ticket ' || g, '', '[]', 'P3',
   CASE WHEN t.age < interval '3 days' AND g % 3 = 0 THEN 'open' ELSE 'solved' END,

@@ -50,14 +50,14 @@ SEED_SQL = [
         account_manager_id, executive_sponsor, strategic, executive_review, nps, previous_nps,
         weekly_active_users, usage_trend_pct, expansion_opportunity, tier, health_score,
         risk_score, risk_level, risk_factors, risk_alerted_threshold, scored_at,
-        intervention_status, intervention_owner_id, created_at, updated_at)
+        rescore_requested, intervention_status, intervention_owner_id, created_at, updated_at)
     SELECT 'Bench account ' || g, 'enterprise', (g % 997) * 800, NULL,
         current_date + (g % 400), NULL, NULL, '', g % 500 = 0, false,
         (g % 201) - 100, CASE WHEN g % 7 = 0 THEN (g % 201) - 70 ELSE NULL END,
         '[]'::jsonb, CASE WHEN g % 5 = 0 THEN -((g % 60)::float) ELSE (g % 20)::float END,
         0, CASE WHEN (g % 997) * 800 >= 500000 THEN 1 WHEN (g % 997) * 800 >= 100000 THEN 2
                 WHEN (g % 997) * 800 >= 50000 THEN 3 ELSE 4 END,
-        NULL, 0, 'low', '[]'::jsonb, 0, NULL, 'none', NULL, now(), now()
+        NULL, 0, 'low', '[]'::jsonb, 0, NULL, false, 'none', NULL, now(), now()
     FROM generate_series(1, %(accounts)s) g
     """,
     # Two contacts per account; every fifth account has a champion, some of them quiet.

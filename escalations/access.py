@@ -4,7 +4,10 @@ Decisions (tested in tests/escalations/test_access.py):
 - CSMs, support leads and admins see every escalation (CSMs cover for each other, as
   on the account pages). Agents may read them too: an escalation is the context behind
   the VIP tickets they work; they change nothing (unless they are its owner).
-- Acknowledging is for the account's own CSM, the escalation's owner, leads and admins.
+- Running one (moving it along, levelling up, actions, communications, risks, goodwill
+  proposals) is for the account's own CSM, the escalation's owner, leads and admins.
+  Approving goodwill is checked by matrix role in escalations/actions.py, whoever asks.
+- Opening one is for CSMs, leads and admins.
 - An unknown id is a 404, a user without one of these roles a 403.
 """
 
@@ -23,10 +26,23 @@ def require_viewer(request) -> None:
         raise PermissionDenied
 
 
-def can_acknowledge(user, escalation: Escalation) -> bool:
+OPEN_ROLES = (Role.CSM, Role.LEAD, Role.ADMIN)
+
+
+def can_run(user, escalation: Escalation) -> bool:
     if is_lead_or_admin(user) or escalation.owner_id == user.pk:
         return True
     return can_edit_account(user, escalation.account)
+
+
+def require_runner(request, escalation: Escalation) -> None:
+    if not can_run(request.user, escalation):
+        raise PermissionDenied
+
+
+def require_opener(request) -> None:
+    if not has_role(request.user, *OPEN_ROLES):
+        raise PermissionDenied
 
 
 def _parse_id(value) -> int:

@@ -68,6 +68,8 @@ DEFAULT_POLICY_MIGRATIONS = [
     "tickets.migrations.0010_default_follow_up_policies",
     "vipdesk.tasks.migrations.0002_defaults_and_follow_ups",
     "escalations.migrations.0002_default_policies",
+    "escalations.migrations.0006_playbook_defaults",
+    "escalations.migrations.0008_post_mortem_defaults",
 ]
 
 

@@ -120,14 +120,7 @@ class SupportCalendarForm(forms.ModelForm):
 
     class Meta:
         model = SupportCalendar
-        fields = [
-            "name",
-            "time_zone",
-            "country",
-            "subdivision",
-            "holiday_years_ahead",
-            "is_default",
-        ]
+        fields = ["name", "time_zone", "country", "subdivision", "holiday_years_ahead"]
 
     def clean_time_zone(self) -> str:
         name = self.cleaned_data["time_zone"].strip()

@@ -377,6 +377,12 @@ def vip_ticket_q(prefix: str = "") -> Q:
     return Q(**{f"{prefix}tier__in": VIP_TIERS}) | Q(**{f"{prefix}executive_contact": True})
 
 
+def handled_in_q(tiers) -> Q:
+    """Ticket.handling_tier in `tiers`, in SQL: an executive contact counts as Tier 1."""
+    q = Q(tier__in=tiers, executive_contact=False)
+    return q | Q(executive_contact=True) if Tier.STRATEGIC in tiers else q
+
+
 class TicketQuerySet(models.QuerySet):
     def open(self):
         return self.filter(status__in=Ticket.OPEN_STATUSES)
@@ -487,6 +493,9 @@ class Ticket(models.Model):
                 fields=["queue", "status", "sla_first_response_due"], name="ticket_queue_idx"
             ),
             models.Index(fields=["assigned_agent", "status"], name="ticket_agent_idx"),
+            # The follow-up job looks back a week at answered and resolved tickets.
+            models.Index(fields=["first_response_at"], name="ticket_first_response_idx"),
+            models.Index(fields=["resolved_at"], name="ticket_resolved_idx"),
             models.Index(
                 fields=["routed"], condition=Q(routed=False), name="ticket_pending_routing_idx"
             ),
@@ -537,7 +546,7 @@ class Ticket(models.Model):
     @property
     def handling_tier(self) -> int | None:
         """The tier whose people handle it: Tier 1 for an executive contact (SPEC), else
-        the account's tier."""
+        the account's tier (handled_in_q in SQL)."""
         return Tier.STRATEGIC if self.executive_contact else self.tier
 
     @property

@@ -13,6 +13,7 @@ from ninja.errors import HttpError, ValidationError
 from ninja.parser import Parser
 
 from accounts.api import router as accounts_router
+from escalations.api import router as escalations_router
 from tickets.intake.api import bearer
 from tickets.intake.api import router as tickets_router
 from vipdesk.lib import inbound
@@ -128,3 +129,4 @@ def validation_error(request, exc: ValidationError):
 
 api.add_router("", tickets_router)
 api.add_router("", accounts_router)
+api.add_router("", escalations_router)

@@ -22,7 +22,8 @@ from django.utils import timezone
 from rq import cron
 
 from accounts.cadence.jobs import schedule_relationship_tasks
-from escalations.jobs import open_requested_escalations
+from escalations.jobs import alert_past_forecast, open_requested_escalations, run_playbook
+from escalations.postmortems.jobs import remind_post_mortems
 from tickets.calendars import fill_all_holidays
 from tickets.followups.jobs import create_missing_follow_ups
 from tickets.routing.jobs import sweep_pending_routing
@@ -78,6 +79,9 @@ def period(data: dict) -> timedelta:
 
 
 cron.register(monitor_slas, queue_name="high", cron="*/1 * * * *", job_timeout=120)
+cron.register(run_playbook, queue_name="high", cron="*/1 * * * *", job_timeout=120)
+# Post-mortems and their follow-up actions: reminders before and after due.
+cron.register(remind_post_mortems, queue_name="default", cron="*/15 * * * *", job_timeout=120)
 cron.register(sweep_pending_routing, queue_name="default", interval=30, job_timeout=300)
 # Escalations routing asked for (Ticket.escalation_request), opened by the layer above.
 cron.register(open_requested_escalations, queue_name="high", cron="*/1 * * * *", job_timeout=120)
@@ -95,6 +99,8 @@ cron.register(alert_overdue_tasks, queue_name="default", cron="*/5 * * * *", job
 cron.register(schedule_relationship_tasks, queue_name="low", cron="0 6 * * *", job_timeout=600)
 # Daily: each sponsor gets one summary a month (SponsorSummary); a missed day catches up.
 cron.register(send_sponsor_summaries, queue_name="low", cron="0 7 * * *", job_timeout=900)
+# Open escalations running past their resolution forecast (once per escalation).
+cron.register(alert_past_forecast, queue_name="default", cron="7 * * * *", job_timeout=300)
 cron.register(send_weekly_reports, queue_name="low", cron="0 8 * * 1", job_timeout=900)
 # Public holidays stay generated `holiday_years_ahead` years ahead as the years turn.
 cron.register(fill_all_holidays, queue_name="low", cron="0 3 1 * *", job_timeout=300)

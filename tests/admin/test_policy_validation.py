@@ -221,3 +221,11 @@ def test_it_offers_every_score_weight_for_editing():
 
     model_fields = {f.name for f in ScoreWeights._meta.fields if not f.primary_key}
     assert set(ScoreWeightsForm.base_fields) == model_fields
+
+
+def test_it_rejects_an_escalation_level_with_an_unknown_role(admin_client):
+    level = EscalationMatrixLevel.objects.filter(severity="critical").first()
+    before = snapshot(EscalationMatrixLevel)
+    response = post_change(admin_client, level, owners="CSM + Intern")
+    assert_refused(response, "“Intern” is not a role")
+    assert snapshot(EscalationMatrixLevel) == before

@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from tests.factories import PASSWORD
 
@@ -20,6 +20,8 @@ SCREENSHOTS = (
     if os.environ.get("VIPDESK_SCREENSHOTS")
     else Path(tempfile.gettempdir()) / "vipdesk-screenshots"
 )
+# Parsing plotly.min.js (3.5 MB) takes seconds when the 2 shared cores are busy.
+expect.set_options(timeout=15_000)
 LAUNCH_ARGS = [
     "--headless",
     "--no-sandbox",

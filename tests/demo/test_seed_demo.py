@@ -186,7 +186,7 @@ def test_it_routes_history_and_finds_churn_with_the_real_rules():
     paused = 0
     for ticket in closed[:300]:
         rule = policies.sla[(ticket.tier, ticket.customer_priority)]
-        calendar = policies.calendar(rule.calendar)
+        calendar = policies.calendar(rule.calendar, rule.tier)
         due = add_minutes(ticket.created_at, rule.first_response_minutes, calendar)
         assert ticket.sla_first_response_due == due
         straight = ticket.created_at + timedelta(minutes=rule.first_response_minutes)

@@ -1,4 +1,4 @@
-"""POST /escalations/<id>/acknowledge/."""
+"""POST /escalations/<id>/transition/ with to=acknowledged."""
 
 import pytest
 
@@ -10,14 +10,14 @@ pytestmark = pytest.mark.django_db
 
 
 def url(e) -> str:
-    return f"/escalations/{e.pk}/acknowledge/"
+    return f"/escalations/{e.pk}/transition/"
 
 
 def test_it_acknowledges(client, csm, account):
     e = make_escalation(account)
     client.force_login(csm)
-    response = client.post(url(e))
-    assert response.status_code == 302 and response.url == f"/escalations/{e.pk}/"
+    response = client.post(url(e), {"to": "acknowledged"})
+    assert response.status_code == 302 and response.url == f"/escalations/{e.pk}/#status"
     e.refresh_from_db()
     assert e.status == Escalation.Status.ACKNOWLEDGED
     assert e.acknowledged_at is not None
@@ -26,10 +26,10 @@ def test_it_acknowledges(client, csm, account):
 def test_it_acknowledges_only_once(client, csm, lead, account):
     e = make_escalation(account)
     client.force_login(csm)
-    client.post(url(e))
+    client.post(url(e), {"to": "acknowledged"})
     first = Escalation.objects.get(pk=e.pk).acknowledged_at
     client.force_login(lead)
-    response = client.post(url(e), follow=True)
+    response = client.post(url(e), {"to": "acknowledged"}, follow=True)
     assert b"already acknowledged" in response.content
     assert Escalation.objects.get(pk=e.pk).acknowledged_at == first
 
@@ -37,7 +37,7 @@ def test_it_acknowledges_only_once(client, csm, lead, account):
 def test_it_leaves_a_closed_escalation_closed(client, lead, account):
     e = make_escalation(account, status="closed", closed_at=ago(hours=1))
     client.force_login(lead)
-    client.post(url(e))
+    client.post(url(e), {"to": "acknowledged"})
     e.refresh_from_db()
     assert e.status == Escalation.Status.CLOSED and e.acknowledged_at is None
 
@@ -53,14 +53,14 @@ def test_it_requires_post(client, csm, account):
 def test_it_lets_the_account_csm_leads_and_admins_acknowledge(client, request, account, role):
     e = make_escalation(account)
     client.force_login(request.getfixturevalue(role))
-    assert client.post(url(e)).status_code == 302
+    assert client.post(url(e), {"to": "acknowledged"}).status_code == 302
     assert Escalation.objects.get(pk=e.pk).acknowledged_at is not None
 
 
 def test_it_lets_the_owner_acknowledge(client, outsider, account):
     e = make_escalation(account, owner=outsider)
     client.force_login(outsider)
-    assert client.post(url(e)).status_code == 302
+    assert client.post(url(e), {"to": "acknowledged"}).status_code == 302
     assert Escalation.objects.get(pk=e.pk).acknowledged_at is not None
 
 
@@ -68,13 +68,13 @@ def test_it_lets_the_owner_acknowledge(client, outsider, account):
 def test_it_refuses_others(client, request, account, role):
     e = make_escalation(account)
     client.force_login(request.getfixturevalue(role))
-    assert client.post(url(e)).status_code == 403
+    assert client.post(url(e), {"to": "acknowledged"}).status_code == 403
     assert Escalation.objects.get(pk=e.pk).acknowledged_at is None
 
 
 def test_it_sends_anonymous_visitors_to_login(client, account):
     e = make_escalation(account)
-    response = client.post(url(e))
+    response = client.post(url(e), {"to": "acknowledged"})
     assert response.status_code == 302 and response.url.startswith("/login/")
     assert Escalation.objects.get(pk=e.pk).acknowledged_at is None
 

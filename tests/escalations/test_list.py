@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from escalations import actions
 from escalations.models import Escalation
 from tests.escalations.conftest import ago
 from tests.factories import make_account, make_escalation, make_user
@@ -191,7 +192,24 @@ def test_it_runs_a_constant_number_of_queries(client, csm, account, n, django_as
         )
     client.force_login(csm)
     # session, user, roles, unread alerts, open tasks, session refresh (3 with its
-    # savepoint); severity policies, escalations (with account and owner), escalation matrix
-    with django_assert_num_queries(11):
+    # savepoint); severity policies, escalations, their accounts, their owners, matrix
+    with django_assert_num_queries(13):
         response = client.get(URL)
     assert len(rows(response)) == n
+
+
+@pytest.mark.parametrize("n", [1, 6])
+def test_its_queries_do_not_grow_with_events_or_actions(
+    client, csm, account, n, django_assert_num_queries
+):
+    for i in range(4):
+        e = make_escalation(make_account(), type="technical", severity="high", owner=csm)
+        for j in range(n):
+            actions.add_action(e, by=csm, horizon="immediate", description=f"{j}", owner=csm,
+                               due_at=ago(hours=1))  # fmt: skip
+            actions.log_communication(e, by=csm, at=ago(hours=j), type="email", to_customer=True,
+                                      recipient="Pat", summary="Update")  # fmt: skip
+    client.force_login(csm)
+    with django_assert_num_queries(13):
+        response = client.get(URL + "?overdue=on")
+    assert len(rows(response)) == 4

@@ -75,13 +75,15 @@ class TestMyWork:
     ):
         agent = make_agent(agent_user, level=3)
         agent_user.groups.add(*make_user("x", Role.CSM).groups.all())
+        agent_user.groups.add(*make_user("y", Role.LEAD).groups.all())
         for _ in range(5):
             make_vip_ticket(assigned_agent=agent)
             make_task(agent_user)
+            make_task(None, hours=-1)
         client.force_login(agent_user)
-        # session, user, groups, tasks, tickets, at-risk accounts, nav alerts, nav tasks,
-        # and the session saved (savepoint, update, release)
-        with django_assert_num_queries(11):
+        # session, user, groups, tasks, tickets, at-risk accounts, the team's overdue tasks
+        # (2), nav alerts, nav tasks, and the session saved (savepoint, update, release)
+        with django_assert_num_queries(13):
             assert client.get("/my/").status_code == 200
 
     def test_it_refuses_users_without_a_role(self, client):

@@ -20,6 +20,10 @@ def acme():
     return make_account("Acme", domain="acme.example")
 
 
+def csv_file(text: str) -> io.BytesIO:
+    return io.BytesIO(text.encode())
+
+
 def write(tmp_path, text):
     path = tmp_path / "history.csv"
     path.write_text(text)
@@ -41,9 +45,9 @@ def test_it_imports_nps_results_by_domain_or_name_and_shows_the_latest(tmp_path,
 def test_reimporting_the_same_file_changes_nothing_and_a_new_score_updates(tmp_path, acme):
     path = write(tmp_path, "account,date,score\nacme.example,2026-05-01,40\n")
     call_command("import_nps", path, stdout=io.StringIO())
-    report = import_csv("nps", io.BytesIO(b"account,date,score\nacme.example,2026-05-01,40\n"))
+    report = import_csv("nps", csv_file("account,date,score\nacme.example,2026-05-01,40\n"))
     assert (report.created, report.updated, report.unchanged) == (0, 0, 1)
-    report = import_csv("nps", io.BytesIO(b"account,date,score\nacme.example,2026-05-01,-5\n"))
+    report = import_csv("nps", csv_file("account,date,score\nacme.example,2026-05-01,-5\n"))
     assert report.updated == 1 and NpsPoint.objects.get().score == -5
 
 
@@ -55,7 +59,7 @@ def test_a_bad_row_writes_nothing_and_says_where(tmp_path, acme):
         "acme.example,yesterday,140\n"
         "acme.example,2026-05-01,30\n"
     )
-    report = import_csv("nps", io.BytesIO(text.encode()))
+    report = import_csv("nps", csv_file(text))
     assert not report.committed and not NpsPoint.objects.exists()
     assert sorted(report.errors) == [
         "line 3, column account: no account with the id, domain or name 'nobody.example'",
@@ -89,12 +93,12 @@ def test_it_imports_weekly_usage_as_mondays_and_derives_the_trend(tmp_path, acme
 
 
 def test_usage_must_be_a_count(acme):
-    report = import_csv("usage", io.BytesIO(b"account,week,active_users\nAcme,2026-05-04,-3\n"))
+    report = import_csv("usage", csv_file("account,week,active_users\nAcme,2026-05-04,-3\n"))
     assert report.errors == ["line 2, column active_users: must be 0 or more"]
 
 
 def test_the_account_import_appends_todays_nps_result(acme):
-    import_csv("accounts", io.BytesIO(b"name,domain,arr,nps\nAcme,acme.example,1000,25\n"))
+    import_csv("accounts", csv_file("name,domain,arr,nps\nAcme,acme.example,1000,25\n"))
     point = NpsPoint.objects.get(account=acme)
     assert (point.date, point.score) == (timezone.now().date(), 25)
     assert Account.objects.get(pk=acme.pk).nps == 25

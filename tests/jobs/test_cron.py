@@ -20,6 +20,9 @@ def test_it_registers_the_periodic_jobs():
         # An interval job runs as soon as the scheduler (re)starts.
         "tickets.routing.jobs.sweep_pending_routing": (30, "default"),
         "escalations.jobs.open_requested_escalations": ("*/1 * * * *", "high"),
+        "escalations.jobs.alert_past_forecast": ("7 * * * *", "default"),
+        "escalations.jobs.run_playbook": ("*/1 * * * *", "high"),
+        "escalations.postmortems.jobs.remind_post_mortems": ("*/15 * * * *", "default"),
         "vipdesk.insight.jobs.rescore_if_due": ("*/1 * * * *", "default"),
         "vipdesk.insight.jobs.rescore_requested": ("*/1 * * * *", "default"),
         "vipdesk.insight.weekly_report.send_weekly_reports": ("0 8 * * 1", "low"),

@@ -9,6 +9,7 @@ import time_machine
 from tests.factories import make_account, make_agent, make_pool, make_user
 from tests.tickets.conftest import make_vip_ticket
 from tickets import actions
+from tickets.followups.actions import load_rules, tickets_missing_follow_ups
 from tickets.followups.jobs import create_missing_follow_ups
 from tickets.models import Ticket
 from vipdesk.alerts.models import Alert
@@ -151,3 +152,30 @@ def test_closing_a_vip_ticket_without_confirmation_is_refused_with_the_reason(fl
     assert actions.resolve_ticket(t, by=floor["agent"].user, reason="Customer unreachable")
     t.refresh_from_db()
     assert (t.status, t.closing_reason, t.confirmed_by) == ("solved", "Customer unreachable", "")
+
+
+def test_an_executive_contact_gets_tier_1_follow_ups_whatever_the_accounts_tier(floor):
+    t = make_vip_ticket(
+        tier=4,
+        executive_contact=True,
+        account=make_account(),
+        assigned_agent=floor["agent"],
+        first_response_at=TUESDAY_10 - timedelta(hours=2),
+        resolved_at=TUESDAY_10,
+        status=Ticket.Status.SOLVED,
+    )
+    make_vip_ticket(  # Tier 3: only the follow-up check, already made
+        tier=3,
+        account=make_account(arr=60000),
+        first_response_at=TUESDAY_10,
+        resolved_at=TUESDAY_10,
+        status=Ticket.Status.SOLVED,
+    )
+    with time_machine.travel(TUESDAY_10 + timedelta(minutes=5), tick=False):
+        assert create_missing_follow_ups() == 4
+        assert tickets_missing_follow_ups(TUESDAY_10 - timedelta(days=1), load_rules()).count() == 0
+    assert set(Task.objects.filter(ticket=t).values_list("kind", flat=True)) == {
+        "follow_up_check",
+        "personal_call",
+        "resolution_summary",
+    }

@@ -11,7 +11,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from tickets.calendars import always_calendar, load_business_calendars
 from tickets.followups.rules import FollowUpRule, TicketFacts, follow_ups
-from tickets.models import AgentPool, FollowUpPolicy, Ticket, TicketMessage
+from tickets.models import AgentPool, FollowUpPolicy, Ticket, TicketMessage, handled_in_q
 from vipdesk.tasks.models import Task
 from vipdesk.tasks.raising import create_tasks
 
@@ -90,12 +90,16 @@ def create_follow_ups(tickets: QuerySet, rules: list[FollowUpRule] | None = None
     return create_tasks(specs)
 
 
-def tickets_missing_follow_ups(since: datetime) -> QuerySet:
-    """VIP tickets answered or resolved since `since` that still lack their follow-ups
-    (the rules decide which they need: create_tasks skips those already made)."""
+def tickets_missing_follow_ups(since: datetime, rules: list[FollowUpRule]) -> QuerySet:
+    """VIP tickets answered or resolved since `since`, of a tier the rules give such a
+    follow-up, that still lack it."""
+    check_tiers = {r.tier for r in rules if r.kind == Task.Kind.FOLLOW_UP_CHECK}
+    resolution_tiers = {r.tier for r in rules if r.kind in RESOLUTION_KINDS}
     return Ticket.objects.vip().filter(
-        Q(first_response_at__gte=since)
+        handled_in_q(check_tiers)
+        & Q(first_response_at__gte=since)
         & ~Exists(Task.objects.filter(ticket=OuterRef("pk"), kind=Task.Kind.FOLLOW_UP_CHECK))
-        | Q(resolved_at__gte=since)
+        | handled_in_q(resolution_tiers)
+        & Q(resolved_at__gte=since)
         & ~Exists(Task.objects.filter(ticket=OuterRef("pk"), kind__in=RESOLUTION_KINDS))
     )

@@ -6,11 +6,12 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
-from tickets.followups.actions import create_follow_ups, tickets_missing_follow_ups
+from tickets.followups.actions import create_follow_ups, load_rules, tickets_missing_follow_ups
 
 LOOKBACK = timedelta(days=7)
 
 
 def create_missing_follow_ups(now: datetime | None = None) -> int:
     now = now or timezone.now()
-    return create_follow_ups(tickets_missing_follow_ups(now - LOOKBACK))
+    rules = load_rules()
+    return create_follow_ups(tickets_missing_follow_ups(now - LOOKBACK, rules), rules)

@@ -13,11 +13,11 @@ alerted when they run overdue (vipdesk/tasks/jobs.py).
 from dataclasses import dataclass
 from datetime import datetime
 
+from tickets.models import Calendar
 from vipdesk.lib.business_hours import BusinessCalendar, add_minutes
 from vipdesk.tasks.models import Task
 from vipdesk.tasks.raising import TaskSpec
 
-ALWAYS = "24x7"
 FROM_FIRST_RESPONSE = {Task.Kind.FOLLOW_UP_CHECK}
 
 
@@ -106,7 +106,7 @@ def follow_ups(
             continue
         start = ticket.first_response_at if rule.kind in FROM_FIRST_RESPONSE else ticket.resolved_at
         if start is not None:
-            calendar = always if rule.calendar == ALWAYS else business
+            calendar = always if rule.calendar == Calendar.ALWAYS else business
             due[rule.kind] = add_minutes(start, rule.due_within_minutes, calendar)
     return [
         TaskSpec(

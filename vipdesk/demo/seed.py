@@ -43,7 +43,7 @@ from accounts.models import (
 )
 from accounts.tiering import current_bands, retier_accounts, tier_for
 from escalations.jobs import open_requested_escalations
-from escalations.models import Escalation
+from escalations.models import Escalation, EscalationEvent
 from tickets.followups.jobs import create_missing_follow_ups
 from tickets.models import (
     Agent,
@@ -289,8 +289,8 @@ class DemoCompany:
             self.create_notes()
         models = [
             Account, AccountDomain, Contact, CsmNote, Agent, AgentPool, AgentPool.members.through,
-            PtoPeriod, Ticket, TicketMessage, Escalation, Escalation.tickets.through, UsagePoint,
-            NpsPoint,
+            PtoPeriod, Ticket, TicketMessage, Escalation, Escalation.tickets.through,
+            EscalationEvent, UsagePoint, NpsPoint,
         ]  # fmt: skip
         reset_sequences(models)
         analyze(models)
@@ -972,7 +972,7 @@ class DemoCompany:
             return (True, created, None, priority, "unmatched", None, None, None, None,
                     HISTORY_REASONS)  # fmt: skip
         rule = self.policies.sla[(plan.tier, priority)]
-        calendar = self.policies.calendar(rule.calendar)
+        calendar = self.policies.calendar(rule.calendar, rule.tier)
         first_due = add_minutes(created, rule.first_response_minutes, calendar)
         resolution_due = add_minutes(created, rule.resolution_minutes, calendar)
         first_breached = first_due if first_response and first_response > first_due else None
@@ -981,34 +981,51 @@ class DemoCompany:
                 first_breached, resolution_breached, HISTORY_REASONS)  # fmt: skip
 
     def create_escalations(self) -> None:
+        """Escalations with the events their times imply; an account's open escalations
+        are of different types (the de-duplication rule: never two open of one type)."""
         rng = self.rng("escalations")
         types = list(text.ESCALATION_SUMMARIES)
-        rows, links = [], []
+        S = Escalation.Status
+        rows, links, events = [], [], []
         escalation_id = next_id(Escalation)
         link_id = next_id(Escalation.tickets.through)
         for plan in self.plans:
             story = plan.id in (self.plans[0].id, self.plans[2].id)
+            open_types: set[str] = set()
             for n, opened in enumerate(self.escalation_times(rng, plan, story)):
                 kind = rng.choices(types, (45, 20, 20, 10, 5))[0]
                 severity = rng.choices(("critical", "high", "medium", "low"), (10, 35, 40, 15))[0]
                 if story and n == 0:
-                    status = Escalation.Status.ACKNOWLEDGED
+                    status = S.ACKNOWLEDGED
                 elif (self.now - opened).days > 20 and rng.random() < 0.8:
                     status = rng.choice(Escalation.CLOSED_STATUSES)
                 else:
-                    status = rng.choice((Escalation.Status.OPEN, Escalation.Status.ACKNOWLEDGED))
+                    status = rng.choice((S.OPEN, S.ACKNOWLEDGED))
+                if status not in Escalation.CLOSED_STATUSES and kind in open_types:
+                    kind = rng.choice([t for t in types if t not in open_types])
+                if status not in Escalation.CLOSED_STATUSES:
+                    open_types.add(kind)
                 acknowledged = opened + timedelta(minutes=rng.uniform(10, 180))
-                if status == Escalation.Status.OPEN or acknowledged > self.now:
+                if status == S.OPEN or acknowledged > self.now:
                     acknowledged = None
-                closed = None
+                ended = None
                 if status in Escalation.CLOSED_STATUSES:
-                    closed = opened + timedelta(days=rng.uniform(1, 14))
-                    closed = min(closed, self.now)
+                    ended = min(opened + timedelta(days=rng.uniform(1, 14)), self.now)
+                resolved, closed = (ended, None) if status == S.RESOLVED else (None, ended)
                 rows.append(
                     (escalation_id, plan.id, kind, severity, status,
                      rng.choice(text.ESCALATION_SUMMARIES[kind]), plan.csm_id, rng.randint(0, 2),
-                     opened, acknowledged, closed)
+                     opened, acknowledged, resolved, closed)
                 )  # fmt: skip
+                events.append((escalation_id, opened, "opened", "", S.OPEN, "Escalation opened."))
+                before = S.OPEN
+                if acknowledged:
+                    events.append((escalation_id, acknowledged, "status", S.OPEN, S.ACKNOWLEDGED,
+                                   "Acknowledged."))  # fmt: skip
+                    before = S.ACKNOWLEDGED
+                if ended:
+                    events.append((escalation_id, ended, "status", before, status,
+                                   f"{S(status).label}."))  # fmt: skip
                 if plan.id in self.escalation_ticket:
                     links.append((link_id, escalation_id, self.escalation_ticket[plan.id]))
                     link_id += 1
@@ -1016,9 +1033,12 @@ class DemoCompany:
         BulkWriter(
             Escalation,
             ["id", "account_id", "type", "severity", "status", "summary", "owner_id", "level",
-             "opened_at", "acknowledged_at", "closed_at"],
+             "opened_at", "acknowledged_at", "resolved_at", "closed_at"],
         ).write(rows)  # fmt: skip
         BulkWriter(Escalation.tickets.through, ["id", "escalation_id", "ticket_id"]).write(links)
+        BulkWriter(
+            EscalationEvent, ["escalation_id", "at", "kind", "from_value", "to_value", "text"]
+        ).write(events)
         self.say(f"  escalations: {len(rows):,}")
 
     def escalation_times(self, rng: random.Random, plan: AccountPlan, story: bool) -> list:

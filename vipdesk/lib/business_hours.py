@@ -85,3 +85,18 @@ def open_minutes_between(start: datetime, end: datetime, calendar: BusinessCalen
                 total += overlap
         day += timedelta(days=1)
     return total.total_seconds() / 60
+
+
+def add_business_days(start: datetime, days: int, calendar: BusinessCalendar) -> datetime:
+    """The close of the `days`-th business day after `start`'s own day (a "due in N
+    business days" deadline); a 24/7 calendar counts every day."""
+    day = start.astimezone(calendar.tz).date()
+    counted = 0
+    for _ in range(_MAX_DAYS):
+        day += timedelta(days=1)
+        window = calendar.window(day)
+        if window is not None:
+            counted += 1
+            if counted >= days:
+                return window[1]
+    raise ValueError("The business-hours calendar has no opening hours.")

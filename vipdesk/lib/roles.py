@@ -29,6 +29,10 @@ POLICY_MODELS = [
     "sso.grouprole",
     "escalations.severitypolicy",
     "escalations.escalationmatrixlevel",
+    "escalations.playbookpolicy",
+    "escalations.roleholder",
+    "escalations.typeowners",
+    "escalations.goodwillapprovalrule",
 ]
 DATA_MODELS = [
     "accounts.account",
@@ -45,7 +49,7 @@ DATA_MODELS = [
 # role -> list of "app_label.codename" (or "app_label.model:*" for all four CRUD perms)
 ROLE_PERMISSIONS = {
     Role.ADMIN: [f"{m}:*" for m in POLICY_MODELS + DATA_MODELS]
-    + ["accounts.view_policychange", "tickets.manage_pools"],
+    + ["accounts.view_policychange", "tickets.manage_pools", "escalations.view_escalationevent"],
     Role.LEAD: [
         "tickets.manage_pools",
         "tickets.change_ticket",

@@ -1,6 +1,7 @@
-from tickets.management.commands._import import ImportCommand
+from tickets.intake.csv_import import TicketImporter
+from vipdesk.lib.csv_import import ImportCommand
 
 
 class Command(ImportCommand):
     help = "Import tickets from a CSV file (see tickets/intake/csv_import.py for the columns)."
-    kind = "tickets"
+    importer = TicketImporter
