@@ -124,10 +124,18 @@ def replay(
 def load_outcomes(start: datetime, end: datetime) -> list[Outcome]:
     """Escalations opened and churns in [start, end)."""
     escalations = [
-        Outcome(account_id, at, "escalation", code=f"ESC-{pk:04d}", account=name)
-        for pk, account_id, name, at in Escalation.objects.filter(
+        Outcome(
+            account_id,
+            at,
+            "escalation",
+            code=f"ESC-{pk:04d}",
+            external_id=external_id or None,
+            source=source,
+            account=name,
+        )
+        for pk, account_id, name, at, external_id, source in Escalation.objects.filter(
             opened_at__gte=start, opened_at__lt=end
-        ).values_list("pk", "account_id", "account__name", "opened_at")
+        ).values_list("pk", "account_id", "account__name", "opened_at", "external_id", "source")
     ]
     churns = [
         Outcome(account_id, at, "churn")
