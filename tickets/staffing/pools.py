@@ -18,6 +18,8 @@ The breach forecast model, in words (shown on the page):
   (other than its agent) who is free soonest, then with the least open load.
 """
 
+import heapq
+import itertools
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -135,6 +137,44 @@ class ForecastRow:
         return bool(self.suggestion_start and self.due and self.suggestion_start <= self.due)
 
 
+class _FreeFirst:
+    """The members one may hand work to, soonest free first: a heap with lazy
+    deletion (an entry is current while its free time is the member's), so each pick
+    costs O(log members) instead of a scan of every member. Ties go as `min()` over
+    the members' order would: by `tiebreak`, then position."""
+
+    def __init__(self, members: list[MemberLoad], free_at: dict, tiebreak: Callable):
+        self.free_at, self.tiebreak = free_at, tiebreak
+        self.position = {m.agent.pk: position for position, m in enumerate(members)}
+        self.pushed = itertools.count()
+        self.heap = []
+        for m in members:
+            self.push(m)
+
+    def push(self, m: MemberLoad) -> None:
+        """(Re-)enter a member at their current free time; others are ignored."""
+        position = self.position.get(m.agent.pk)
+        if position is not None:
+            key = (self.free_at[m.agent.pk], *self.tiebreak(m), position, next(self.pushed))
+            heapq.heappush(self.heap, (key, m))
+
+    def _drop_outdated(self) -> None:
+        while self.heap and self.heap[0][0][0] != self.free_at[self.heap[0][1].agent.pk]:
+            heapq.heappop(self.heap)
+
+    def first(self, other_than=None) -> MemberLoad | None:
+        """The member free soonest (whose agent id is not `other_than`), or None."""
+        set_aside = []
+        self._drop_outdated()
+        while self.heap and self.heap[0][1].agent.pk == other_than:
+            set_aside.append(heapq.heappop(self.heap))
+            self._drop_outdated()
+        found = self.heap[0][1] if self.heap else None
+        for entry in set_aside:
+            heapq.heappush(self.heap, entry)
+        return found
+
+
 def forecast_breaches(
     tickets: Iterable[Ticket],
     members: list[MemberLoad],
@@ -142,9 +182,13 @@ def forecast_breaches(
     handling: timedelta,
     now: datetime,
 ) -> list[ForecastRow]:
-    """The breach forecast for one pool (see the module docstring). Pure."""
+    """The breach forecast for one pool (see the module docstring). Pure, and
+    O((tickets + members) · log members): the free-first member is kept in a heap."""
     by_id = {m.agent.pk: m for m in members}
     free_at = {m.agent.pk: now for m in members if m.available}
+    names = {m.agent.pk: m.name for m in members}
+    candidates = [m for m in members if m.available and eligible(m)]
+    takers = _FreeFirst(candidates, free_at, lambda m: (m.open_total,))
     tickets = sorted(
         tickets,
         key=lambda t: (t.sla_first_response_due or datetime.max.replace(tzinfo=now.tzinfo), t.pk),
@@ -155,13 +199,14 @@ def forecast_breaches(
         member = by_id.get(t.assigned_agent_id)
         if member is not None and not member.available:
             away = "on PTO" if member.on_pto_today else "off shift"
-            rows.append(ForecastRow(t, due, member, None, True, f"{member.name} is {away}"))
+            rows.append(
+                ForecastRow(t, due, member, None, True, f"{names[member.agent.pk]} is {away}")
+            )
             continue
         if member is None:
-            candidates = [m for m in members if m.available and eligible(m)]
             if t.assigned_agent_id is None and candidates:
-                member = min(candidates, key=lambda m: (free_at[m.agent.pk], m.open_total))
-                reason = f"unassigned: next free is {member.name}"
+                member = takers.first()
+                reason = f"unassigned: next free is {names[member.agent.pk]}"
             else:
                 why = (
                     "no eligible member available"
@@ -171,21 +216,22 @@ def forecast_breaches(
                 rows.append(ForecastRow(t, due, None, None, t.assigned_agent_id is None, why))
                 continue
         else:
-            reason = f"in {member.name}'s queue"
+            reason = f"in {names[member.agent.pk]}'s queue"
         start = free_at[member.agent.pk]
         free_at[member.agent.pk] = start + handling
+        takers.push(member)
         late = due is not None and start > due
         rows.append(ForecastRow(t, due, member, start, late, reason))
+    helpers = _FreeFirst(candidates, free_at, lambda m: (m.open_total, names[m.agent.pk]))
     for row in rows:
         if not row.at_risk:
             continue
-        current = row.agent.agent.pk if row.agent else None
-        options = [m for m in members if m.available and eligible(m) and m.agent.pk != current]
-        if options:
-            best = min(options, key=lambda m: (free_at[m.agent.pk], m.open_total, m.name))
+        best = helpers.first(other_than=row.agent.agent.pk if row.agent else None)
+        if best is not None:
             row.suggestion = best
             row.suggestion_start = free_at[best.agent.pk]
             free_at[best.agent.pk] += handling
+            helpers.push(best)
     return rows
 
 
