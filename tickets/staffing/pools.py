@@ -25,11 +25,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.core.cache import cache
 from django.db.models import Avg, Count, F, Max, Prefetch, Q
 from django.utils import timezone
 
 from accounts.models import VIP_TIERS, Account, Tier
+from tickets import snapshots
 from tickets.models import (
     Agent,
     AgentLevel,
@@ -47,8 +47,6 @@ DEFAULT_HANDLING = timedelta(minutes=15)
 AHT_WINDOW = timedelta(days=30)
 FORECAST_LIMIT = 500
 AT_RISK_SHOWN = 25
-# Monthly counts, handling times and tier sizes move slowly: computed once a minute.
-AGGREGATE_SECONDS = 60
 
 
 def months_between(start: date, today: date) -> int:
@@ -294,48 +292,72 @@ def handling_times(now: datetime) -> dict[int, timedelta]:
     return {r["tier"]: r["aht"] for r in rows if r["aht"] and r["aht"] > timedelta(0)}
 
 
-def slow_aggregates(now: datetime, month_start: datetime, ack: timedelta) -> tuple:
-    """Per agent this month: VIP tickets, Tier-1 tickets and those acknowledged later
-    than `ack` (or still waiting longer), cold transfers; handling time per tier and
-    accounts per tier. From the cache when fresh (each is a scan over a month of
-    tickets at scale)."""
-    key = f"pools:aggregates:{month_start:%Y%m}:{ack.total_seconds():.0f}"
-    cached = cache.get(key)
-    if cached is None:
-        slow = Q(first_response_at__gt=F("created_at") + ack) | Q(
-            first_response_at__isnull=True, created_at__lt=now - ack
+FIGURES = "pools"
+
+
+def month_figures(now: datetime) -> dict:
+    """The pools page's slow figures, as stored in its Snapshot (JSON): per agent this
+    month their VIP tickets, Tier-1 tickets, those acknowledged later than the routing
+    policy's target (or still waiting longer), and cold transfers; handling time per
+    tier; accounts per tier. Each is a scan over a month of tickets at scale (5
+    queries)."""
+    month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    ack_minutes = RoutingPolicy.load().tier1_acknowledgement_minutes
+    ack = timedelta(minutes=ack_minutes)
+    slow = Q(first_response_at__gt=F("created_at") + ack) | Q(
+        first_response_at__isnull=True, created_at__lt=now - ack
+    )
+    agents = defaultdict(lambda: [0, 0, 0, 0])
+    for r in (
+        Ticket.objects.filter(created_at__gte=month_start)
+        .vip()
+        .exclude(assigned_agent=None)
+        .values("assigned_agent")
+        .annotate(
+            vip=Count("id"),
+            tier1=Count("id", filter=Q(tier=Tier.STRATEGIC)),
+            slow=Count("id", filter=Q(tier=Tier.STRATEGIC) & slow),
         )
-        month = {
-            r["assigned_agent"]: r
-            for r in Ticket.objects.filter(created_at__gte=month_start)
-            .vip()
-            .exclude(assigned_agent=None)
-            .values("assigned_agent")
-            .annotate(
-                vip=Count("id"),
-                tier1=Count("id", filter=Q(tier=Tier.STRATEGIC)),
-                slow=Count("id", filter=Q(tier=Tier.STRATEGIC) & slow),
-            )
-        }
-        cold = dict(
-            Reassignment.objects.filter(at__gte=month_start, handoff_note__isnull=True)
-            .values("from_agent")
+    ):
+        agents[r["assigned_agent"]][:3] = [r["vip"], r["tier1"], r["slow"]]
+    for agent_id, n in (
+        Reassignment.objects.filter(at__gte=month_start, handoff_note__isnull=True)
+        .values("from_agent")
+        .annotate(n=Count("id"))
+        .values_list("from_agent", "n")
+    ):
+        agents[agent_id][3] = n
+    return {
+        "month": f"{month_start:%Y-%m}",
+        "ack_minutes": ack_minutes,
+        "agents": {str(pk): counts for pk, counts in agents.items()},
+        "handling_seconds": {
+            str(tier): aht.total_seconds() for tier, aht in handling_times(now).items()
+        },
+        "tier_accounts": {
+            str(tier): n
+            for tier, n in Account.objects.values("tier")
             .annotate(n=Count("id"))
-            .values_list("from_agent", "n")
-        )
-        tier_counts = dict(
-            Account.objects.values("tier").annotate(n=Count("id")).values_list("tier", "n")
-        )
-        cached = (month, cold, handling_times(now), tier_counts)
-        cache.set(key, cached, AGGREGATE_SECONDS)
-    return cached
+            .values_list("tier", "n")
+        },
+    }
+
+
+def refresh_figures(now: datetime | None = None) -> None:
+    """Job (vipdesk/cron.py, every minute): recompute and store the slow figures."""
+    now = now or timezone.now()
+    snapshots.store(FIGURES, month_figures(now), now)
 
 
 def pool_board(now: datetime | None = None) -> dict:
     now = now or timezone.now()
     today = timezone.localdate(now)
-    month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     policy = RoutingPolicy.load()
+    figures = snapshots.read(FIGURES, refresh_figures, now)
+    slow = figures.data or {}
+    month = {int(pk): counts for pk, counts in slow.get("agents", {}).items()}
+    aht = {int(t): timedelta(seconds=s) for t, s in slow.get("handling_seconds", {}).items()}
+    tier_counts = {int(t): n for t, n in slow.get("tier_accounts", {}).items()}
 
     pools = list(AgentPool.objects.select_related("lead").order_by("tier", "name"))
     memberships = list(AgentPool.members.through.objects.values_list("agentpool_id", "agent_id"))
@@ -350,9 +372,6 @@ def pool_board(now: datetime | None = None) -> dict:
     member_ids = {agent_id for _, agent_id in memberships}
     load = open_loads(member_ids)
     reqs = requirements()
-    month, cold, aht, tier_counts = slow_aggregates(
-        now, month_start, timedelta(minutes=policy.tier1_acknowledgement_minutes)
-    )
     waiting = list(
         Ticket.objects.open()
         .filter(routed=True, first_response_at__isnull=True)
@@ -377,15 +396,15 @@ def pool_board(now: datetime | None = None) -> dict:
     loads = {}
     for a in agents:
         row = load.get(a.pk, OpenLoad())
-        this_month = month.get(a.pk, {})
+        vip, tier1, slow_acks, cold = month.get(a.pk, (0, 0, 0, 0))
         loads[a.pk] = MemberLoad(
             agent=a,
             open_total=row.total,
             open_vip=row.vip,
-            vip_this_month=this_month.get("vip", 0),
-            tier1_this_month=this_month.get("tier1", 0),
-            tier1_slow_acks=this_month.get("slow", 0),
-            cold_transfers=cold.get(a.pk, 0),
+            vip_this_month=vip,
+            tier1_this_month=tier1,
+            tier1_slow_acks=slow_acks,
+            cold_transfers=cold,
             pto=list(a.pto.all()),
             cap_pct=a.vip_share_cap_pct or policy.vip_share_cap_pct,
             today=today,
@@ -422,6 +441,8 @@ def pool_board(now: datetime | None = None) -> dict:
     return {
         "pools": views,
         "agents": agents,
+        "figures": figures,
+        "ack_minutes": slow.get("ack_minutes", policy.tier1_acknowledgement_minutes),
         "policy": policy,
         "today": today,
         "forecast_truncated": len(waiting) >= FORECAST_LIMIT,

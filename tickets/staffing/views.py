@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -12,8 +13,13 @@ from tickets.staffing.forms import AddMemberForm, PtoEditForm, PtoForm
 
 def _pools_response(request, *, pto_form=None, status=200):
     context = pools.pool_board()
+    can_manage = access.can_manage_pools(request.user)
     context.update(
-        can_manage=access.can_manage_pools(request.user),
+        can_manage=can_manage,
+        # Rendered once, used by every pool's "Add a member" list.
+        agent_options=render_to_string(
+            "tickets/_agent_options.html", {"agents": context["agents"] if can_manage else []}
+        ),
         pto_form=pto_form or PtoForm(),
         warn_seconds=context["policy"].sla_warning_minutes * 60,
     )

@@ -7,9 +7,7 @@ resolutions still change them. Older months are computed once, when first asked 
 A rollup of a month the job keeps fresh is stale when older than STALE_AFTER (the job
 has not run); the page says when it was computed either way."""
 
-from dataclasses import asdict
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 
 from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
@@ -51,7 +49,7 @@ def refresh(month: date, now: datetime) -> MonthlyRollup:
         month=month,
         defaults=dict(
             computed_at=now,
-            tiers=[{**asdict(r), "arr": str(r.arr)} for r in rows],
+            tiers=[r.as_json() for r in rows],
             tickets_with_sla=counts["n"],
             tickets_missed=counts["missed"],
         ),
@@ -79,7 +77,7 @@ def rollups_for(months: list[date], now: datetime) -> dict[date, MonthlyRollup]:
 
 
 def tiers_of(rollup: MonthlyRollup) -> list[TierRow]:
-    return [TierRow(**{**row, "arr": Decimal(row["arr"])}) for row in rollup.tiers]
+    return [TierRow.from_json(row) for row in rollup.tiers]
 
 
 def is_stale(rollup: MonthlyRollup, now: datetime) -> bool:
