@@ -179,9 +179,9 @@ class TestDashboardPage:
         fill(27)
         first_many, warm_many = count(), count()
         # session, user, roles, the stored aggregates, active tickets, at-risk accounts,
-        # review and check-in completion, alerts, open tasks, session save (3); the first
-        # request also computes the missing aggregates (without Redis: at once)
-        assert warm_few == warm_many == 12
+        # alerts, open tasks, session save (3); the first request also computes the
+        # missing aggregates (without Redis: at once)
+        assert warm_few == warm_many == 11
         assert first_few == first_many
 
     def test_it_reads_the_aggregates_the_job_stored(self, client, lead, now):

@@ -33,6 +33,8 @@ from escalations.models import Escalation
 from tickets import snapshots
 from tickets.models import AgentPool, RoutingPolicy, SlaPolicy, Ticket, current_sla_due
 from tickets.staffing.capacity import over_vip_cap, vip_share_pct
+from vipdesk.insight import charts
+from vipdesk.lib.charts import figure_data
 from vipdesk.tasks.models import Task
 
 WINDOW_DAYS = 30
@@ -297,50 +299,6 @@ def at_risk_vip_accounts(limit: int = 10) -> list[Account]:
     )
 
 
-FIGURES = "dashboard"
-
-
-@dataclass
-class Aggregates:
-    tiers: list[TierRow]
-    sponsors: SponsorCoverage
-    pools: list[PoolRow]
-
-
-def compute_aggregates(now: datetime) -> Aggregates:
-    """Per-tier figures, sponsor coverage and pool load (8 queries, seconds at 2M
-    tickets: the job's work, never a request's)."""
-    cap = RoutingPolicy.load().vip_share_cap_pct
-    return Aggregates(
-        tiers=tier_rows(now - timedelta(days=WINDOW_DAYS)),
-        sponsors=sponsor_coverage(),
-        pools=pool_status(timezone.localdate(now), cap),
-    )
-
-
-def refresh_figures(now: datetime | None = None) -> None:
-    """Job (vipdesk/cron.py, every minute): recompute and store the aggregates."""
-    now = now or timezone.now()
-    heavy = compute_aggregates(now)
-    data = {
-        "tiers": [r.as_json() for r in heavy.tiers],
-        "sponsors": asdict(heavy.sponsors),
-        "pools": [asdict(p) for p in heavy.pools],
-    }
-    snapshots.store(FIGURES, data, now)
-
-
-def aggregates(figures: snapshots.Figures) -> Aggregates:
-    """The stored aggregates; empty ones while they are first being computed."""
-    data = figures.data or {}
-    return Aggregates(
-        tiers=[TierRow.from_json(r) for r in data.get("tiers", [])]
-        or [TierRow(tier=t) for t in Tier.values],
-        sponsors=SponsorCoverage.from_json(data["sponsors"]) if data else SponsorCoverage(),
-        pools=[PoolRow(**p) for p in data.get("pools", [])],
-    )
-
-
 @dataclass
 class CadenceRow:
     label: str
@@ -388,6 +346,72 @@ def cadence_completion(now: datetime) -> list[CadenceRow]:
     ]
 
 
+FIGURES = "dashboard"
+
+
+@dataclass
+class Aggregates:
+    tiers: list[TierRow]
+    sponsors: SponsorCoverage
+    pools: list[PoolRow]
+    cadence: list[CadenceRow]
+    charts: dict  # {"arr", "first_response"}: plotly figures as JSON data
+
+
+def dashboard_charts(tiers: list[TierRow]) -> dict:
+    """ARR per tier and first response against the SLA per VIP tier, as JSON data for
+    the page (building a plotly figure costs tens of ms: the job does it)."""
+    arr = charts.arr_by_tier([(t.label, t.arr, t.accounts) for t in tiers])
+    vip = [t for t in tiers if t.tier in VIP_TIERS]
+    first_response = charts.first_response_vs_sla(
+        [(t.label, t.avg_first_response_min, t.sla_first_response_min) for t in vip]
+    )
+    return {"arr": figure_data(arr), "first_response": figure_data(first_response)}
+
+
+def compute_aggregates(now: datetime) -> Aggregates:
+    """Per-tier figures and charts, sponsor coverage, pool load and this period's review
+    completion (9 queries, seconds at 2M tickets: the job's work, never a request's)."""
+    cap = RoutingPolicy.load().vip_share_cap_pct
+    tiers = tier_rows(now - timedelta(days=WINDOW_DAYS))
+    return Aggregates(
+        tiers=tiers,
+        sponsors=sponsor_coverage(),
+        pools=pool_status(timezone.localdate(now), cap),
+        cadence=cadence_completion(now),
+        charts=dashboard_charts(tiers),
+    )
+
+
+def refresh_figures(now: datetime | None = None) -> None:
+    """Job (vipdesk/cron.py, every minute): recompute and store the aggregates."""
+    now = now or timezone.now()
+    heavy = compute_aggregates(now)
+    data = {
+        "tiers": [r.as_json() for r in heavy.tiers],
+        "sponsors": asdict(heavy.sponsors),
+        "pools": [asdict(p) for p in heavy.pools],
+        "cadence": [asdict(c) for c in heavy.cadence],
+        "charts": heavy.charts,
+    }
+    snapshots.store(FIGURES, data, now)
+
+
+def aggregates(figures: snapshots.Figures) -> Aggregates:
+    """The stored aggregates; empty ones while they are first being computed."""
+    if figures.data is None:
+        tiers = [TierRow(tier=t) for t in Tier.values]
+        return Aggregates(tiers, SponsorCoverage(), [], [], dashboard_charts(tiers))
+    data = figures.data
+    return Aggregates(
+        tiers=[TierRow.from_json(r) for r in data["tiers"]],
+        sponsors=SponsorCoverage.from_json(data["sponsors"]),
+        pools=[PoolRow(**p) for p in data["pools"]],
+        cadence=[CadenceRow(**c) for c in data["cadence"]],
+        charts=data["charts"],
+    )
+
+
 @dataclass
 class Dashboard:
     tiers: list[TierRow]
@@ -397,6 +421,7 @@ class Dashboard:
     at_risk: list[Account]
     figures: snapshots.Figures
     cadence: list[CadenceRow] = field(default_factory=list)
+    charts: dict = field(default_factory=dict)
     window_days: int = WINDOW_DAYS
 
     @property
@@ -430,5 +455,6 @@ def build_dashboard(now: datetime) -> Dashboard:
         sponsors=heavy.sponsors,
         at_risk=at_risk_vip_accounts(),
         figures=figures,
-        cadence=cadence_completion(now),
+        cadence=heavy.cadence,
+        charts=heavy.charts,
     )
