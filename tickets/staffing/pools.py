@@ -24,8 +24,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cached_property
 
-from django.db.models import Avg, Count, F, Max, Prefetch, Q
+from django.db.models import Avg, Count, F, Max, Q
 from django.utils import timezone
 
 from accounts.models import VIP_TIERS, Account, Tier
@@ -71,31 +72,36 @@ class MemberLoad:
     tier1_this_month: int = 0
     tier1_slow_acks: int = 0
     cold_transfers: int = 0
+    # The properties below are cached: the page reads each several times per member.
 
-    @property
+    @cached_property
     def name(self) -> str:
         return str(self.agent)
 
-    @property
+    @cached_property
+    def level_label(self) -> str:
+        return AgentLevel(self.agent.level).label
+
+    @cached_property
     def on_pto_today(self) -> PtoPeriod | None:
         for p in self.pto:
             if p.starts <= self.today <= p.ends:
                 return p
         return None
 
-    @property
+    @cached_property
     def available(self) -> bool:
         return self.agent.on_shift and self.on_pto_today is None
 
-    @property
+    @cached_property
     def tenure_months(self) -> int:
         return months_between(self.agent.tenure_start, self.today)
 
-    @property
+    @cached_property
     def vip_share_pct(self) -> int | None:
         return vip_share_pct(self.open_vip, self.open_total)
 
-    @property
+    @cached_property
     def burnout_risk(self) -> bool:
         return over_vip_cap(self.open_vip, self.open_total, self.cap_pct)
 
@@ -362,15 +368,14 @@ def pool_board(now: datetime | None = None) -> dict:
     pools = list(AgentPool.objects.select_related("lead").order_by("tier", "name"))
     memberships = list(AgentPool.members.through.objects.values_list("agentpool_id", "agent_id"))
     agents = list(
-        Agent.objects.select_related("user")
-        .prefetch_related(
-            Prefetch("pto", queryset=PtoPeriod.objects.filter(ends__gte=today).order_by("starts"))
-        )
-        .order_by("user__first_name", "user__username")
+        Agent.objects.select_related("user").order_by("user__first_name", "user__username")
     )
-    # Only pool members' load matters; filtering on them uses the (agent, status) index.
+    # Two plain queries rather than lists of every agent id sent to the database.
+    pto_of = defaultdict(list)
+    for pto in PtoPeriod.objects.filter(ends__gte=today).order_by("starts"):
+        pto_of[pto.agent_id].append(pto)
+    load = open_loads()
     member_ids = {agent_id for _, agent_id in memberships}
-    load = open_loads(member_ids)
     reqs = requirements()
     waiting = list(
         Ticket.objects.open()
@@ -405,7 +410,7 @@ def pool_board(now: datetime | None = None) -> dict:
             tier1_this_month=tier1,
             tier1_slow_acks=slow_acks,
             cold_transfers=cold,
-            pto=list(a.pto.all()),
+            pto=pto_of[a.pk],
             cap_pct=a.vip_share_cap_pct or policy.vip_share_cap_pct,
             today=today,
         )
@@ -450,6 +455,7 @@ def pool_board(now: datetime | None = None) -> dict:
         # All pool members together: when this share is over the cap, the open VIP work
         # cannot be spread within it, and the members show over their caps.
         "members_load": OpenLoad(
-            sum(row.total for row in load.values()), sum(row.vip for row in load.values())
+            sum(load[pk].total for pk in member_ids if pk in load),
+            sum(load[pk].vip for pk in member_ids if pk in load),
         ),
     }
