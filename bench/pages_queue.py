@@ -87,9 +87,11 @@ def main() -> None:
     ticket_ids = pick_ticket_ids()
     if not ticket_ids:
         raise SystemExit("No tickets in this database: run seed_demo first.")
-    agent = Ticket.objects.filter(pk=ticket_ids[0]).values_list(
-        "assigned_agent__user__last_name", flat=True
-    )[0]
+    agent = (
+        Ticket.objects.filter(pk__in=ticket_ids, assigned_agent__isnull=False)
+        .values_list("assigned_agent__user__last_name", flat=True)
+        .first()
+    )
     table = Table(
         f"support pages as {user.username!r}: {Ticket.objects.count():,} tickets, "
         f"{Ticket.objects.open().count():,} open; {visibility_note()}",
