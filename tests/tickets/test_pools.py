@@ -492,3 +492,22 @@ def test_it_shows_only_the_most_urgent_at_risk_tickets_and_counts_the_rest():
     )
     assert [r.ticket.pk for r in view.at_risk_shown] == list(range(0, 2 * AT_RISK_SHOWN, 2))
     assert view.at_risk_hidden == 5
+
+
+def test_it_renders_member_rows_escaped_with_their_pto_and_actions(client, lead):
+    odd = make_agent(make_user("odd", first_name="<b>Bo</b>", last_name="& Co"), level=3)
+    pool = make_pool("Tier 1", tier=1, members=[odd])
+    pto = PtoPeriod.objects.create(
+        agent=odd, starts=date.today(), ends=date.today() + timedelta(days=1), note="<i>trip</i>"
+    )
+    client.force_login(lead)
+    html = client.get("/pools/").content.decode()
+    assert "<b>Bo</b>" not in html and "&lt;b&gt;Bo&lt;/b&gt; &amp; Co" in html
+    assert "&lt;i&gt;trip&lt;/i&gt;" in html and f'href="/pools/pto/{pto.pk}/"' in html
+    delete_form = html.split(f'action="/pools/pto/{pto.pk}/delete/"')[1].split("</form>")[0]
+    assert 'name="csrfmiddlewaretoken" value="' in delete_form
+    assert f'form="remove-{pool.pk}" formaction="/pools/{pool.pk}/members/{odd.pk}/remove/"' in html
+    assert "On PTO until" in html
+    # The Remove button posts the pool's hidden form: the member leaves the pool.
+    assert client.post(f"/pools/{pool.pk}/members/{odd.pk}/remove/").status_code == 302
+    assert not pool.members.exists()
