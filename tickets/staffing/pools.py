@@ -3,7 +3,10 @@ a breach forecast with suggested re-assignments.
 
 `pool_board(now)` loads everything in a fixed number of queries (it never grows with
 members or tickets); the rules themselves (`MemberLoad`, `forecast_breaches`) are
-pure and tested without a database.
+pure and tested without a database. The figures that scan a month of tickets (per
+agent: VIP and Tier-1 tickets, slow acknowledgements, cold transfers; handling time
+and accounts per tier) are computed by `refresh_figures`, a job run every minute, and
+read with their age (tickets/snapshots.py); open loads and the forecast are live.
 
 The breach forecast model, in words (shown on the page):
 - the work is every open VIP ticket (Tier 1–3 or executive contact) still waiting
@@ -190,7 +193,6 @@ def forecast_breaches(
     O((tickets + members) · log members): the free-first member is kept in a heap."""
     by_id = {m.agent.pk: m for m in members}
     free_at = {m.agent.pk: now for m in members if m.available}
-    names = {m.agent.pk: m.name for m in members}
     candidates = [m for m in members if m.available and eligible(m)]
     takers = _FreeFirst(candidates, free_at, lambda m: (m.open_total,))
     tickets = sorted(
@@ -203,14 +205,12 @@ def forecast_breaches(
         member = by_id.get(t.assigned_agent_id)
         if member is not None and not member.available:
             away = "on PTO" if member.on_pto_today else "off shift"
-            rows.append(
-                ForecastRow(t, due, member, None, True, f"{names[member.agent.pk]} is {away}")
-            )
+            rows.append(ForecastRow(t, due, member, None, True, f"{member.name} is {away}"))
             continue
         if member is None:
             if t.assigned_agent_id is None and candidates:
                 member = takers.first()
-                reason = f"unassigned: next free is {names[member.agent.pk]}"
+                reason = f"unassigned: next free is {member.name}"
             else:
                 why = (
                     "no eligible member available"
@@ -220,13 +220,13 @@ def forecast_breaches(
                 rows.append(ForecastRow(t, due, None, None, t.assigned_agent_id is None, why))
                 continue
         else:
-            reason = f"in {names[member.agent.pk]}'s queue"
+            reason = f"in {member.name}'s queue"
         start = free_at[member.agent.pk]
         free_at[member.agent.pk] = start + handling
         takers.push(member)
         late = due is not None and start > due
         rows.append(ForecastRow(t, due, member, start, late, reason))
-    helpers = _FreeFirst(candidates, free_at, lambda m: (m.open_total, names[m.agent.pk]))
+    helpers = _FreeFirst(candidates, free_at, lambda m: (m.open_total, m.name))
     for row in rows:
         if not row.at_risk:
             continue
