@@ -81,6 +81,7 @@ class Result:
     p95: float
     max: float
     size: int
+    cpu_p50: float  # this process's CPU per request (Python: Django, view, template)
 
 
 def measure(client: Client, urls: list[str], requests: int, headers=None, before=None) -> Result:
@@ -103,16 +104,17 @@ def measure(client: Client, urls: list[str], requests: int, headers=None, before
     with connection.execute_wrapper(timed_sql):
         first = client.get(urls[0], headers=headers)
     queries = len(sql_ms)
-    timings, statuses = [], {first.status_code}
+    timings, cpu, statuses = [], [], {first.status_code}
     with connection.execute_wrapper(timed_sql):
         for i in range(requests):
             if before:
                 timing[0] = False
                 before()
                 timing[0] = True
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             response = client.get(urls[i % len(urls)], headers=headers)
             timings.append((time.perf_counter() - start) * 1000)
+            cpu.append((time.process_time() - start_cpu) * 1000)
             statuses.add(response.status_code)
     return Result(
         status=",".join(str(s) for s in sorted(statuses)),
@@ -122,6 +124,7 @@ def measure(client: Client, urls: list[str], requests: int, headers=None, before
         p95=percentile(timings, 95),
         max=max(timings),
         size=len(first.content),
+        cpu_p50=statistics.median(cpu),
     )
 
 
@@ -154,7 +157,7 @@ class Table:
 
     HEADER = (
         f"{'page':<44} {'status':>6} {'queries':>7} {'slowest SQL':>11} {'p50 ms':>8} "
-        f"{'p95 ms':>8} {'max ms':>8} {'floor p95':>9} {'× floor':>7}"
+        f"{'p95 ms':>8} {'max ms':>8} {'floor p95':>9} {'× floor':>7} {'CPU p50':>7}"
     )
 
     def __init__(self, title: str, requests: int):
@@ -164,7 +167,8 @@ class Table:
             f"  database {connection.settings_dict['NAME']!r}, "
             f"Redis {settings.REDIS_URL or '(none: jobs run inline)'}; "
             f"{requests} requests per page, server time in ms; floor = the trivial page "
-            f"(layout only) for the same user, measured just before"
+            f"(layout only) for the same user, measured just before; CPU = this process's "
+            f"CPU per request (SQL runs in PostgreSQL's)"
         )
         print(self.HEADER)
 
@@ -175,7 +179,7 @@ class Table:
         print(
             f"{label[:44]:<44} {r.status:>6} {r.queries:>7} {r.slowest_query_ms:>9.1f}{slow:2}"
             f" {r.p50:>8.1f} {r.p95:>8.1f} {r.max:>8.1f} {floor.p95:>9.1f}"
-            f" {r.p95 / floor.p95:>6.1f}×",
+            f" {r.p95 / floor.p95:>6.1f}× {r.cpu_p50:>7.1f}",
             flush=True,
         )
         return r
