@@ -8,7 +8,8 @@ bench/pages_board.py (at-risk board, account 360, VIP dashboard), bench/my_work.
 (/my/ per role) and bench/escalation_page.py (escalation pages; it tops the database
 up to 50,000 escalations), one after the other, each in its own process, and prints
 their tables. Every figure comes with the same-run floor beside it
-(bench/pagebench.py); a slowest query over 50 ms is marked "!".
+(bench/pagebench.py); "SQL p95" is the 95th percentile of each request's slowest
+statement, marked "!" past 50 ms.
 """
 
 import argparse
