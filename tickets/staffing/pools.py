@@ -48,6 +48,7 @@ from tickets.models import (
 from tickets.staffing.capacity import OpenLoad, open_loads, over_vip_cap, vip_share_pct
 
 DEFAULT_HANDLING = timedelta(minutes=15)
+AGENT_FIELDS = ("level", "tenure_start", "vip_share_cap_pct", "capacity", "on_shift", "user")
 AHT_WINDOW = timedelta(days=30)
 FORECAST_LIMIT = 500
 AT_RISK_SHOWN = 25
@@ -368,7 +369,9 @@ def pool_board(now: datetime | None = None) -> dict:
     pools = list(AgentPool.objects.select_related("lead").order_by("tier", "name"))
     memberships = list(AgentPool.members.through.objects.values_list("agentpool_id", "agent_id"))
     agents = list(
-        Agent.objects.select_related("user").order_by("user__first_name", "user__username")
+        Agent.objects.select_related("user")
+        .only(*AGENT_FIELDS, "user__username", "user__first_name", "user__last_name")
+        .order_by("user__first_name", "user__username")
     )
     # Two plain queries rather than lists of every agent id sent to the database.
     pto_of = defaultdict(list)

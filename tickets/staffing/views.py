@@ -35,12 +35,15 @@ def _pools_response(request, *, pto_form=None, status=200):
     can_manage = access.can_manage_pools(request.user)
     pto_form = pto_form or PtoForm()
     agents = context["agents"] if can_manage else []
+    # Built once in Python, used by every pool's "Add a member" list (and the PTO form's
+    # unless it comes back with a choice): a template loop over every agent per list
+    # was a good part of the page's time.
+    options = agent_options(agents)
+    chosen = pto_form["agent"].value()
     context.update(
         can_manage=can_manage,
-        # Built once in Python, used by every pool's "Add a member" list: a template
-        # loop over every agent per list was a good part of the page's time.
-        agent_options=agent_options(agents),
-        pto_agent_options=agent_options(agents, selected=pto_form["agent"].value()),
+        agent_options=options,
+        pto_agent_options=agent_options(agents, selected=chosen) if chosen else options,
         pto_form=pto_form,
         warn_seconds=context["policy"].sla_warning_minutes * 60,
     )
