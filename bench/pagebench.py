@@ -42,6 +42,8 @@ from django.test import Client  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
 from django.urls import include, path  # noqa: E402
 
+import vipdesk.wsgi  # noqa: E402, F401  (start-up as in production: gc.freeze() included)
+
 TRIVIAL_PATH = "/bench/trivial/"
 SLOW_QUERY_MS = 50
 
