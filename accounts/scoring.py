@@ -16,8 +16,9 @@ board and the account page as the account's status.
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from accounts.history import usage_trend
+
 SEVERITY_WEIGHT = {"critical": 1.0, "high": 0.7, "medium": 0.4, "low": 0.2}
-DEFAULT_SILENT_CHAMPION_DAYS = 45
 
 
 @dataclass(frozen=True)
@@ -25,12 +26,14 @@ class AccountFeatures:
     """What was known about one account's history at `now` (every window ends there).
 
     "recent" = the last 30 days; "before" = the 90 days before those. NPS and usage
-    come from the dated history (NpsPoint, UsagePoint), never the current values."""
+    come from the dated history (NpsPoint, UsagePoint), never the current values:
+    `usage_weeks` holds weekly active users, index 0 = the latest complete week (None
+    for a week without data); the score weights' usage windows read it (`usage_trend`)."""
 
     account_id: int
     nps: int | None = None
     previous_nps: int | None = None
-    usage_trend_pct: float | None = None
+    usage_weeks: tuple[int | None, ...] = ()
     renewal_date: date | None = None
     tickets_7d: int = 0
     tickets_30d: int = 0
@@ -101,19 +104,23 @@ def churn_language(f: AccountFeatures, w, now: datetime):
 def ticket_frequency(f: AccountFeatures, w, now: datetime):
     # Baseline: tickets per day over the 90 days before the last 30 (at least 1 per 90 days,
     # so a first burst from a quiet account still counts, and we never divide by zero).
+    # Fires from `ticket_spike_ratio` × that rate with at least `ticket_spike_min_tickets`
+    # in 7 days (one more in 30); full strength 4 × the rate above the threshold.
     base_per_day = max(f.tickets_before, 1) / 90
+    least, from_ratio = w.ticket_spike_min_tickets, w.ticket_spike_ratio
     candidates = []
-    if f.tickets_7d >= 3:
+    if f.tickets_7d >= least:
         candidates.append((f.tickets_7d / (base_per_day * 7), f.tickets_7d, 7))
-    if f.tickets_30d >= 4:
+    if f.tickets_30d >= least + 1:
         candidates.append((f.tickets_30d / (base_per_day * 30), f.tickets_30d, 30))
-    candidates = [c for c in candidates if c[0] >= 2]
+    candidates = [c for c in candidates if c[0] >= from_ratio]
     if not candidates:
         return None
     ratio, count, days = max(candidates)
-    strength = min(1.0, (ratio - 1) / 4)
+    strength = min(1.0, (ratio - from_ratio + 1) / 4)
     return strength, (
         f"{count} tickets in {days} days, {ratio:.1f}× the rate of the 90 days before"
+        f" (fires from {from_ratio:g}×)"
     )
 
 
@@ -160,11 +167,23 @@ def sentiment_falling(f: AccountFeatures, w, now: datetime):
     return None
 
 
+def usage_change(f: AccountFeatures, w) -> float | None:
+    """Active users of the recent weeks against the baseline weeks (%), by the weights'
+    usage windows."""
+    return usage_trend(f.usage_weeks, w.usage_recent_weeks, w.usage_baseline_weeks)
+
+
 def usage_drop(f: AccountFeatures, w, now: datetime):
-    if f.usage_trend_pct is None or f.usage_trend_pct > -10:
+    # Full strength at a 50 % drop.
+    change = usage_change(f, w)
+    if change is None or -change < w.usage_drop_from_pct:
         return None
-    pct = -f.usage_trend_pct
-    return min(1.0, pct / 50), f"Weekly active users down {pct:.0f}% over 4 weeks"
+    pct = -change
+    return min(1.0, pct / 50), (
+        f"Weekly active users down {pct:.0f}% "
+        f"({_plural(w.usage_recent_weeks, 'week')} against the "
+        f"{_plural(w.usage_baseline_weeks, 'week')} before; fires from {w.usage_drop_from_pct}%)"
+    )
 
 
 def nps_drop(f: AccountFeatures, w, now: datetime):
@@ -183,25 +202,30 @@ def nps_drop(f: AccountFeatures, w, now: datetime):
 def renewal_proximity(f: AccountFeatures, w, now: datetime):
     if f.renewal_date is None:
         return None
-    days = (f.renewal_date - now.date()).days
-    if days < 0 or days > 90:
+    days, window = (f.renewal_date - now.date()).days, w.renewal_window_days
+    if days < 0 or days > window:
         return None
-    proximity = 1 - 0.5 * days / 90  # 1.0 today … 0.5 in 90 days
+    proximity = 1 - 0.5 * days / window  # 1.0 today … 0.5 at the window's end
+    within = f"within {window}"
     if f.open_tickets:
-        return proximity, f"Renewal in {days} days with {_plural(f.open_tickets, 'open ticket')}"
-    return proximity * 0.3, f"Renewal in {days} days"
+        return proximity, (
+            f"Renewal in {days} days ({within}) with {_plural(f.open_tickets, 'open ticket')}"
+        )
+    return proximity * 0.3, f"Renewal in {days} days ({within})"
 
 
 def silent_champion(f: AccountFeatures, w, now: datetime):
     if not f.champions:
         return None
-    quiet_days = getattr(w, "silent_champion_days", DEFAULT_SILENT_CHAMPION_DAYS)
+    quiet_days = w.silent_champion_days
     if f.champion_last_seen is None:
         return 1.0, "Champion has never been in touch"
     days = (now - f.champion_last_seen).days
     if days < quiet_days:
         return None
-    return min(1.0, days / (2 * quiet_days)), f"Champion silent for {days} days"
+    return min(1.0, days / (2 * quiet_days)), (
+        f"Champion silent for {days} days (silent from {quiet_days})"
+    )
 
 
 # name -> (rule, ScoreWeights field with its maximum points)
@@ -262,7 +286,8 @@ def crossed_thresholds(previously_alerted: int, risk: int, w) -> list[int]:
 def health(f: AccountFeatures, w) -> int:
     """0–100 from NPS, usage trend, support history and open escalations."""
     nps = 0.5 if f.nps is None else (f.nps + 100) / 200
-    usage = 0.5 if f.usage_trend_pct is None else min(1.0, max(0.0, 0.5 + f.usage_trend_pct / 100))
+    change = usage_change(f, w)
+    usage = 0.5 if change is None else min(1.0, max(0.0, 0.5 + change / 100))
     support = 1.0 - min(0.4, 0.05 * f.open_tickets) - min(0.4, 0.1 * f.breaches_90d)
     if f.csat_90d is not None:
         support = 0.5 * support + 0.5 * (f.csat_90d - 1) / 4

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from accounts.models import Account
-from accounts.scoring import AccountFeatures, score
+from accounts.scoring import AccountFeatures, score, usage_change
 from escalations.models import Escalation
 from vipdesk.insight.asof import features_as_of
 from vipdesk.insight.backtest import (
@@ -31,23 +31,30 @@ WARM_UP = timedelta(days=7)
 THRESHOLDS = (70, 85, 95)
 
 
-def _sentiment_drop(f: AccountFeatures) -> float | None:
+def _sentiment_drop(f: AccountFeatures, w) -> float | None:
     if f.sentiment_count_recent < 2 or f.sentiment_count_before < 2:
         return None
     return f.sentiment_before - f.sentiment_recent
 
 
-# Simple rules the score must beat: name -> (signal, label, cutoffs tried).
-SIMPLE_RULES: dict[str, tuple[Callable[[AccountFeatures], float | None], str, list[float]]] = {
-    "ticket_spike": (lambda f: f.tickets_7d, "tickets in 7 days ≥ {}", list(range(2, 41))),
+def _usage_drop(f: AccountFeatures, w) -> float | None:
+    change = usage_change(f, w)
+    return None if change is None else -change
+
+
+# Simple rules the score must beat: name -> (signal, label, cutoffs tried). A signal
+# reads the features under the first weight set compared (the saved weights): the
+# usage rule uses the same usage windows as the score.
+SIMPLE_RULES: dict[str, tuple[Callable[[AccountFeatures, object], float | None], str, list]] = {
+    "ticket_spike": (lambda f, w: f.tickets_7d, "tickets in 7 days ≥ {}", list(range(2, 41))),
     "sentiment_drop": (
         _sentiment_drop,
         "sentiment fell by ≥ {} (30 days vs the 90 before)",
         [round(0.1 * i, 1) for i in range(1, 21)],
     ),
     "usage_drop": (
-        lambda f: None if f.usage_trend_pct is None else -f.usage_trend_pct,
-        "weekly active users down ≥ {} %",
+        _usage_drop,
+        "weekly active users down ≥ {} % (the score's usage windows)",
         list(range(5, 100, 5)),
     ),
 }
@@ -87,6 +94,7 @@ def replay(
     factors = {name: [] for name in weight_sets}
     rules = {name: [] for name in SIMPLE_RULES}
     lowest = {name: cutoffs[0] for name, (_, _, cutoffs) in SIMPLE_RULES.items()}
+    rule_weights = next(iter(weight_sets.values()), None)  # None: no rules to follow
     for i, moment in enumerate(moments):
         day_risks = {name: {} for name in weight_sets}
         day_factors = {name: {} for name in weight_sets}
@@ -99,8 +107,8 @@ def replay(
                 if s.risk >= floor:
                     day_risks[name][f.account_id] = s.risk
                     day_factors[name][f.account_id] = s.factors
-            for name, (signal, _, _) in SIMPLE_RULES.items():
-                value = signal(f)
+            for name, (signal, _, _) in SIMPLE_RULES.items() if rule_weights else ():
+                value = signal(f, rule_weights)
                 if value is not None and value >= lowest[name]:
                     day_rules[name][f.account_id] = value
         for name in weight_sets:
