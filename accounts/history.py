@@ -88,7 +88,9 @@ def refresh_current_values(account_ids, today: date, weights) -> int:
         series = weeks.get(account.pk, [])
         account.nps = scores[0] if scores else None
         account.previous_nps = scores[1] if len(scores) > 1 else None
-        account.weekly_active_users = [u for u in reversed(series[:USAGE_WEEKS_SHOWN]) if u is not None]
+        account.weekly_active_users = [
+            u for u in reversed(series[:USAGE_WEEKS_SHOWN]) if u is not None
+        ]
         account.usage_trend_pct = usage_trend(
             tuple(series), weights.usage_recent_weeks, weights.usage_baseline_weeks
         )
