@@ -41,6 +41,7 @@ FACTOR_SETTINGS = [
     "usage_recent_weeks",
     "usage_baseline_weeks",
     "usage_drop_from_pct",
+    "usage_drop_full_pct",
     "ticket_spike_ratio",
     "ticket_spike_min_tickets",
     "silent_champion_days",

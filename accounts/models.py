@@ -128,6 +128,12 @@ class ScoreWeights(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(100)],
         help_text="Active users down at least this much (recent against baseline).",
     )
+    usage_drop_full_pct = models.PositiveSmallIntegerField(
+        "usage drop: full strength at (%)",
+        default=50,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="A drop this large adds the factor's full points; smaller ones in proportion.",
+    )
     ticket_spike_ratio = models.FloatField(
         "ticket frequency: fires from (× the usual rate)",
         default=2.0,

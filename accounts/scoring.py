@@ -174,15 +174,15 @@ def usage_change(f: AccountFeatures, w) -> float | None:
 
 
 def usage_drop(f: AccountFeatures, w, now: datetime):
-    # Full strength at a 50 % drop.
     change = usage_change(f, w)
     if change is None or -change < w.usage_drop_from_pct:
         return None
     pct = -change
-    return min(1.0, pct / 50), (
+    return min(1.0, pct / w.usage_drop_full_pct), (
         f"Weekly active users down {pct:.0f}% "
         f"({_plural(w.usage_recent_weeks, 'week')} against the "
-        f"{_plural(w.usage_baseline_weeks, 'week')} before; fires from {w.usage_drop_from_pct}%)"
+        f"{_plural(w.usage_baseline_weeks, 'week')} before; fires from "
+        f"{w.usage_drop_from_pct}%, full at {w.usage_drop_full_pct}%)"
     )
 
 
