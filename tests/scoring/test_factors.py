@@ -128,7 +128,8 @@ CASES = [
     (
         "usage_drop",
         features(usage_trend_pct=-32.0),
-        "Weekly active users down 32% (4 weeks against the 4 weeks before; fires from 10%, full at 50%)",
+        "Weekly active users down 32% (4 weeks against the 4 weeks before; "
+        "fires from 10%, full at 50%)",
         features(usage_trend_pct=-4.0),
     ),
     (
@@ -290,7 +291,8 @@ def test_the_usage_windows_decide_how_early_a_drop_shows():
     # strength 15/50 = 0.3 → round(15 × 0.3) = 4 (rounds half to even: 4.5 → 4)
     assert factor["points"] == 4
     assert factor["reason"] == (
-        "Weekly active users down 15% (2 weeks against the 8 weeks before; fires from 10%, full at 50%): +4"
+        "Weekly active users down 15% (2 weeks against the 8 weeks before; "
+        "fires from 10%, full at 50%): +4"
     )
     stricter = with_settings(usage_recent_weeks=2, usage_baseline_weeks=8, usage_drop_from_pct=20)
     assert score(EARLY_DROP, stricter, NOW).factors == []
