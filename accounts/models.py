@@ -92,17 +92,21 @@ class ScoreWeights(models.Model):
     """Singleton (pk=1): the weights and thresholds of the account scores.
 
     Each *_points field is the most that factor can add to the escalation-risk
-    score (0–100 after capping)."""
+    score (0–100 after capping). The defaults of the points and of the factor settings
+    are the ones fitted on the first half-year of the demo history and checked on the
+    second (bench/backtest_tuning.py, README "Early warning"); renewal proximity,
+    silent champion and severity escalating fit to 0 points there (they added only
+    false alerts), so they are off until an admin gives them points."""
 
-    churn_language_points = models.PositiveSmallIntegerField(default=25)
-    ticket_frequency_points = models.PositiveSmallIntegerField(default=18)
-    severity_escalating_points = models.PositiveSmallIntegerField(default=12)
-    shorter_messages_points = models.PositiveSmallIntegerField(default=8)
-    sentiment_falling_points = models.PositiveSmallIntegerField(default=12)
-    usage_drop_points = models.PositiveSmallIntegerField(default=15)
-    nps_drop_points = models.PositiveSmallIntegerField(default=10)
-    renewal_proximity_points = models.PositiveSmallIntegerField(default=10)
-    silent_champion_points = models.PositiveSmallIntegerField(default=8)
+    churn_language_points = models.PositiveSmallIntegerField(default=44)
+    ticket_frequency_points = models.PositiveSmallIntegerField(default=19)
+    severity_escalating_points = models.PositiveSmallIntegerField(default=0)
+    shorter_messages_points = models.PositiveSmallIntegerField(default=22)
+    sentiment_falling_points = models.PositiveSmallIntegerField(default=14)
+    usage_drop_points = models.PositiveSmallIntegerField(default=99)
+    nps_drop_points = models.PositiveSmallIntegerField(default=17)
+    renewal_proximity_points = models.PositiveSmallIntegerField(default=0)
+    silent_champion_points = models.PositiveSmallIntegerField(default=0)
     # How each factor is defined (accounts/scoring.py); every reason sentence names them.
     silent_champion_days = models.PositiveSmallIntegerField(
         default=45,
@@ -111,7 +115,7 @@ class ScoreWeights(models.Model):
     )
     usage_recent_weeks = models.PositiveSmallIntegerField(
         "usage drop: recent weeks",
-        default=4,
+        default=1,
         validators=[MinValueValidator(1), MaxValueValidator(11)],
         help_text="The latest complete weeks of active users, compared with the baseline "
         "(recent and baseline weeks together: at most 12).",
@@ -124,26 +128,26 @@ class ScoreWeights(models.Model):
     )
     usage_drop_from_pct = models.PositiveSmallIntegerField(
         "usage drop: fires from (%)",
-        default=10,
+        default=5,
         validators=[MinValueValidator(1), MaxValueValidator(100)],
         help_text="Active users down at least this much (recent against baseline).",
     )
     usage_drop_full_pct = models.PositiveSmallIntegerField(
         "usage drop: full strength at (%)",
-        default=50,
+        default=15,
         validators=[MinValueValidator(1), MaxValueValidator(100)],
         help_text="A drop this large adds the factor's full points; smaller ones in proportion.",
     )
     ticket_spike_ratio = models.FloatField(
         "ticket frequency: fires from (× the usual rate)",
-        default=2.0,
+        default=3.0,
         validators=[MinValueValidator(1.0), MaxValueValidator(20.0)],
         help_text="Tickets in 7 or 30 days at least this many times the rate of the 90 days "
         "before those 30.",
     )
     ticket_spike_min_tickets = models.PositiveSmallIntegerField(
         "ticket frequency: at least (tickets in 7 days)",
-        default=3,
+        default=2,
         validators=[MinValueValidator(1)],
         help_text="Fewer tickets than this in 7 days (one more in 30) never count as a spike.",
     )

@@ -84,6 +84,44 @@ def plant_history(
             week += timedelta(weeks=1)
 
 
+# Points where every factor counts, and the usage drop read over 4 weeks against the
+# 4 before (from 10 %, full at 50 %): the weights the worked-out scores in the rescore
+# tests use, whatever the fitted defaults are.
+EVERY_FACTOR = {
+    "churn_language_points": 25,
+    "ticket_frequency_points": 18,
+    "severity_escalating_points": 12,
+    "shorter_messages_points": 8,
+    "sentiment_falling_points": 12,
+    "usage_drop_points": 15,
+    "nps_drop_points": 10,
+    "renewal_proximity_points": 10,
+    "silent_champion_points": 8,
+    "usage_recent_weeks": 4,
+    "usage_baseline_weeks": 4,
+    "usage_drop_from_pct": 10,
+    "usage_drop_full_pct": 50,
+}
+
+
+def save_weights(**values) -> ScoreWeights:
+    weights = ScoreWeights.load()
+    for name, value in values.items():
+        setattr(weights, name, value)
+    weights.save()
+    return weights
+
+
+def every_factor_counts() -> ScoreWeights:
+    return save_weights(**EVERY_FACTOR)
+
+
+def usage_drives_the_score() -> ScoreWeights:
+    """Saved weights where only the usage drop counts, worth 2 points per % down."""
+    points = {name: 0 for name in EVERY_FACTOR if name.endswith("_points")}
+    return save_weights(**{**EVERY_FACTOR, **points, "usage_drop_points": 100})
+
+
 def make_contact(
     account: Account,
     name: str | None = None,

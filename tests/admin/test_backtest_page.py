@@ -48,7 +48,7 @@ def test_it_runs_a_draft_and_shows_both_sets_of_figures(
     lines = dict((label, (s, d)) for label, s, d, _ in page.context["tables"][0]["lines"])
     assert lines["Flagged ≥ 72 hours ahead"] == ("0%", "100%")
     assert b"recall-chart-data" in page.content and b"weekly-chart-data" in page.content
-    assert ScoreWeights.load().ticket_frequency_points == 18  # nothing saved yet
+    assert ScoreWeights.load().ticket_frequency_points == 19  # nothing saved yet
 
 
 def test_saving_a_draft_changes_the_weights_with_an_audit_entry(
@@ -59,7 +59,7 @@ def test_saving_a_draft_changes_the_weights_with_an_audit_entry(
     assert response.status_code == 302
     assert ScoreWeights.load().ticket_frequency_points == 90
     change = PolicyChange.objects.get()
-    assert change.user == admin_user and change.changes == {"ticket_frequency_points": [18, 90]}
+    assert change.user == admin_user and change.changes == {"ticket_frequency_points": [19, 90]}
 
 
 def test_the_csv_lists_each_escalation_with_both_leads(

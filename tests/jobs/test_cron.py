@@ -47,4 +47,4 @@ def test_the_score_accounts_command_rescores_with_progress(db, capsys):
     assert "1/1 accounts scored" in out
     assert "Scored 1 accounts in" in out
     account.refresh_from_db()
-    assert account.risk_score == 12 and account.scored_at is not None
+    assert account.risk_score == 99 and account.scored_at is not None  # −40 % ≥ full at 15 %

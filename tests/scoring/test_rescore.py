@@ -10,12 +10,14 @@ from django.utils import timezone
 
 from accounts.models import Account, ScoreSnapshot, ScoreWeights, ScoringRun
 from tests.factories import (
+    every_factor_counts,
     make_account,
     make_contact,
     make_escalation,
     make_ticket,
     make_user,
     plant_history,
+    usage_drives_the_score,
 )
 from tickets.models import TicketMessage
 from vipdesk.alerts.models import Alert
@@ -86,6 +88,7 @@ def test_it_computes_features_in_sql(db):
 
 
 def test_it_rescores_every_account_and_snapshots_the_day(db):
+    every_factor_counts()
     now = timezone.now()
     troubled = make_troubled_account(now)
     quiet = make_account(nps=60, previous_nps=55, usage_trend_pct=8.0)
@@ -165,6 +168,7 @@ def _populate(n, now):
 
 
 def test_it_does_not_grow_queries_with_the_number_of_accounts(db):
+    every_factor_counts()
     now = timezone.now()
     counts = []
     for n in (5, 50):
@@ -197,11 +201,7 @@ def _set_risk_inputs(account, usage):
 
 
 def _threshold_weights():
-    # One knob drives the score: usage drop worth up to 100 points.
-    weights = ScoreWeights.load()
-    weights.usage_drop_points = 100
-    weights.save()
-    return weights
+    return usage_drives_the_score()  # −36 % → 72 points
 
 
 def alerts_for(user):

@@ -13,11 +13,13 @@ from datetime import timedelta
 from django.core.management import call_command
 from django.utils import timezone
 from accounts.models import Account, ScoreSnapshot
-from tests.factories import make_account, make_contact, make_escalation, make_ticket, make_user
+from tests.factories import (every_factor_counts, make_account, make_contact, make_escalation,
+                             make_ticket, make_user)
 from tickets.models import TicketMessage
 from vipdesk.alerts.models import Alert
 from vipdesk.lib.roles import Role
 
+every_factor_counts()  # so that all nine factors show (the usage weeks included)
 now = timezone.now()
 account = make_account(csm=make_user("demo-csm", Role.CSM), nps=-20, previous_nps=30,
                        usage_trend_pct=-40.0, renewal_date=(now + timedelta(days=20)).date())
