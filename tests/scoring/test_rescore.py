@@ -308,3 +308,39 @@ def test_it_rewrites_only_the_accounts_whose_score_changed(db):
     assert Account.objects.get(pk=steady.pk).scored_at == now
     assert Account.objects.get(pk=changing.pk).scored_at == later
     assert ScoringRun.objects.filter(status="finished").latest("finished_at").started_at
+
+
+def test_a_failed_rescore_leaves_the_request_for_the_next_run(db, monkeypatch):
+    now = timezone.now()
+    asked = make_troubled_account(now)
+    Account.objects.filter(pk=asked.pk).request_rescore()
+
+    class WorkerKilled(BaseException):  # not an Exception: nothing in the job catches it
+        pass
+
+    def killed(ids, now=None):
+        raise WorkerKilled
+
+    monkeypatch.setattr(rescore, "rescore_accounts", killed)
+    with pytest.raises(WorkerKilled):
+        jobs.rescore_requested(now)
+    monkeypatch.undo()
+    assert jobs.rescore_requested(now) == 1
+    asked.refresh_from_db()
+    assert asked.risk_score == 100 and not asked.rescore_requested and not asked.rescore_claimed
+
+
+def test_a_request_arriving_during_the_rescore_waits_for_the_next_run(db, monkeypatch):
+    now = timezone.now()
+    asked = make_troubled_account(now)
+    Account.objects.filter(pk=asked.pk).request_rescore()
+    real = rescore.rescore_accounts
+
+    def with_a_new_request(ids, now=None):
+        Account.objects.filter(pk=asked.pk).request_rescore()  # a ticket routed meanwhile
+        return real(ids, now)
+
+    monkeypatch.setattr(rescore, "rescore_accounts", with_a_new_request)
+    assert jobs.rescore_requested(now) == 1
+    asked.refresh_from_db()
+    assert asked.rescore_requested and not asked.rescore_claimed
