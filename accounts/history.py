@@ -10,6 +10,8 @@ usage_trend_pct) for the pages that show them.
 from collections import defaultdict
 from datetime import date, timedelta
 
+import numpy as np
+
 from accounts.models import Account, NpsPoint, UsagePoint
 
 USAGE_WEEKS_SHOWN = 12
@@ -31,9 +33,16 @@ def usage_trend_pct(
 ) -> float | None:
     """Change in weekly active users, 4 complete weeks against the 4 before (%); None
     without two weeks on each side or with no users before."""
-    if recent_weeks < 2 or before_weeks < 2 or not before_avg or recent_avg is None:
-        return None
-    return round(100 * (float(recent_avg) - float(before_avg)) / float(before_avg), 1)
+    values = (recent_avg, recent_weeks, before_avg, before_weeks)
+    trend = usage_trend_columns(*(np.array([v], dtype=float) for v in values))[0]
+    return None if np.isnan(trend) else float(trend)
+
+
+def usage_trend_columns(recent_avg, recent_weeks, before_avg, before_weeks) -> np.ndarray:
+    """usage_trend_pct for many accounts at once (float arrays, NaN for None)."""
+    known = (recent_weeks >= 2) & (before_weeks >= 2) & (before_avg > 0) & ~np.isnan(recent_avg)
+    before = np.where(known, before_avg, 1.0)
+    return np.where(known, np.round(100 * (recent_avg - before) / before, 1), np.nan)
 
 
 def refresh_current_values(account_ids, today: date) -> int:

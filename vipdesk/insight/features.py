@@ -21,10 +21,17 @@ from contextlib import contextmanager
 from dataclasses import fields as dataclass_fields
 from datetime import UTC, date, datetime, timedelta
 
+import numpy as np
 from django.utils.dateparse import parse_date, parse_datetime
 
-from accounts.history import usage_trend_pct, usage_windows
-from accounts.scoring import AccountFeatures
+from accounts.history import usage_trend_columns, usage_trend_pct, usage_windows
+from accounts.scoring import (
+    SEVERITY_WEIGHT,
+    AccountFeatures,
+    FeatureColumns,
+    escalation_load,
+    moment_us,
+)
 from escalations.models import Escalation
 from tickets.models import Ticket
 
@@ -45,7 +52,20 @@ COLUMNS = [
     *USAGE_COLUMNS,
 ]
 
-_PRIORITY = "COALESCE(NULLIF(t.effective_priority, ''), t.customer_priority)"
+PRIORITY = "COALESCE(NULLIF(t.effective_priority, ''), t.customer_priority)"
+# Sentiment is stored with 4 decimals (tickets/routing/churn.py); averaged as a sum of
+# whole ten-thousandths, so the replay's rolling sums (vipdesk/insight/rolling.py) agree
+# with this statement to the last bit.
+SENTIMENT_SCALE = 10000
+
+
+def sentiment_avg(where: str) -> str:
+    return (
+        f"CAST(sum(round(t.sentiment * {SENTIMENT_SCALE})) FILTER (WHERE {where})"
+        f" AS double precision) / NULLIF(count(t.sentiment) FILTER (WHERE {where}), 0)"
+        f" / {SENTIMENT_SCALE}"
+    )
+
 
 _SQL = """
 WITH t AS (
@@ -63,10 +83,9 @@ WITH t AS (
             AS churn_points_30d,
         count(*) FILTER (WHERE t.created_at >= %(d30)s AND t.churn_points > 0)
             AS churn_tickets_30d,
-        avg(t.sentiment) FILTER (WHERE t.created_at >= %(d30)s) AS sentiment_recent,
+        {sentiment_recent} AS sentiment_recent,
         count(t.sentiment) FILTER (WHERE t.created_at >= %(d30)s) AS sentiment_count_recent,
-        avg(t.sentiment) FILTER (WHERE t.created_at >= %(d120)s AND t.created_at < %(d30)s)
-            AS sentiment_before,
+        {sentiment_before} AS sentiment_before,
         count(t.sentiment) FILTER (WHERE t.created_at >= %(d120)s AND t.created_at < %(d30)s)
             AS sentiment_count_before,
         count(*) FILTER (WHERE {open_at_now}) AS open_tickets,
@@ -120,16 +139,15 @@ e AS (
 c AS (
     SELECT c.account_id, count(*) AS champions,
         max({greatest}) AS champion_last_seen
-    FROM accounts_contact c
-    LEFT JOIN (
-        SELECT t.contact_id, max(t.created_at) AS last_ticket
-        FROM tickets_ticket t
-        WHERE t.created_at < %(now)s AND t.contact_id IN (
-            SELECT id FROM accounts_contact WHERE is_champion {only_champion}
-        ) {only_t}
-        GROUP BY t.contact_id
-    ) lt ON lt.contact_id = c.id
-    WHERE c.is_champion {only_c}
+    FROM (
+        -- each champion's latest ticket before now: one step down ticket_contact_time_idx
+        SELECT c.account_id, c.last_contacted_at, (
+            SELECT max(t.created_at) FROM tickets_ticket t
+            WHERE t.contact_id = c.id AND t.created_at < %(now)s
+        ) AS last_ticket
+        FROM accounts_contact c
+        WHERE c.is_champion {only_c}
+    ) c
     GROUP BY c.account_id
 ),
 np AS (
@@ -220,7 +238,7 @@ _DIALECT = {
         "agg_indirect": "array_agg(DISTINCT sig->>'phrase') "
         "FILTER (WHERE sig->>'kind' IS DISTINCT FROM 'direct')",
         "greatest": "GREATEST(CASE WHEN c.last_contacted_at < %(now)s"
-        " THEN c.last_contacted_at END, lt.last_ticket)",
+        " THEN c.last_contacted_at END, c.last_ticket)",
         "only": "{col} = ANY(%(ids)s)",
     },
     "sqlite": {
@@ -229,9 +247,9 @@ _DIALECT = {
         "FILTER (WHERE json_extract(sig.value, '$.kind') = 'direct')",
         "agg_indirect": "group_concat(DISTINCT json_extract(sig.value, '$.phrase')) "
         "FILTER (WHERE coalesce(json_extract(sig.value, '$.kind'), '') != 'direct')",
-        "greatest": "CASE WHEN c.last_contacted_at < %(now)s AND (lt.last_ticket IS NULL"
-        " OR c.last_contacted_at > lt.last_ticket) THEN c.last_contacted_at"
-        " ELSE lt.last_ticket END",
+        "greatest": "CASE WHEN c.last_contacted_at < %(now)s AND (c.last_ticket IS NULL"
+        " OR c.last_contacted_at > c.last_ticket) THEN c.last_contacted_at"
+        " ELSE c.last_ticket END",
         "only": "{col} IN (SELECT value FROM json_each(%(ids)s))",
     },
 }
@@ -245,17 +263,18 @@ def feature_sql(vendor: str, restricted: bool = False) -> str:
         return f"{prefix} {d['only'].format(col=col)}" if restricted else ""
 
     return _SQL.format(
-        priority=_PRIORITY,
+        priority=PRIORITY,
         open_at_now=OPEN_AT_NOW,
         closed_escalation=CLOSED_ESCALATION,
         elements=d["elements"],
         agg_direct=d["agg_direct"],
         agg_indirect=d["agg_indirect"],
         greatest=d["greatest"],
+        sentiment_recent=sentiment_avg("t.created_at >= %(d30)s"),
+        sentiment_before=sentiment_avg("t.created_at >= %(d120)s AND t.created_at < %(d30)s"),
         only_t=only("t.account_id"),
         only_e=only("e.account_id"),
         only_c=only("c.account_id"),
-        only_champion=only("account_id"),
         only_np=only("account_id"),
         only_a=only("a.id", "WHERE"),
         select=",\n    ".join(f"{_SELECT[name]} AS {name}" for name in COLUMNS),
@@ -374,3 +393,40 @@ def sqlite_row_to_features(row) -> AccountFeatures:
     for i in _FLOATS:
         row[i] = _float(row[i])
     return row_to_features(row)
+
+
+_NUMBERS = [
+    "nps", "previous_nps", "tickets_7d", "tickets_30d", "tickets_before", "severe_recent",
+    "severe_before", "churn_points_30d", "churn_tickets_30d", "message_length_recent",
+    "messages_recent", "message_length_before", "messages_before", "sentiment_recent",
+    "sentiment_count_recent", "sentiment_before", "sentiment_count_before", "open_tickets",
+    "breaches_90d", "csat_90d", "champions",
+]  # fmt: skip
+
+
+def rows_to_columns(rows) -> FeatureColumns:
+    """Result rows (PostgreSQL types) as FeatureColumns, column by column."""
+    by_name = dict(zip(COLUMNS, zip(*rows, strict=True), strict=True)) if rows else {}
+
+    def number(name: str) -> np.ndarray:
+        return np.array(by_name.get(name, ()), dtype=float)  # None -> NaN
+
+    direct = [tuple(p or ()) for p in by_name.get("direct_phrases", ())]
+    indirect = [tuple(p or ()) for p in by_name.get("indirect_phrases", ())]
+    severities = {s: number(f"esc_{s}") for s in SEVERITY_WEIGHT}
+    return FeatureColumns(
+        account_id=np.array(by_name.get("account_id", ()), dtype=np.int64),
+        **{name: number(name) for name in _NUMBERS},
+        usage_trend_pct=usage_trend_columns(*(number(c) for c in USAGE_COLUMNS)),
+        renewal_day=np.array(
+            [d.toordinal() if d else np.nan for d in by_name.get("renewal_date", ())], dtype=float
+        ),
+        direct_count=np.array([len(p) for p in direct], dtype=float),
+        indirect_count=np.array([len(p) for p in indirect], dtype=float),
+        champion_last_seen=np.array(
+            [moment_us(v) for v in by_name.get("champion_last_seen", ())], dtype=float
+        ),
+        escalation_load=np.asarray(escalation_load(severities), dtype=float),
+        direct_phrases=direct,
+        indirect_phrases=indirect,
+    )

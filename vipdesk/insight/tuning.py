@@ -10,13 +10,12 @@ are dropped and the rest refitted until all are non-negative.
 """
 
 import math
-import random
 from datetime import date, datetime
 
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from accounts.scoring import FACTORS, AccountFeatures, strengths
+from accounts.scoring import FACTORS, FeatureColumns, strength_columns
 from vipdesk.insight.backtest import PRECISION_WINDOW
 from vipdesk.insight.replay import WARM_UP, load_outcomes, midnight, replay
 
@@ -30,22 +29,26 @@ class Samples:
     def __init__(self, weights, outcomes, keep_negatives: float, seed: int):
         self.weights = weights
         self.keep_negatives = keep_negatives
-        self.rng = random.Random(seed)
+        self.rng = np.random.default_rng(seed)
         self.times: dict[int, list[datetime]] = {}
         for o in outcomes:
             self.times.setdefault(o.account_id, []).append(o.at)
         self.x: list[list[float]] = []
         self.y: list[int] = []
 
-    def __call__(self, moment: datetime, f: AccountFeatures) -> None:
-        label = any(
-            moment < t <= moment + PRECISION_WINDOW for t in self.times.get(f.account_id, ())
-        )
-        if not label and self.rng.random() >= self.keep_negatives:
+    def __call__(self, moment: datetime, f: FeatureColumns) -> None:
+        followed = [
+            a
+            for a, times in self.times.items()
+            if any(moment < t <= moment + PRECISION_WINDOW for t in times)
+        ]
+        label = np.isin(f.account_id, followed)
+        kept = label | (self.rng.random(len(label)) < self.keep_negatives)
+        if not kept.any():
             return
-        fired = strengths(f, self.weights, moment)
-        self.x.append([fired[n][0] if n in fired else 0.0 for n in NAMES])
-        self.y.append(int(label))
+        fired = strength_columns(f.take(kept), self.weights, moment)
+        self.x.extend(np.stack([fired[n].strength for n in NAMES], 1).tolist())
+        self.y.extend(label[kept].astype(int).tolist())
 
 
 def fit_points(
