@@ -11,8 +11,7 @@ import pytest
 
 from accounts.models import NpsPoint, ScoreWeights, UsagePoint
 from accounts.scoring import FeatureColumns
-from tests.factories import make_account, make_contact, make_escalation, make_ticket
-from tickets.models import TicketMessage
+from tests.factories import make_account, make_contact, make_escalation, make_message, make_ticket
 from vipdesk.insight.asof import columns_as_of
 from vipdesk.insight.replay import midnight, replay, report, summary
 from vipdesk.insight.rolling import rolling_columns
@@ -66,8 +65,8 @@ def history():
                 ),
             )
             for _ in range(rng.randrange(0, 3)):
-                TicketMessage.objects.create(
-                    ticket=ticket,
+                make_message(
+                    ticket,
                     author=rng.choice(["customer", "customer", "agent"]),
                     body="x" * rng.randrange(5, 400),
                     created_at=created + timedelta(hours=rng.randrange(0, 900)),

@@ -13,11 +13,11 @@ from tests.factories import (
     make_account,
     make_contact,
     make_escalation,
+    make_message,
     make_ticket,
     make_user,
     plant_history,
 )
-from tickets.models import TicketMessage
 from vipdesk.alerts.models import Alert
 from vipdesk.insight import jobs, rescore
 from vipdesk.insight.features import feature_params, feature_sql, row_to_features
@@ -52,7 +52,7 @@ def make_troubled_account(now, **kw):
             customer_priority="P4",
             sentiment=0.5,
         )
-        TicketMessage.objects.create(ticket=ticket, body="x" * 400, created_at=ticket.created_at)
+        make_message(ticket, "x" * 400, created_at=ticket.created_at)
     for days in (1, 2, 3, 5):
         ticket = make_ticket(
             account,
@@ -62,7 +62,7 @@ def make_troubled_account(now, **kw):
             churn_points=30,
             churn_signals=[{"phrase": "cancel", "kind": "direct", "weight": 30}],
         )
-        TicketMessage.objects.create(ticket=ticket, body="no.", created_at=ticket.created_at)
+        make_message(ticket, "no.", created_at=ticket.created_at)
     make_escalation(account, severity="critical", opened_at=now - timedelta(days=2))
     make_contact(account, is_champion=True, last_contacted_at=now - timedelta(days=100))
     return account

@@ -1,6 +1,9 @@
 """Per-account features for scoring, for every account at once: one SQL statement of
 FILTER aggregates over rolling windows (tickets, customer messages, churn phrases,
-open escalations, champions), never a query per account.
+open escalations, champions), never a query per account. It reads narrow ticket
+columns: customer messages come summed up on each ticket (routing keeps
+Ticket.customer_messages… up to date), and only a ticket whose messages straddle a
+window's edge has them counted one by one.
 
 `feature_sql(vendor, restricted)` returns the statement for PostgreSQL or SQLite (the
 embedded demo); `row_to_features(row)` turns one result row into AccountFeatures.
@@ -67,6 +70,25 @@ def sentiment_avg(where: str) -> str:
     )
 
 
+_MESSAGES_IN_WINDOW = (
+    "(SELECT coalesce({aggregate}, 0) FROM tickets_ticketmessage m WHERE m.ticket_id = t.id"
+    " AND m.author = 'customer' AND m.created_at >= {since} AND m.created_at < {until})"
+)
+
+
+def customer_messages(since: str, until: str, aggregate: str, total: str) -> str:
+    """A ticket's customer messages created in [since, until) (parameter names): the
+    ticket's own sum (Ticket.customer_messages…) when all of them fall inside or outside,
+    else (they straddle an edge; few tickets) counted from the messages themselves."""
+    first, last = "t.first_customer_message_at", "t.last_customer_message_at"
+    since, until = f"%({since})s", f"%({until})s"
+    lookup = _MESSAGES_IN_WINDOW.format(aggregate=aggregate, since=since, until=until)
+    return (
+        f"CASE WHEN t.customer_messages = 0 OR {last} < {since} OR {first} >= {until} THEN 0"
+        f" WHEN {first} >= {since} AND {last} < {until} THEN {total} ELSE {lookup} END"
+    )
+
+
 _SQL = """
 WITH t AS (
     SELECT t.account_id,
@@ -92,10 +114,15 @@ WITH t AS (
         count(*) FILTER (WHERE t.created_at >= %(d90)s AND (t.first_response_breached_at
             < %(now)s OR t.resolution_breached_at < %(now)s)) AS breaches_90d,
         avg(CAST(t.csat AS double precision)) FILTER (WHERE t.created_at >= %(d90)s
-            AND t.resolved_at < %(now)s) AS csat_90d
+            AND t.resolved_at < %(now)s) AS csat_90d,
+        sum({messages_recent}) AS messages_recent,
+        sum({chars_recent}) AS chars_recent,
+        sum({messages_before}) AS messages_before,
+        sum({chars_before}) AS chars_before
     FROM tickets_ticket t
     WHERE t.account_id IS NOT NULL AND t.created_at < %(now)s
-        AND (t.created_at >= %(d120)s OR {open_at_now}) {only_t}
+        AND (t.created_at >= %(d120)s OR {open_at_now}
+            OR t.last_customer_message_at >= %(d120)s) {only_t}
     GROUP BY t.account_id
 ),
 s AS (
@@ -105,23 +132,6 @@ s AS (
     FROM tickets_ticket t, {elements}
     WHERE t.account_id IS NOT NULL AND t.created_at >= %(d30)s AND t.created_at < %(now)s
         AND t.churn_points > 0 {only_t}
-    GROUP BY t.account_id
-),
-m AS (
-    SELECT t.account_id,
-        avg(CAST(m.length AS double precision)) FILTER (WHERE m.created_at >= %(d30)s)
-            AS message_length_recent,
-        count(*) FILTER (WHERE m.created_at >= %(d30)s) AS messages_recent,
-        avg(CAST(m.length AS double precision)) FILTER (WHERE m.created_at < %(d30)s)
-            AS message_length_before,
-        count(*) FILTER (WHERE m.created_at < %(d30)s) AS messages_before
-    FROM (
-        -- customer messages of the 120 days before now, joined to their tickets' accounts
-        SELECT ticket_id, created_at, length(body) AS length
-        FROM tickets_ticketmessage
-        WHERE author = 'customer' AND created_at >= %(d120)s AND created_at < %(now)s
-    ) m JOIN tickets_ticket t ON t.id = m.ticket_id
-    WHERE t.account_id IS NOT NULL {only_t}
     GROUP BY t.account_id
 ),
 e AS (
@@ -181,7 +191,6 @@ SELECT {select}
 FROM accounts_account a
 LEFT JOIN t ON t.account_id = a.id
 LEFT JOIN s ON s.account_id = a.id
-LEFT JOIN m ON m.account_id = a.id
 LEFT JOIN e ON e.account_id = a.id
 LEFT JOIN c ON c.account_id = a.id
 LEFT JOIN np ON np.account_id = a.id
@@ -217,10 +226,12 @@ _SELECT = {
     "csat_90d": "t.csat_90d",
     "direct_phrases": "s.direct_phrases",
     "indirect_phrases": "s.indirect_phrases",
-    "message_length_recent": "m.message_length_recent",
-    "messages_recent": "coalesce(m.messages_recent, 0)",
-    "message_length_before": "m.message_length_before",
-    "messages_before": "coalesce(m.messages_before, 0)",
+    "message_length_recent": "CAST(t.chars_recent AS double precision)"
+    " / NULLIF(t.messages_recent, 0)",
+    "messages_recent": "coalesce(t.messages_recent, 0)",
+    "message_length_before": "CAST(t.chars_before AS double precision)"
+    " / NULLIF(t.messages_before, 0)",
+    "messages_before": "coalesce(t.messages_before, 0)",
     **{c: f"coalesce(e.{c}, 0)" for c in ESCALATION_COLUMNS},
     "usage_recent": "u.usage_recent",
     "usage_weeks_recent": "coalesce(u.usage_weeks_recent, 0)",
@@ -271,6 +282,14 @@ def feature_sql(vendor: str, restricted: bool = False) -> str:
         agg_indirect=d["agg_indirect"],
         greatest=d["greatest"],
         sentiment_recent=sentiment_avg("t.created_at >= %(d30)s"),
+        messages_recent=customer_messages("d30", "now", "count(*)", "t.customer_messages"),
+        chars_recent=customer_messages(
+            "d30", "now", "sum(length(m.body))", "t.customer_message_chars"
+        ),
+        messages_before=customer_messages("d120", "d30", "count(*)", "t.customer_messages"),
+        chars_before=customer_messages(
+            "d120", "d30", "sum(length(m.body))", "t.customer_message_chars"
+        ),
         sentiment_before=sentiment_avg("t.created_at >= %(d120)s AND t.created_at < %(d30)s"),
         only_t=only("t.account_id"),
         only_e=only("e.account_id"),
