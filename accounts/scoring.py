@@ -478,12 +478,14 @@ class RiskColumns:
     risk: np.ndarray
     points: dict[str, np.ndarray]
     fired: dict[str, Fired]
+    _rows: list[list[int]] | None = None
 
     def factors(self, i: int, with_reasons: bool = True) -> list[dict]:
         """Account i's factors, highest points first, each with its sentence."""
+        if self._rows is None:  # each account's points as plain ints, once
+            self._rows = np.stack(list(self.points.values()), 1).tolist()
         out = []
-        for name, points in self.points.items():
-            p = int(points[i])
+        for name, p in zip(self.points, self._rows[i], strict=True):
             if p > 0:
                 item = {"name": name, "points": p}
                 if with_reasons:
@@ -507,20 +509,15 @@ def risk_columns(f: FeatureColumns, w, now: datetime) -> RiskColumns:
 def scores(f: FeatureColumns, w, now: datetime) -> list[AccountScore]:
     """Every account's score (its factors with their sentences)."""
     risks = risk_columns(f, w, now)
-    healths = health_columns(f, w)
+    healths = health_columns(f, w).tolist()
+    levels = {r: (risk_level(r, w), alert_level(r, w)) for r in range(101)}
     out = []
-    for i, account_id in enumerate(f.account_id.tolist()):
-        risk = int(risks.risk[i])
-        out.append(
-            AccountScore(
-                account_id=account_id,
-                health=int(healths[i]),
-                risk=risk,
-                level=risk_level(risk, w),
-                factors=risks.factors(i),
-                alert_level=alert_level(risk, w),
-            )
-        )
+    for i, (account_id, risk) in enumerate(
+        zip(f.account_id.tolist(), risks.risk.tolist(), strict=True)
+    ):
+        level, alerted = levels[risk]
+        factors = risks.factors(i) if risk else []
+        out.append(AccountScore(account_id, healths[i], risk, level, factors, alerted))
     return out
 
 
