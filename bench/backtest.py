@@ -109,9 +109,7 @@ def main() -> None:
         f = result["figures"]
         best_label, best = result["rules"][result["best_rule"]]
         print(f"\nrisk ≥ {threshold}: {f.escalations} escalations in the period")
-        print(
-            "  recall: " + ", ".join(f"{pct(v)} ≥ {name} ahead" for name, v in f.recall.items())
-        )
+        print("  recall: " + ", ".join(f"{pct(v)} ≥ {name} ahead" for name, v in f.recall.items()))
         print(
             f"  alerts: {f.alerts:,} ({f.alerts_per_csm_week} per CSM per week, busiest CSM "
             f"{f.busiest_csm_per_week})"

@@ -196,9 +196,7 @@ def main() -> None:
         f"run {scans[0]:.2f} s)"
     )
     print(f"rescore / bare scan:         {result.seconds / scan:8.1f}×  (target ≤ 5×)")
-    print(
-        f"peak RSS: {rss_before:.0f} MB before, {rss_after_rescore:.0f} MB after the rescore"
-    )
+    print(f"peak RSS: {rss_before:.0f} MB before, {rss_after_rescore:.0f} MB after the rescore")
     if args.sample:
         loop = naive_loop(args.sample, timezone.now())
         loop_scaled = loop * total / args.sample
