@@ -12,6 +12,7 @@ from django.db import connection
 
 from accounts.scoring import AccountFeatures, AccountScore, FeatureColumns, scores
 from vipdesk.insight.features import (
+    NUMERIC_COLUMNS,
     big_aggregate,
     feature_params,
     feature_sql,
@@ -23,12 +24,13 @@ from vipdesk.insight.features import (
 FETCH_SIZE = 5000
 
 
-def _rows_as_of(now: datetime, ids: list[int] | None) -> Iterator[list]:
+def _rows_as_of(now: datetime, ids: list[int] | None, numeric: bool = False) -> Iterator[list]:
     vendor = connection.vendor
+    sql = feature_sql(vendor, restricted=ids is not None)
+    if numeric:
+        sql = f"SELECT {NUMERIC_COLUMNS} FROM ({sql}) features"  # noqa: S608 - no input
     with connection.cursor() as cursor, big_aggregate(cursor):
-        cursor.execute(
-            feature_sql(vendor, restricted=ids is not None), feature_params(vendor, now, ids)
-        )
+        cursor.execute(sql, feature_params(vendor, now, ids))
         while rows := cursor.fetchmany(FETCH_SIZE):
             yield rows
 
@@ -42,10 +44,10 @@ def features_as_of(now: datetime, ids: list[int] | None = None) -> Iterator[Acco
 
 def columns_as_of(now: datetime, ids: list[int] | None = None) -> Iterator[FeatureColumns]:
     """The same, a chunk of accounts at a time as FeatureColumns."""
-    for rows in _rows_as_of(now, ids):
-        if connection.vendor == "postgresql":
-            yield rows_to_columns(rows)
-        else:
+    if connection.vendor == "postgresql":
+        yield from (rows_to_columns(rows) for rows in _rows_as_of(now, ids, numeric=True))
+    else:
+        for rows in _rows_as_of(now, ids):
             yield FeatureColumns.of([sqlite_row_to_features(row) for row in rows])
 
 

@@ -33,7 +33,6 @@ from accounts.scoring import (
     AccountFeatures,
     FeatureColumns,
     escalation_load,
-    moment_us,
 )
 from escalations.models import Escalation
 from tickets.models import Ticket
@@ -115,6 +114,8 @@ WITH t AS (
             < %(now)s OR t.resolution_breached_at < %(now)s)) AS breaches_90d,
         avg(CAST(t.csat AS double precision)) FILTER (WHERE t.created_at >= %(d90)s
             AND t.resolved_at < %(now)s) AS csat_90d,
+        {agg_signals} FILTER (WHERE t.created_at >= %(d30)s AND t.churn_points > 0)
+            AS churn_signals_30d,
         sum({messages_recent}) AS messages_recent,
         sum({chars_recent}) AS chars_recent,
         sum({messages_before}) AS messages_before,
@@ -123,15 +124,6 @@ WITH t AS (
     WHERE t.account_id IS NOT NULL AND t.created_at < %(now)s
         AND (t.created_at >= %(d120)s OR {open_at_now}
             OR t.last_customer_message_at >= %(d120)s) {only_t}
-    GROUP BY t.account_id
-),
-s AS (
-    SELECT t.account_id,
-        {agg_direct} AS direct_phrases,
-        {agg_indirect} AS indirect_phrases
-    FROM tickets_ticket t, {elements}
-    WHERE t.account_id IS NOT NULL AND t.created_at >= %(d30)s AND t.created_at < %(now)s
-        AND t.churn_points > 0 {only_t}
     GROUP BY t.account_id
 ),
 e AS (
@@ -190,7 +182,6 @@ u AS (
 SELECT {select}
 FROM accounts_account a
 LEFT JOIN t ON t.account_id = a.id
-LEFT JOIN s ON s.account_id = a.id
 LEFT JOIN e ON e.account_id = a.id
 LEFT JOIN c ON c.account_id = a.id
 LEFT JOIN np ON np.account_id = a.id
@@ -224,8 +215,8 @@ _SELECT = {
     "sentiment_recent": "t.sentiment_recent",
     "sentiment_before": "t.sentiment_before",
     "csat_90d": "t.csat_90d",
-    "direct_phrases": "s.direct_phrases",
-    "indirect_phrases": "s.indirect_phrases",
+    "direct_phrases": "{direct_phrases}",
+    "indirect_phrases": "{indirect_phrases}",
     "message_length_recent": "CAST(t.chars_recent AS double precision)"
     " / NULLIF(t.messages_recent, 0)",
     "messages_recent": "coalesce(t.messages_recent, 0)",
@@ -242,22 +233,27 @@ _SELECT = {
 }
 assert set(_SELECT) == set(COLUMNS)
 
+# Churn phrases: the tickets' signals of the last 30 days collected in the one pass over
+# tickets, the distinct phrases picked out of them for the (few) accounts that have any.
 _DIALECT = {
     "postgresql": {
-        "elements": "jsonb_array_elements(t.churn_signals) sig",
-        "agg_direct": "array_agg(DISTINCT sig->>'phrase') FILTER (WHERE sig->>'kind' = 'direct')",
-        "agg_indirect": "array_agg(DISTINCT sig->>'phrase') "
-        "FILTER (WHERE sig->>'kind' IS DISTINCT FROM 'direct')",
+        "agg_signals": "jsonb_agg(t.churn_signals)",
+        "phrases": "CASE WHEN t.churn_signals_30d IS NOT NULL THEN ARRAY(SELECT DISTINCT"
+        " sig->>'phrase' FROM jsonb_array_elements(t.churn_signals_30d) per_ticket(signals),"
+        " jsonb_array_elements(per_ticket.signals) sig WHERE {kind}) END",
+        "direct": "sig->>'kind' = 'direct'",
+        "indirect": "sig->>'kind' IS DISTINCT FROM 'direct'",
         "greatest": "GREATEST(CASE WHEN c.last_contacted_at < %(now)s"
         " THEN c.last_contacted_at END, c.last_ticket)",
         "only": "{col} = ANY(%(ids)s)",
     },
     "sqlite": {
-        "elements": "json_each(t.churn_signals) sig",
-        "agg_direct": "group_concat(DISTINCT json_extract(sig.value, '$.phrase')) "
-        "FILTER (WHERE json_extract(sig.value, '$.kind') = 'direct')",
-        "agg_indirect": "group_concat(DISTINCT json_extract(sig.value, '$.phrase')) "
-        "FILTER (WHERE coalesce(json_extract(sig.value, '$.kind'), '') != 'direct')",
+        "agg_signals": "json_group_array(json(t.churn_signals))",
+        "phrases": "(SELECT group_concat(DISTINCT json_extract(sig.value, '$.phrase'))"
+        " FROM json_each(t.churn_signals_30d) per_ticket, json_each(per_ticket.value) sig"
+        " WHERE {kind})",
+        "direct": "json_extract(sig.value, '$.kind') = 'direct'",
+        "indirect": "coalesce(json_extract(sig.value, '$.kind'), '') != 'direct'",
         "greatest": "CASE WHEN c.last_contacted_at < %(now)s AND (c.last_ticket IS NULL"
         " OR c.last_contacted_at > c.last_ticket) THEN c.last_contacted_at"
         " ELSE c.last_ticket END",
@@ -277,9 +273,7 @@ def feature_sql(vendor: str, restricted: bool = False) -> str:
         priority=PRIORITY,
         open_at_now=OPEN_AT_NOW,
         closed_escalation=CLOSED_ESCALATION,
-        elements=d["elements"],
-        agg_direct=d["agg_direct"],
-        agg_indirect=d["agg_indirect"],
+        agg_signals=d["agg_signals"],
         greatest=d["greatest"],
         sentiment_recent=sentiment_avg("t.created_at >= %(d30)s"),
         messages_recent=customer_messages("d30", "now", "count(*)", "t.customer_messages"),
@@ -296,7 +290,10 @@ def feature_sql(vendor: str, restricted: bool = False) -> str:
         only_c=only("c.account_id"),
         only_np=only("account_id"),
         only_a=only("a.id", "WHERE"),
-        select=",\n    ".join(f"{_SELECT[name]} AS {name}" for name in COLUMNS),
+        select=",\n    ".join(f"{_SELECT[name]} AS {name}" for name in COLUMNS).format(
+            direct_phrases=d["phrases"].format(kind=d["direct"]),
+            indirect_phrases=d["phrases"].format(kind=d["indirect"]),
+        ),
     )
 
 
@@ -309,7 +306,7 @@ def big_aggregate(cursor):
         yield
         return
     cursor.execute("SET jit = off")
-    cursor.execute("SET work_mem = '64MB'")
+    cursor.execute("SET work_mem = '256MB'")
     try:
         yield
     finally:
@@ -423,8 +420,18 @@ _NUMBERS = [
 ]  # fmt: skip
 
 
+# PostgreSQL reads the features back with the date and the moment as numbers (a day
+# ordinal, microseconds since 1970: see FeatureColumns), far cheaper to load than dates.
+NUMERIC = {
+    "renewal_date": "renewal_date - DATE '0001-01-01' + 1",
+    "champion_last_seen": "CAST(floor(extract(epoch FROM champion_last_seen) * 1000000)"
+    " AS double precision)",
+}
+NUMERIC_COLUMNS = ", ".join(f"{NUMERIC.get(c, c)} AS {c}" for c in COLUMNS)
+
+
 def rows_to_columns(rows) -> FeatureColumns:
-    """Result rows (PostgreSQL types) as FeatureColumns, column by column."""
+    """Rows of NUMERIC_COLUMNS (PostgreSQL) as FeatureColumns, column by column."""
     by_name = dict(zip(COLUMNS, zip(*rows, strict=True), strict=True)) if rows else {}
 
     def number(name: str) -> np.ndarray:
@@ -437,14 +444,10 @@ def rows_to_columns(rows) -> FeatureColumns:
         account_id=np.array(by_name.get("account_id", ()), dtype=np.int64),
         **{name: number(name) for name in _NUMBERS},
         usage_trend_pct=usage_trend_columns(*(number(c) for c in USAGE_COLUMNS)),
-        renewal_day=np.array(
-            [d.toordinal() if d else np.nan for d in by_name.get("renewal_date", ())], dtype=float
-        ),
+        renewal_day=number("renewal_date"),
         direct_count=np.array([len(p) for p in direct], dtype=float),
         indirect_count=np.array([len(p) for p in indirect], dtype=float),
-        champion_last_seen=np.array(
-            [moment_us(v) for v in by_name.get("champion_last_seen", ())], dtype=float
-        ),
+        champion_last_seen=number("champion_last_seen"),
         escalation_load=np.asarray(escalation_load(severities), dtype=float),
         direct_phrases=direct,
         indirect_phrases=indirect,

@@ -31,7 +31,7 @@ from accounts.risk_alerts import raise_crossing_alerts
 from accounts.scoring import FeatureColumns, scores
 from vipdesk.insight.asof import columns_as_of
 from vipdesk.insight.features import (
-    COLUMNS,
+    NUMERIC_COLUMNS,
     big_aggregate,
     feature_params,
     feature_sql,
@@ -191,7 +191,14 @@ def _record_failures(failures: dict[int, str], scored: list[int] | None) -> None
 
 def _score_rows(rows, weights, now, failures: dict[int, str]) -> list[tuple]:
     return [
-        (s.account_id, s.health, s.risk, s.level, json.dumps(s.factors), s.alert_level)
+        (
+            s.account_id,
+            s.health,
+            s.risk,
+            s.level,
+            json.dumps(s.factors, ensure_ascii=False) if s.factors else "[]",
+            s.alert_level,
+        )
         for s in _score_columns(rows_to_columns(rows), weights, now, failures)
     ]
 
@@ -224,8 +231,7 @@ def _score_and_write_pg(
         "CREATE TEMP TABLE scoring_results (account_id bigint PRIMARY KEY, health smallint,"
         " risk smallint, level varchar(10), factors jsonb, alert_level smallint)"
     )
-    columns = ", ".join(COLUMNS)  # fixed names, no input
-    select = f"SELECT {columns} FROM scoring_features WHERE account_id > %s"  # noqa: S608
+    select = f"SELECT {NUMERIC_COLUMNS} FROM scoring_features WHERE account_id > %s"  # noqa: S608
     select += " ORDER BY account_id LIMIT %s"
     done, last = 0, 0
     failures: dict[int, str] = {}
