@@ -103,10 +103,55 @@ class ScoreWeights(models.Model):
     nps_drop_points = models.PositiveSmallIntegerField(default=10)
     renewal_proximity_points = models.PositiveSmallIntegerField(default=10)
     silent_champion_points = models.PositiveSmallIntegerField(default=8)
+    # How each factor is defined (accounts/scoring.py); every reason sentence names them.
     silent_champion_days = models.PositiveSmallIntegerField(
         default=45,
         validators=[MinValueValidator(1)],
         help_text="A champion contact with no ticket or contact for this many days is silent.",
+    )
+    usage_recent_weeks = models.PositiveSmallIntegerField(
+        "usage drop: recent weeks",
+        default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(11)],
+        help_text="The latest complete weeks of active users, compared with the baseline "
+        "(recent and baseline weeks together: at most 12).",
+    )
+    usage_baseline_weeks = models.PositiveSmallIntegerField(
+        "usage drop: baseline weeks",
+        default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(11)],
+        help_text="The complete weeks just before the recent ones.",
+    )
+    usage_drop_from_pct = models.PositiveSmallIntegerField(
+        "usage drop: fires from (%)",
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="Active users down at least this much (recent against baseline).",
+    )
+    usage_drop_full_pct = models.PositiveSmallIntegerField(
+        "usage drop: full strength at (%)",
+        default=50,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="A drop this large adds the factor's full points; smaller ones in proportion.",
+    )
+    ticket_spike_ratio = models.FloatField(
+        "ticket frequency: fires from (× the usual rate)",
+        default=2.0,
+        validators=[MinValueValidator(1.0), MaxValueValidator(20.0)],
+        help_text="Tickets in 7 or 30 days at least this many times the rate of the 90 days "
+        "before those 30.",
+    )
+    ticket_spike_min_tickets = models.PositiveSmallIntegerField(
+        "ticket frequency: at least (tickets in 7 days)",
+        default=3,
+        validators=[MinValueValidator(1)],
+        help_text="Fewer tickets than this in 7 days (one more in 30) never count as a spike.",
+    )
+    renewal_window_days = models.PositiveSmallIntegerField(
+        "renewal proximity: within (days)",
+        default=90,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text="A renewal this close counts (fully on the day, half at the window's end).",
     )
 
     # Risk thresholds: each crossing raises its alert once.

@@ -26,8 +26,9 @@ from datetime import UTC, date, datetime
 
 import numpy as np
 
+from accounts.history import USAGE_WINDOWS_MAX_WEEKS, usage_trend_columns
+
 SEVERITY_WEIGHT = {"critical": 1.0, "high": 0.7, "medium": 0.4, "low": 0.2}
-DEFAULT_SILENT_CHAMPION_DAYS = 45
 
 
 @dataclass(frozen=True)
@@ -35,12 +36,14 @@ class AccountFeatures:
     """What was known about one account's history at `now` (every window ends there).
 
     "recent" = the last 30 days; "before" = the 90 days before those. NPS and usage
-    come from the dated history (NpsPoint, UsagePoint), never the current values."""
+    come from the dated history (NpsPoint, UsagePoint), never the current values:
+    `usage_weeks` holds weekly active users, index 0 = the latest complete week (None
+    for a week without data); the score weights' usage windows read it (`usage_trend`)."""
 
     account_id: int
     nps: int | None = None
     previous_nps: int | None = None
-    usage_trend_pct: float | None = None
+    usage_weeks: tuple[int | None, ...] = ()
     renewal_date: date | None = None
     tickets_7d: int = 0
     tickets_30d: int = 0
@@ -100,13 +103,15 @@ class FeatureColumns:
     """AccountFeatures of many accounts, one float64 array per feature (NaN = None).
 
     Dates are day ordinals (date.toordinal), moments microseconds since 1970
-    (moment_us); churn phrases count distinct phrases, the phrases themselves (tuples,
-    for the sentences) are optional; open escalations are their severity-weighted load."""
+    (moment_us); usage_weeks is one row of USAGE_WINDOWS_MAX_WEEKS weeks per account
+    (index 0 = the latest complete week); churn phrases count distinct phrases, the
+    phrases themselves (tuples, for the sentences) are optional; open escalations are
+    their severity-weighted load."""
 
     account_id: np.ndarray
     nps: np.ndarray
     previous_nps: np.ndarray
-    usage_trend_pct: np.ndarray
+    usage_weeks: np.ndarray
     renewal_day: np.ndarray
     tickets_7d: np.ndarray
     tickets_30d: np.ndarray
@@ -156,7 +161,7 @@ class FeatureColumns:
             return np.array(list(values), dtype=float)  # None -> NaN
 
         plain = [
-            "nps", "previous_nps", "usage_trend_pct", "tickets_7d", "tickets_30d",
+            "nps", "previous_nps", "tickets_7d", "tickets_30d",
             "tickets_before", "severe_recent", "severe_before", "churn_points_30d",
             "churn_tickets_30d", "message_length_recent", "messages_recent",
             "message_length_before", "messages_before", "sentiment_recent",
@@ -166,6 +171,7 @@ class FeatureColumns:
         return cls(
             account_id=np.array([f.account_id for f in features], dtype=np.int64),
             **{name: column(getattr(f, name) for f in features) for name in plain},
+            usage_weeks=usage_rows(f.usage_weeks for f in features),
             renewal_day=column(
                 f.renewal_date.toordinal() if f.renewal_date else None for f in features
             ),
@@ -176,6 +182,17 @@ class FeatureColumns:
             direct_phrases=[f.direct_phrases for f in features],
             indirect_phrases=[f.indirect_phrases for f in features],
         )
+
+
+def usage_rows(series) -> np.ndarray:
+    """Weekly usage series (index 0 = the latest complete week, None = no data) as a
+    (accounts, USAGE_WINDOWS_MAX_WEEKS) array, NaN where unknown."""
+    rows = [
+        [np.nan if u is None else u for u in weeks[:USAGE_WINDOWS_MAX_WEEKS]]
+        + [np.nan] * (USAGE_WINDOWS_MAX_WEEKS - len(weeks))
+        for weeks in series
+    ]
+    return np.array(rows, dtype=float).reshape(-1, USAGE_WINDOWS_MAX_WEEKS)
 
 
 @dataclass
@@ -236,24 +253,27 @@ def churn_language(f: FeatureColumns, w, now: datetime) -> Fired:
 def ticket_frequency(f: FeatureColumns, w, now: datetime) -> Fired:
     # Baseline: tickets per day over the 90 days before the last 30 (at least 1 per 90 days,
     # so a first burst from a quiet account still counts, and we never divide by zero).
+    # Fires from `ticket_spike_ratio` × that rate with at least `ticket_spike_min_tickets`
+    # in 7 days (one more in 30); full strength 4 × the rate above the threshold.
     base_per_day = np.maximum(f.tickets_before, 1) / 90
+    least, from_ratio = w.ticket_spike_min_tickets, w.ticket_spike_ratio
     ratio_7 = f.tickets_7d / (base_per_day * 7)
     ratio_30 = f.tickets_30d / (base_per_day * 30)
-    in_7 = (f.tickets_7d >= 3) & (ratio_7 >= 2)
-    in_30 = (f.tickets_30d >= 4) & (ratio_30 >= 2)
+    in_7 = (f.tickets_7d >= least) & (ratio_7 >= from_ratio)
+    in_30 = (f.tickets_30d >= least + 1) & (ratio_30 >= from_ratio)
     # The stronger window (higher ratio, then more tickets, then the longer window).
     use_30 = in_30 & (
         ~in_7 | (ratio_30 > ratio_7) | ((ratio_30 == ratio_7) & (f.tickets_30d >= f.tickets_7d))
     )
     ratio = np.where(use_30, ratio_30, ratio_7)
     count = np.where(use_30, f.tickets_30d, f.tickets_7d)
-    strength = np.minimum(1.0, (ratio - 1) / 4)
+    strength = np.minimum(1.0, (ratio - from_ratio + 1) / 4)
 
     def sentence(i: int) -> str:
         days = 30 if use_30[i] else 7
         return (
             f"{int(count[i])} tickets in {days} days, {ratio[i]:.1f}× the rate of the 90 "
-            "days before"
+            f"days before (fires from {from_ratio:g}×)"
         )
 
     return Fired(in_7 | in_30, strength, sentence)
@@ -317,14 +337,29 @@ def sentiment_falling(f: FeatureColumns, w, now: datetime) -> Fired:
     return Fired(falling | negative, strength, sentence)
 
 
+def usage_change(f: FeatureColumns | AccountFeatures, w):
+    """Active users of the recent weeks against the baseline weeks (%), by the weights'
+    usage windows: an array (NaN where unknown) for columns, a float or None for one
+    account's features."""
+    if isinstance(f, AccountFeatures):
+        change = usage_change(FeatureColumns.of([f]), w)[0]
+        return None if np.isnan(change) else float(change)
+    return usage_trend_columns(f.usage_weeks, w.usage_recent_weeks, w.usage_baseline_weeks)
+
+
 def usage_drop(f: FeatureColumns, w, now: datetime) -> Fired:
-    pct = -f.usage_trend_pct
-    fires = _known(pct) & (f.usage_trend_pct <= -10)
+    pct = -usage_change(f, w)
+    fires = _known(pct) & (pct >= w.usage_drop_from_pct)
 
     def sentence(i: int) -> str:
-        return f"Weekly active users down {pct[i]:.0f}% over 4 weeks"
+        return (
+            f"Weekly active users down {pct[i]:.0f}% "
+            f"({_plural(w.usage_recent_weeks, 'week')} against the "
+            f"{_plural(w.usage_baseline_weeks, 'week')} before; fires from "
+            f"{w.usage_drop_from_pct}%, full at {w.usage_drop_full_pct}%)"
+        )
 
-    return Fired(fires, np.minimum(1.0, pct / 50), sentence)
+    return Fired(fires, np.minimum(1.0, pct / w.usage_drop_full_pct), sentence)
 
 
 def nps_drop(f: FeatureColumns, w, now: datetime) -> Fired:
@@ -344,22 +379,24 @@ def nps_drop(f: FeatureColumns, w, now: datetime) -> Fired:
 
 
 def renewal_proximity(f: FeatureColumns, w, now: datetime) -> Fired:
+    window = w.renewal_window_days
     days = f.renewal_day - now.date().toordinal()
-    fires = _known(days) & (days >= 0) & (days <= 90)
-    proximity = 1 - 0.5 * days / 90  # 1.0 today … 0.5 in 90 days
+    fires = _known(days) & (days >= 0) & (days <= window)
+    proximity = 1 - 0.5 * days / window  # 1.0 today … 0.5 at the window's end
     strength = np.where(f.open_tickets > 0, proximity, proximity * 0.3)
 
     def sentence(i: int) -> str:
+        within = f"within {window}"
         if f.open_tickets[i]:
             open_tickets = _plural(f.open_tickets[i], "open ticket")
-            return f"Renewal in {int(days[i])} days with {open_tickets}"
-        return f"Renewal in {int(days[i])} days"
+            return f"Renewal in {int(days[i])} days ({within}) with {open_tickets}"
+        return f"Renewal in {int(days[i])} days ({within})"
 
     return Fired(fires, strength, sentence)
 
 
 def silent_champion(f: FeatureColumns, w, now: datetime) -> Fired:
-    quiet_days = getattr(w, "silent_champion_days", DEFAULT_SILENT_CHAMPION_DAYS)
+    quiet_days = w.silent_champion_days
     never = ~_known(f.champion_last_seen)
     days = np.floor_divide(moment_us(now) - f.champion_last_seen, MICROSECONDS_A_DAY)
     fires = (f.champions > 0) & (never | (days >= quiet_days))
@@ -368,7 +405,7 @@ def silent_champion(f: FeatureColumns, w, now: datetime) -> Fired:
     def sentence(i: int) -> str:
         if never[i]:
             return "Champion has never been in touch"
-        return f"Champion silent for {int(days[i])} days"
+        return f"Champion silent for {int(days[i])} days (silent from {quiet_days})"
 
     return Fired(fires, strength, sentence)
 
@@ -436,9 +473,8 @@ def health_columns(f: FeatureColumns, w) -> np.ndarray:
 
 def _health(f: FeatureColumns, w) -> np.ndarray:
     nps = np.where(_known(f.nps), (f.nps + 100) / 200, 0.5)
-    usage = np.where(
-        _known(f.usage_trend_pct), np.clip(0.5 + f.usage_trend_pct / 100, 0.0, 1.0), 0.5
-    )
+    change = usage_change(f, w)
+    usage = np.where(_known(change), np.clip(0.5 + change / 100, 0.0, 1.0), 0.5)
     support = 1.0 - np.minimum(0.4, 0.05 * f.open_tickets) - np.minimum(0.4, 0.1 * f.breaches_90d)
     support = np.where(_known(f.csat_90d), 0.5 * support + 0.5 * (f.csat_90d - 1) / 4, support)
     escalations = 1.0 - np.minimum(1.0, f.escalation_load)
@@ -464,7 +500,8 @@ def strength_columns(f: FeatureColumns, w, now: datetime) -> dict[str, Fired]:
     before weighting; the backtest fits weights to these."""
     fired = {}
     for name, (rule, _) in FACTORS.items():
-        result = rule(f, w, now)
+        with np.errstate(invalid="ignore", divide="ignore"):  # NaN is "unknown" here
+            result = rule(f, w, now)
         strength = np.where(result.fires, np.clip(result.strength, 0.0, 1.0), 0.0)
         fired[name] = Fired(result.fires, strength, result.sentence)
     return fired
@@ -496,8 +533,7 @@ class RiskColumns:
 
 
 def risk_columns(f: FeatureColumns, w, now: datetime) -> RiskColumns:
-    with np.errstate(invalid="ignore", divide="ignore"):  # NaN is "unknown" here
-        fired = strength_columns(f, w, now)
+    fired = strength_columns(f, w, now)
     points = {
         name: _points(getattr(w, FACTORS[name][1]), fired[name].strength).astype(int)
         for name in FACTORS

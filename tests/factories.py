@@ -8,7 +8,7 @@ from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
 from accounts.history import usage_windows
-from accounts.models import Account, AccountDomain, Contact, NpsPoint, UsagePoint
+from accounts.models import Account, AccountDomain, Contact, NpsPoint, ScoreWeights, UsagePoint
 from accounts.tiering import retier_accounts
 from escalations.models import Escalation
 from tickets.models import (
@@ -66,7 +66,8 @@ def plant_history(
     today: date | None = None,
 ) -> None:
     """Dated history that scores as these values today: NPS points two and 92 days ago,
-    eight complete weeks of usage (100 users, then 100 × (1 + trend))."""
+    complete weeks of usage over the saved usage windows (100 users in the baseline
+    weeks, then 100 × (1 + trend))."""
     today = today or timezone.now().date()
     if nps is not None:
         NpsPoint.objects.update_or_create(
@@ -77,15 +78,17 @@ def plant_history(
             account=account, date=today - timedelta(days=92), defaults={"score": previous_nps}
         )
     if usage_trend_pct is not None:
-        windows = usage_windows(today)
+        weights = ScoreWeights.load()
+        windows = usage_windows(today, weights.usage_recent_weeks, weights.usage_baseline_weeks)
         recent = round(100 * (1 + usage_trend_pct / 100))
-        for i in range(8):
-            week = windows["before_from"] + timedelta(weeks=i)
+        week = windows["before_from"]
+        while week < windows["until"]:
             UsagePoint.objects.update_or_create(
                 account=account,
                 week=week,
-                defaults={"active_users": 100 if i < 4 else recent},
+                defaults={"active_users": 100 if week < windows["recent_from"] else recent},
             )
+            week += timedelta(weeks=1)
 
 
 def make_contact(

@@ -91,6 +91,12 @@ def test_alert_load_is_per_csm_per_week():
     assert f.busiest_csm_per_week == 1.0
 
 
+def test_accounts_without_a_csm_do_not_make_a_busiest_csm():
+    f = run({1: [75], 2: [75], 3: [75], 4: [75]}, [], csm_of={1: 7, 2: None, 3: None, 4: None})
+    assert f.alerts == 4
+    assert f.busiest_csm_per_week == 0.5  # CSM 7's one alert in 2 weeks; 3 reach no CSM
+
+
 def test_a_simple_rule_is_compared_at_the_cutoff_giving_the_same_alert_volume():
     tickets = series({1: [3, 9], 2: [5], 3: [6], 4: [12]})
     assert at_equal_volume(MOMENTS, tickets, list(range(2, 15)), 2, PERIOD) == 7

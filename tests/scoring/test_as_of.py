@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Account, NpsPoint, ScoreSnapshot, ScoreWeights, UsagePoint
+from accounts.scoring import usage_change
 from tests.factories import (
     make_account,
     make_contact,
@@ -65,7 +66,7 @@ def as_of(then, account):
 def test_the_account_is_scored_from_its_history_then(then, account):
     features, result = as_of(then, account)
     assert (features.nps, features.previous_nps) == (10, 40)
-    assert features.usage_trend_pct == pytest.approx(-30.0)
+    assert usage_change(features, ScoreWeights.load()) == pytest.approx(-30.0)
     assert features.tickets_7d == 3 and features.open_tickets == 3
     assert {"nps_drop", "usage_drop", "ticket_frequency"} <= {f["name"] for f in result.factors}
 

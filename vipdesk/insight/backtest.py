@@ -48,7 +48,7 @@ class Figures:
     recall: dict[str, float | None]  # "24h"/"72h"/"7d" -> share of escalations flagged
     alerts: int
     alerts_per_csm_week: float
-    busiest_csm_per_week: float
+    busiest_csm_per_week: float  # the CSM with the most new alerts (accounts with a CSM)
     precision_30d: float | None
     base_rate_30d: float | None
     lift: float | None
@@ -147,9 +147,10 @@ def evaluate(
     true_alerts = [e for e in alerts if followed(e.account_id, e.start)]
     false_alerts = [e for e in alerts if not followed(e.account_id, e.start)]
     weeks = max((end - start) / timedelta(days=7), 1 / 7)
-    per_csm = defaultdict(int)
+    per_csm = defaultdict(int)  # accounts without a CSM alert nobody at the CSM level
     for e in alerts:
-        per_csm[csm_of.get(e.account_id)] += 1
+        if csm_of.get(e.account_id) is not None:
+            per_csm[csm_of[e.account_id]] += 1
     csms = {c for c in csm_of.values() if c is not None} or {None}
     in_period = [m for m in moments if start <= m < end]
     base = base_rate(outcome_times, list(csm_of), in_period)

@@ -27,12 +27,13 @@ from datetime import UTC, date, datetime, timedelta
 import numpy as np
 from django.utils.dateparse import parse_date, parse_datetime
 
-from accounts.history import usage_trend_columns, usage_trend_pct, usage_windows
+from accounts.history import USAGE_WINDOWS_MAX_WEEKS, usage_until
 from accounts.scoring import (
     SEVERITY_WEIGHT,
     AccountFeatures,
     FeatureColumns,
     escalation_load,
+    usage_rows,
 )
 from escalations.models import Escalation
 from tickets.models import Ticket
@@ -45,9 +46,9 @@ OPEN_AT_NOW = (
 CLOSED_ESCALATION = ", ".join(f"'{s}'" for s in Escalation.CLOSED_STATUSES)
 
 # Row layout: the AccountFeatures fields in order, then open escalations (by severity)
-# and the usage averages the usage trend is computed from.
+# and the weekly usage (how many weeks ago, active users) that usage_weeks is built from.
 ESCALATION_COLUMNS = ["esc_critical", "esc_high", "esc_medium", "esc_low"]
-USAGE_COLUMNS = ["usage_recent", "usage_weeks_recent", "usage_before", "usage_weeks_before"]
+USAGE_COLUMNS = ["usage_weeks_ago", "usage_users"]
 COLUMNS = [
     *(f.name for f in dataclass_fields(AccountFeatures) if f.name != "open_escalations"),
     *ESCALATION_COLUMNS,
@@ -167,16 +168,10 @@ np AS (
     GROUP BY account_id
 ),
 u AS (
-    -- weekly active users of the complete weeks: the 4 latest and the 4 before
-    SELECT account_id,
-        avg(CAST(active_users AS double precision)) FILTER (WHERE week >= %(recent_from)s)
-            AS usage_recent,
-        count(*) FILTER (WHERE week >= %(recent_from)s) AS usage_weeks_recent,
-        avg(CAST(active_users AS double precision)) FILTER (WHERE week < %(recent_from)s)
-            AS usage_before,
-        count(*) FILTER (WHERE week < %(recent_from)s) AS usage_weeks_before
+    -- weekly active users of the latest complete weeks (the usage windows read them)
+    SELECT account_id, {agg_weeks_ago} AS usage_weeks_ago, {agg_users} AS usage_users
     FROM accounts_usagepoint
-    WHERE week >= %(before_from)s AND week < %(until)s {only_np}
+    WHERE week >= %(usage_from)s AND week < %(until)s {only_np}
     GROUP BY account_id
 )
 SELECT {select}
@@ -193,7 +188,7 @@ _SELECT = {
     "account_id": "a.id",
     "nps": "np.nps",
     "previous_nps": "np.previous_nps",
-    "usage_trend_pct": "NULL",  # from the four usage columns, by accounts.history
+    "usage_weeks": "NULL",  # from the two usage columns
     "renewal_date": "a.renewal_date",
     **{
         c: f"coalesce(t.{c}, 0)"
@@ -224,10 +219,8 @@ _SELECT = {
     " / NULLIF(t.messages_before, 0)",
     "messages_before": "coalesce(t.messages_before, 0)",
     **{c: f"coalesce(e.{c}, 0)" for c in ESCALATION_COLUMNS},
-    "usage_recent": "u.usage_recent",
-    "usage_weeks_recent": "coalesce(u.usage_weeks_recent, 0)",
-    "usage_before": "u.usage_before",
-    "usage_weeks_before": "coalesce(u.usage_weeks_before, 0)",
+    "usage_weeks_ago": "u.usage_weeks_ago",
+    "usage_users": "u.usage_users",
     "champions": "coalesce(c.champions, 0)",
     "champion_last_seen": "c.champion_last_seen",
 }
@@ -246,6 +239,8 @@ _DIALECT = {
         "greatest": "GREATEST(CASE WHEN c.last_contacted_at < %(now)s"
         " THEN c.last_contacted_at END, c.last_ticket)",
         "only": "{col} = ANY(%(ids)s)",
+        "agg_weeks_ago": "array_agg((%(until)s - week - 1) / 7)",
+        "agg_users": "array_agg(active_users)",
     },
     "sqlite": {
         "agg_signals": "json_group_array(json(t.churn_signals))",
@@ -258,6 +253,10 @@ _DIALECT = {
         " OR c.last_contacted_at > c.last_ticket) THEN c.last_contacted_at"
         " ELSE c.last_ticket END",
         "only": "{col} IN (SELECT value FROM json_each(%(ids)s))",
+        # the two group_concat walk the group's rows in the same order
+        "agg_weeks_ago": "group_concat(CAST((julianday(%(until)s) - julianday(week) - 1) / 7"
+        " AS INTEGER))",
+        "agg_users": "group_concat(active_users)",
     },
 }
 
@@ -274,6 +273,8 @@ def feature_sql(vendor: str, restricted: bool = False) -> str:
         open_at_now=OPEN_AT_NOW,
         closed_escalation=CLOSED_ESCALATION,
         agg_signals=d["agg_signals"],
+        agg_weeks_ago=d["agg_weeks_ago"],
+        agg_users=d["agg_users"],
         greatest=d["greatest"],
         sentiment_recent=sentiment_avg("t.created_at >= %(d30)s"),
         messages_recent=customer_messages("d30", "now", "count(*)", "t.customer_messages"),
@@ -330,7 +331,11 @@ def feature_params(vendor: str, now: datetime, ids: list[int] | None = None) -> 
         "d120": moment(120),
         "today": today if vendor == "postgresql" else today.isoformat(),
     }
-    for name, day in usage_windows(today).items():
+    until = usage_until(today)
+    for name, day in {
+        "until": until,
+        "usage_from": until - timedelta(weeks=USAGE_WINDOWS_MAX_WEEKS),
+    }.items():
         params[name] = day if vendor == "postgresql" else day.isoformat()
     if ids is not None:
         params["ids"] = list(ids) if vendor == "postgresql" else json.dumps(list(ids))
@@ -361,11 +366,25 @@ def _phrases(value) -> tuple[str, ...]:
     return tuple(sorted(p for p in value if p))
 
 
+def _usage_weeks(weeks_ago, users) -> tuple[int | None, ...]:
+    """(weeks ago, active users) pairs as a series, index 0 = the latest complete week."""
+    if not weeks_ago:
+        return ()
+    series = [None] * USAGE_WINDOWS_MAX_WEEKS
+    for ago, n in zip(weeks_ago, users, strict=True):
+        series[ago] = n
+    return tuple(series)
+
+
+def _integers(value) -> list[int]:
+    return [int(v) for v in value.split(",")] if value else []  # SQLite group_concat
+
+
 def _float(value) -> float | None:
     return None if value is None else float(value)
 
 
-_USAGE = COLUMNS.index("usage_trend_pct")
+_USAGE = COLUMNS.index("usage_weeks")
 _DIRECT = COLUMNS.index("direct_phrases")
 _INDIRECT = COLUMNS.index("indirect_phrases")
 _RENEWAL = COLUMNS.index("renewal_date")
@@ -373,7 +392,6 @@ _LAST_SEEN = COLUMNS.index("champion_last_seen")
 _FLOATS = [
     COLUMNS.index(c)
     for c in (
-        "usage_trend_pct",
         "message_length_recent",
         "message_length_before",
         "sentiment_recent",
@@ -387,8 +405,8 @@ _SEVERITIES = ("critical", "high", "medium", "low")
 def row_to_features(row) -> AccountFeatures:
     """A result row (PostgreSQL types) as AccountFeatures; positional, as this runs for
     every account."""
-    *values, critical, high, medium, low, recent, weeks_recent, before, weeks_before = row
-    values[_USAGE] = usage_trend_pct(recent, weeks_recent, before, weeks_before)
+    *values, critical, high, medium, low, weeks_ago, users = row
+    values[_USAGE] = _usage_weeks(weeks_ago, users)
     values[_DIRECT] = tuple(values[_DIRECT] or ())
     values[_INDIRECT] = tuple(values[_INDIRECT] or ())
     escalations = {}
@@ -408,6 +426,7 @@ def sqlite_row_to_features(row) -> AccountFeatures:
     row[_INDIRECT] = _phrases(row[_INDIRECT])
     for i in _FLOATS:
         row[i] = _float(row[i])
+    row[-2], row[-1] = _integers(row[-2]), _integers(row[-1])
     return row_to_features(row)
 
 
@@ -443,7 +462,12 @@ def rows_to_columns(rows) -> FeatureColumns:
     return FeatureColumns(
         account_id=np.array(by_name.get("account_id", ()), dtype=np.int64),
         **{name: number(name) for name in _NUMBERS},
-        usage_trend_pct=usage_trend_columns(*(number(c) for c in USAGE_COLUMNS)),
+        usage_weeks=usage_rows(
+            _usage_weeks(ago, users)
+            for ago, users in zip(
+                by_name.get("usage_weeks_ago", ()), by_name.get("usage_users", ()), strict=True
+            )
+        ),
         renewal_day=number("renewal_date"),
         direct_count=np.array([len(p) for p in direct], dtype=float),
         indirect_count=np.array([len(p) for p in indirect], dtype=float),

@@ -26,7 +26,7 @@ from vipdesk.alerts.raising import AlertSpec, raise_alerts
 from vipdesk.insight import monthly, rescore
 from vipdesk.insight.models import BacktestRun
 from vipdesk.insight.replay import replay, report, summary
-from vipdesk.insight.tuning import suggest_points
+from vipdesk.insight.tuning import suggest_draft
 from vipdesk.lib.jobs import run_or_enqueue
 from vipdesk.lib.roles import Role
 
@@ -157,7 +157,7 @@ def run_backtest(run_id: int) -> None:
         saved = ScoreWeights.load()
         draft = run.draft
         if run.suggested and not draft:
-            draft = suggest_points(run.period_from, run.period_to, saved)
+            draft = suggest_draft(run.period_from, run.period_to, saved)
         sets = {"saved": saved, "draft": draft_weights(draft)}
         levels = {name: thresholds(w) for name, w in sets.items()}
         replayed = replay(

@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import numpy as np
 
 from accounts.models import Account
-from accounts.scoring import FeatureColumns, risk_columns
+from accounts.scoring import FeatureColumns, risk_columns, usage_change
 from escalations.models import Escalation
 from vipdesk.insight.asof import columns_as_of
 from vipdesk.insight.backtest import (
@@ -36,22 +36,29 @@ WARM_UP = timedelta(days=7)
 THRESHOLDS = (70, 85, 95)
 
 
-def _sentiment_drop(f: FeatureColumns) -> np.ndarray:
+def _sentiment_drop(f: FeatureColumns, w) -> np.ndarray:
     compared = (f.sentiment_count_recent >= 2) & (f.sentiment_count_before >= 2)
     return np.where(compared, f.sentiment_before - f.sentiment_recent, np.nan)
 
 
-# Simple rules the score must beat: name -> (signal, NaN where none; label; cutoffs tried).
-SIMPLE_RULES: dict[str, tuple[Callable[[FeatureColumns], np.ndarray], str, list[float]]] = {
-    "ticket_spike": (lambda f: f.tickets_7d, "tickets in 7 days ≥ {}", list(range(2, 41))),
+def _usage_drop(f: FeatureColumns, w) -> np.ndarray:
+    return -usage_change(f, w)
+
+
+# Simple rules the score must beat: name -> (signal, NaN where none; label; cutoffs
+# tried). A signal reads the features under the first weight set compared (the saved
+# weights): the usage rule uses the same usage windows as the score.
+Signal = Callable[[FeatureColumns, object], np.ndarray]
+SIMPLE_RULES: dict[str, tuple[Signal, str, list]] = {
+    "ticket_spike": (lambda f, w: f.tickets_7d, "tickets in 7 days ≥ {}", list(range(2, 41))),
     "sentiment_drop": (
         _sentiment_drop,
         "sentiment fell by ≥ {} (30 days vs the 90 before)",
         [round(0.1 * i, 1) for i in range(1, 21)],
     ),
     "usage_drop": (
-        lambda f: -f.usage_trend_pct,
-        "weekly active users down ≥ {} %",
+        _usage_drop,
+        "weekly active users down ≥ {} % (the score's usage windows)",
         list(range(5, 100, 5)),
     ),
 }
@@ -98,6 +105,7 @@ def replay(
     factors = {name: [{} for _ in moments] for name in weight_sets}
     rules = {name: [{} for _ in moments] for name in SIMPLE_RULES}
     lowest = {name: cutoffs[0] for name, (_, _, cutoffs) in SIMPLE_RULES.items()}
+    rule_weights = next(iter(weight_sets.values()), None)  # None: no rules to follow
     index = {moment: i for i, moment in enumerate(moments)}
     days = _per_day(moments) if per_day else rolling_columns(moments)
     reported = -1
@@ -112,8 +120,8 @@ def replay(
                 risks[name][i][ids[j]] = int(scored.risk[j])
                 factors[name][i][ids[j]] = scored.factors(j, with_reasons=False)
         with np.errstate(invalid="ignore"):
-            for name, (signal, _, _) in SIMPLE_RULES.items():
-                values = signal(f)
+            for name, (signal, _, _) in SIMPLE_RULES.items() if rule_weights else ():
+                values = signal(f, rule_weights)
                 for j in np.flatnonzero(values >= lowest[name]).tolist():
                     rules[name][i][ids[j]] = float(values[j])
         if progress and i != reported:

@@ -17,7 +17,8 @@ replays small histories both ways and compares.
 
 What the risk does not read is left out: open escalations (they weigh on health only),
 the phrases themselves (their count decides the churn factor's strength; sentences are
-not replayed), tickets in 90 days.
+not replayed), tickets in 90 days. Usage is not a sum: each day takes the latest
+complete weeks' series from the usage points sorted by week.
 """
 
 from collections.abc import Iterator
@@ -26,7 +27,7 @@ from datetime import UTC, date, datetime, timedelta
 import numpy as np
 from django.db import connection
 
-from accounts.history import usage_trend_columns, usage_windows
+from accounts.history import USAGE_WINDOWS_MAX_WEEKS, usage_until
 from accounts.models import Account, Contact
 from accounts.scoring import FeatureColumns
 from tickets.models import Ticket
@@ -116,7 +117,7 @@ class History:
         self._messages(params, n)
         self._champions(params, n)
         self._nps(params)
-        self._usage(n)
+        self._usage()
 
     def _index(self, account_ids) -> np.ndarray:
         return np.searchsorted(self.account_ids, np.asarray(account_ids, dtype=np.int64))
@@ -248,13 +249,7 @@ class History:
         n = len(self.account_ids)
         self.nps, self.previous_nps = np.full(n, np.nan), np.full(n, np.nan)
 
-    def _usage(self, n: int) -> None:
-        # usage_windows(today) as offsets in days from today, checked to be offsets.
-        ref = [date(2026, 1, 5), date(2026, 7, 30)]
-        offsets = [{k: (v - d).days for k, v in usage_windows(d).items()} for d in ref]
-        if offsets[0] != offsets[1]:
-            raise ValueError("the usage windows are not fixed offsets from today")
-        o = offsets[0]
+    def _usage(self) -> None:
         rows = _fetch(
             f"""
             SELECT a.idx, u.week - DATE '1970-01-01', u.active_users
@@ -264,15 +259,21 @@ class History:
             {},
             3,
         )
-        account, week, users = rows.T
-        values = np.stack([users, np.ones_like(users)], 1)
-        # A week counts as recent on the days M with M + recent_from <= week < M + until.
-        self.usage_recent = Window(
-            n, account, week - o["until"] + 1, week - o["recent_from"], values
-        )
-        self.usage_before = Window(
-            n, account, week - o["recent_from"] + 1, week - o["before_from"], values
-        )
+        self._usage_points = rows[np.argsort(rows[:, 1], kind="stable")]
+
+    def _usage_weeks(self, moment: datetime) -> np.ndarray:
+        """Each account's latest complete weeks as of the moment (index 0 = the latest),
+        as the statement reads them: weeks starting in [until - 12 weeks, until)."""
+        until = (usage_until(moment.astimezone(UTC).date()) - EPOCH_DAY).days
+        weeks = self._usage_points[:, 1]
+        chosen = self._usage_points[
+            np.searchsorted(weeks, until - 7 * USAGE_WINDOWS_MAX_WEEKS) : np.searchsorted(
+                weeks, until
+            )
+        ]
+        series = np.full((len(self.account_ids), USAGE_WINDOWS_MAX_WEEKS), np.nan)
+        series[chosen[:, 0], (until - chosen[:, 1] - 1) // 7] = chosen[:, 2]
+        return series
 
     def _advance_champions(self, moment: int) -> None:
         end = int(np.searchsorted(self._seen[:, 1], moment - 1, side="right"))
@@ -308,8 +309,6 @@ class History:
         messages_recent = self.messages_recent.at(m).astype(float)
         messages_before = self.messages_before.at(m).astype(float)
         csat = self.csat.at(m).astype(float)
-        usage_recent = self.usage_recent.at(m).astype(float)
-        usage_before = self.usage_before.at(m).astype(float)
         with np.errstate(invalid="ignore", divide="ignore"):  # no rows: NaN, as SQL's NULL
 
             def avg(total, count):
@@ -319,12 +318,7 @@ class History:
                 account_id=self.account_ids,
                 nps=self.nps.copy(),
                 previous_nps=self.previous_nps.copy(),
-                usage_trend_pct=usage_trend_columns(
-                    avg(usage_recent[:, 0], usage_recent[:, 1]),
-                    usage_recent[:, 1],
-                    avg(usage_before[:, 0], usage_before[:, 1]),
-                    usage_before[:, 1],
-                ),
+                usage_weeks=self._usage_weeks(moment),
                 renewal_day=self.renewal_day,
                 tickets_7d=week[:, 0].astype(float),
                 tickets_30d=recent[:, 0],
