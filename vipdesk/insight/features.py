@@ -33,7 +33,6 @@ from accounts.scoring import (
     AccountFeatures,
     FeatureColumns,
     escalation_load,
-    usage_rows,
 )
 from escalations.models import Escalation
 from tickets.models import Ticket
@@ -446,12 +445,21 @@ NUMERIC = {
     "champion_last_seen": "CAST(floor(extract(epoch FROM champion_last_seen) * 1000000)"
     " AS double precision)",
 }
-NUMERIC_COLUMNS = ", ".join(f"{NUMERIC.get(c, c)} AS {c}" for c in COLUMNS)
+# The weekly usage as one column per week (weeks ago 0, 1, …), NULL for a week without data.
+USAGE_WEEK_COLUMNS = [f"usage_w{k}" for k in range(USAGE_WINDOWS_MAX_WEEKS)]
+NUMERIC.update(
+    {
+        name: f"usage_users[array_position(usage_weeks_ago, {k})]"
+        for k, name in enumerate(USAGE_WEEK_COLUMNS)
+    }
+)
+NUMERIC_NAMES = [c for c in COLUMNS if c not in USAGE_COLUMNS] + USAGE_WEEK_COLUMNS
+NUMERIC_COLUMNS = ", ".join(f"{NUMERIC.get(c, c)} AS {c}" for c in NUMERIC_NAMES)
 
 
 def rows_to_columns(rows) -> FeatureColumns:
     """Rows of NUMERIC_COLUMNS (PostgreSQL) as FeatureColumns, column by column."""
-    by_name = dict(zip(COLUMNS, zip(*rows, strict=True), strict=True)) if rows else {}
+    by_name = dict(zip(NUMERIC_NAMES, zip(*rows, strict=True), strict=True)) if rows else {}
 
     def number(name: str) -> np.ndarray:
         return np.array(by_name.get(name, ()), dtype=float)  # None -> NaN
@@ -462,12 +470,7 @@ def rows_to_columns(rows) -> FeatureColumns:
     return FeatureColumns(
         account_id=np.array(by_name.get("account_id", ()), dtype=np.int64),
         **{name: number(name) for name in _NUMBERS},
-        usage_weeks=usage_rows(
-            _usage_weeks(ago, users)
-            for ago, users in zip(
-                by_name.get("usage_weeks_ago", ()), by_name.get("usage_users", ()), strict=True
-            )
-        ),
+        usage_weeks=np.stack([number(c) for c in USAGE_WEEK_COLUMNS], 1),
         renewal_day=number("renewal_date"),
         direct_count=np.array([len(p) for p in direct], dtype=float),
         indirect_count=np.array([len(p) for p in indirect], dtype=float),
