@@ -10,6 +10,8 @@ usage_trend_pct) for the pages that show them.
 from collections import defaultdict
 from datetime import date, timedelta
 
+import numpy as np
+
 from accounts.models import Account, NpsPoint, UsagePoint
 
 USAGE_WEEKS_SHOWN = 12
@@ -54,13 +56,27 @@ def usage_trend(weeks: tuple, recent_weeks: int, baseline_weeks: int) -> float |
     """The usage trend from a weekly series (index 0 = the latest complete week, None
     for a week with no data): the `recent_weeks` latest against the `baseline_weeks`
     before them. Each side needs at least half its weeks (and one)."""
-    recent = [u for u in weeks[:recent_weeks] if u is not None]
-    before = [u for u in weeks[recent_weeks : recent_weeks + baseline_weeks] if u is not None]
-    if len(recent) < max(1, recent_weeks / 2) or len(before) < max(1, baseline_weeks / 2):
-        return None
-    return usage_trend_pct(
-        sum(recent) / len(recent), len(recent), sum(before) / len(before), len(before)
-    )
+    series = np.array([[np.nan if u is None else u for u in weeks]], dtype=float)
+    trend = usage_trend_columns(series, recent_weeks, baseline_weeks)[0]
+    return None if np.isnan(trend) else float(trend)
+
+
+def usage_trend_columns(weeks: np.ndarray, recent_weeks: int, baseline_weeks: int) -> np.ndarray:
+    """usage_trend for many accounts at once: `weeks` holds a series per row (NaN for a
+    week with no data); NaN where there is no trend."""
+    recent = weeks[:, :recent_weeks]
+    before = weeks[:, recent_weeks : recent_weeks + baseline_weeks]
+    n_recent = np.sum(~np.isnan(recent), axis=1)
+    n_before = np.sum(~np.isnan(before), axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        recent_avg = np.nansum(recent, axis=1) / n_recent
+        before_avg = np.nansum(before, axis=1) / n_before
+        known = (
+            (n_recent >= max(1, recent_weeks / 2))
+            & (n_before >= max(1, baseline_weeks / 2))
+            & (before_avg != 0)
+        )
+        return np.where(known, np.round(100 * (recent_avg - before_avg) / before_avg, 1), np.nan)
 
 
 def refresh_current_values(account_ids, today: date, weights) -> int:

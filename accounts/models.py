@@ -342,6 +342,9 @@ class Account(models.Model):
         "escalation.",
     )
     rescore_requested = models.BooleanField(default=False)
+    # Claimed by the rescore job (vipdesk/insight/jobs.py: rescore_requested) and cleared
+    # once the rescore committed: a worker dying in between leaves the claim for the next run.
+    rescore_claimed = models.BooleanField(default=False)
 
     class Intervention(models.TextChoices):
         NONE = "none", "None"
@@ -390,6 +393,11 @@ class Account(models.Model):
                 fields=["rescore_requested"],
                 condition=Q(rescore_requested=True),
                 name="account_rescore_requested_idx",
+            ),
+            models.Index(
+                fields=["rescore_claimed"],
+                condition=Q(rescore_claimed=True),
+                name="account_rescore_claimed_idx",
             ),
             # ARR at risk by renewal quarter: High/Critical accounts only, ARR included.
             models.Index(

@@ -11,7 +11,14 @@ from accounts.history import usage_windows
 from accounts.models import Account, AccountDomain, Contact, NpsPoint, ScoreWeights, UsagePoint
 from accounts.tiering import retier_accounts
 from escalations.models import Escalation
-from tickets.models import Agent, AgentLevel, AgentPool, Ticket
+from tickets.models import (
+    Agent,
+    AgentLevel,
+    AgentPool,
+    Ticket,
+    TicketMessage,
+    customer_message_stats,
+)
 from vipdesk.lib.roles import Role
 
 _seq = itertools.count(1)
@@ -165,6 +172,15 @@ def make_ticket(
     kw.setdefault("created_at", timezone.now())
     kw.setdefault("body", "Hello, we have a question.")
     return Ticket.objects.create(account=account, subject=subject, **kw)
+
+
+def make_message(ticket: Ticket, body: str, **kw) -> TicketMessage:
+    """A message on the ticket, summed up on the ticket as routing does."""
+    kw.setdefault("created_at", timezone.now())
+    message = TicketMessage.objects.create(ticket=ticket, body=body, **kw)
+    stats = customer_message_stats(ticket.messages.values_list("author", "body", "created_at"))
+    Ticket.objects.filter(pk=ticket.pk).update(**stats)
+    return message
 
 
 def make_escalation(account: Account, **kw) -> Escalation:

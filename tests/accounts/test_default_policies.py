@@ -87,17 +87,26 @@ def test_a_fresh_install_scores_with_the_fitted_points_and_factor_settings(db):
     assert weights.renewal_proximity_points == weights.silent_champion_points == 0
 
 
-def test_edited_weights_keep_the_old_factor_definitions_after_the_upgrade(db):
-    upgrade = importlib.import_module("accounts.migrations.0013_warning_factor_settings")
-    ScoreWeights.objects.filter(pk=1).update(**{**upgrade.OLD_POINTS, "usage_drop_points": 30})
+def test_edited_weights_keep_their_factor_definitions_after_the_upgrade(db):
+    upgrade = importlib.import_module("accounts.migrations.0015_warning_fitted_defaults")
+    before = {  # the factor definitions 0013 gave existing weights
+        "usage_recent_weeks": 4,
+        "usage_baseline_weeks": 4,
+        "usage_drop_from_pct": 10,
+        "usage_drop_full_pct": 50,
+        "ticket_spike_ratio": 2.0,
+        "ticket_spike_min_tickets": 3,
+    }
+    ScoreWeights.objects.filter(pk=1).update(
+        **{**upgrade.OLD_POINTS, "usage_drop_points": 30}, **before
+    )
     upgrade.adopt_new_defaults(apps, None)
     edited = ScoreWeights.load()
     assert edited.usage_drop_points == 30 and edited.churn_language_points == 25
-    assert (edited.usage_recent_weeks, edited.usage_baseline_weeks) == (4, 4)
-    assert (edited.usage_drop_from_pct, edited.usage_drop_full_pct) == (10, 50)
-    assert (edited.ticket_spike_ratio, edited.ticket_spike_min_tickets) == (2.0, 3)
+    assert (edited.usage_recent_weeks, edited.usage_drop_full_pct) == (4, 50)
 
-    ScoreWeights.objects.filter(pk=1).update(**upgrade.OLD_POINTS)
+    ScoreWeights.objects.filter(pk=1).update(**upgrade.OLD_POINTS, **before)
     upgrade.adopt_new_defaults(apps, None)
     untouched = ScoreWeights.load()  # the new defaults, points and settings together
     assert (untouched.usage_drop_points, untouched.usage_recent_weeks) == (99, 1)
+    assert (untouched.usage_drop_full_pct, untouched.ticket_spike_ratio) == (15, 3.0)

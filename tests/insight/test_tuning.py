@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from accounts.forms import FACTOR_SETTINGS
-from accounts.scoring import AccountFeatures
+from accounts.scoring import AccountFeatures, FeatureColumns
 from vipdesk.insight.tuning import NAMES, Samples, fit_points, suggest
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
@@ -52,11 +52,13 @@ def test_it_finds_the_usage_window_that_sees_trouble_coming():
     older = (100, 100, 85, 85, *(100,) * 8)
     flat = (100,) * 12
     samples = Samples([], keep_negatives=1.0, seed=0)
+    accounts = []
     for i in range(3000):
         weeks, label = (early, 1) if i % 10 == 0 else (rng.choice([older, flat]), 0)
         label = label if rng.random() < 0.9 else 1 - label
-        samples.rows.append((NOW, AccountFeatures(account_id=i, usage_weeks=weeks)))
+        accounts.append(AccountFeatures(account_id=i, usage_weeks=weeks))
         samples.y.append(label)
+    samples.rows.append((NOW, FeatureColumns.of(accounts)))  # one day of accounts
     saved = SimpleNamespace(
         csm_attention_threshold=70,
         usage_recent_weeks=4,

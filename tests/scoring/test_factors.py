@@ -1,6 +1,7 @@
 """The pure scoring rules: each factor fires with its points and sentence on an account
 built to trigger it, and adds nothing on one that doesn't."""
 
+import random
 from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 
@@ -9,11 +10,13 @@ import pytest
 from accounts.scoring import (
     FACTORS,
     AccountFeatures,
+    FeatureColumns,
     alert_level,
     crossed_thresholds,
     health,
     risk_level,
     score,
+    scores,
 )
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -353,3 +356,47 @@ def test_the_renewal_window_decides_which_renewals_count():
         "Renewal in 45 days (within 90): +2"
     )
     assert score(renewal, with_settings(renewal_window_days=30), NOW).factors == []
+
+
+def _random_features(rng, i: int) -> AccountFeatures:
+    def maybe(value):
+        return None if rng.random() < 0.3 else value
+
+    return AccountFeatures(
+        account_id=i,
+        nps=maybe(rng.randint(-100, 100)),
+        previous_nps=maybe(rng.randint(-100, 100)),
+        usage_weeks=tuple(maybe(rng.randint(0, 120)) for _ in range(rng.randint(0, 12))),
+        renewal_date=maybe(NOW.date() + timedelta(days=rng.randint(-10, 120))),
+        tickets_7d=rng.randint(0, 8),
+        tickets_30d=rng.randint(0, 15),
+        tickets_before=rng.randint(0, 30),
+        severe_recent=rng.randint(0, 6),
+        severe_before=rng.randint(0, 10),
+        churn_points_30d=rng.choice([0, 0, 10, 30, 70]),
+        churn_tickets_30d=rng.randint(0, 3),
+        direct_phrases=rng.choice([(), ("cancel",), ("cancel", "leave")]),
+        indirect_phrases=rng.choice([(), ("frustrated",)]),
+        message_length_recent=maybe(rng.uniform(0, 400)),
+        messages_recent=rng.randint(0, 5),
+        message_length_before=maybe(rng.choice([0.0, rng.uniform(1, 400)])),
+        messages_before=rng.randint(0, 5),
+        sentiment_recent=maybe(round(rng.uniform(-1, 1), 4)),
+        sentiment_count_recent=rng.randint(0, 4),
+        sentiment_before=maybe(round(rng.uniform(-1, 1), 4)),
+        sentiment_count_before=rng.randint(0, 4),
+        open_tickets=rng.randint(0, 5),
+        breaches_90d=rng.randint(0, 5),
+        csat_90d=maybe(rng.uniform(1, 5)),
+        champions=rng.randint(0, 2),
+        champion_last_seen=maybe(NOW - timedelta(seconds=rng.randint(0, 120 * 86400))),
+        open_escalations=rng.choice([{}, {"critical": 1}, {"high": 2, "low": 1}]),
+    )
+
+
+def test_scoring_accounts_one_at_a_time_or_all_at_once_agrees():
+    rng = random.Random(3)
+    accounts = [_random_features(rng, i) for i in range(500)]
+    together = scores(FeatureColumns.of(accounts), WEIGHTS, NOW)
+    assert together == [score(f, WEIGHTS, NOW) for f in accounts]
+    assert {f["name"] for s in together for f in s.factors} == set(FACTORS)  # all exercised

@@ -15,7 +15,6 @@ are dropped and the rest refitted until all are non-negative.
 """
 
 import math
-import random
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import SimpleNamespace
@@ -25,7 +24,7 @@ from sklearn.linear_model import LogisticRegression
 
 from accounts.forms import FACTOR_SETTINGS
 from accounts.history import USAGE_WINDOWS_MAX_WEEKS
-from accounts.scoring import FACTORS, AccountFeatures, strengths
+from accounts.scoring import FACTORS, FeatureColumns, strength_columns
 from vipdesk.insight.backtest import PRECISION_WINDOW
 from vipdesk.insight.replay import WARM_UP, load_outcomes, midnight, replay
 
@@ -52,29 +51,35 @@ class Samples:
 
     def __init__(self, outcomes, keep_negatives: float, seed: int):
         self.keep_negatives = keep_negatives
-        self.rng = random.Random(seed)
+        self.rng = np.random.default_rng(seed)
         self.times: dict[int, list[datetime]] = {}
         for o in outcomes:
             self.times.setdefault(o.account_id, []).append(o.at)
-        self.rows: list[tuple[datetime, AccountFeatures]] = []
+        self.rows: list[tuple[datetime, FeatureColumns]] = []  # the kept accounts of a day
         self.y: list[int] = []
 
-    def __call__(self, moment: datetime, f: AccountFeatures) -> None:
-        label = any(
-            moment < t <= moment + PRECISION_WINDOW for t in self.times.get(f.account_id, ())
-        )
-        if not label and self.rng.random() >= self.keep_negatives:
-            return
-        self.rows.append((moment, f))
-        self.y.append(int(label))
+    def __call__(self, moment: datetime, f: FeatureColumns) -> None:
+        followed = [
+            a
+            for a, times in self.times.items()
+            if any(moment < t <= moment + PRECISION_WINDOW for t in times)
+        ]
+        label = np.isin(f.account_id, followed)
+        kept = label | (self.rng.random(len(label)) < self.keep_negatives)
+        if kept.any():
+            self.rows.append((moment, f.take(kept)))
+            self.y.extend(label[kept].astype(int).tolist())
 
-    def x(self, weights) -> list[list[float]]:
+    def x(self, weights) -> np.ndarray:
         """Each sample's factor strengths under these weights' factor settings."""
-        out = []
-        for moment, f in self.rows:
-            fired = strengths(f, weights, moment)
-            out.append([fired[n][0] if n in fired else 0.0 for n in NAMES])
-        return out
+        if not self.rows:
+            return np.zeros((0, len(NAMES)))
+        return np.concatenate(
+            [
+                np.stack([fired[n].strength for n in NAMES], 1)
+                for fired in (strength_columns(f, weights, moment) for moment, f in self.rows)
+            ]
+        )
 
 
 @dataclass
