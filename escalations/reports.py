@@ -19,6 +19,7 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db.models import (
     Case,
+    CharField,
     Count,
     DateTimeField,
     F,
@@ -29,12 +30,12 @@ from django.db.models import (
     When,
 )
 from django.db.models.expressions import CombinedExpression
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce, NullIf, TruncMonth
 from django.http import QueryDict
 from django.utils import timezone
 
 from accounts.models import Account, Tier
-from escalations.models import Escalation, ReportPolicy, Severity, SeverityPolicy
+from escalations.models import Escalation, PostMortem, ReportPolicy, Severity, SeverityPolicy
 from vipdesk.lib.roles import Role
 from vipdesk.lib.tables import Table, percent, rounded
 
@@ -553,17 +554,29 @@ class Quarterly:
         return Growth(self.key, self.label, self.counts[-2], self.counts[-1])
 
 
+# An escalation's root-cause category: its post-mortem's (the reviewed cause, from the
+# admin taxonomy) when it has one, else the one recorded on the escalation (free text).
+ROOT_CAUSE = Coalesce(
+    "post_mortem__root_cause_category__name",
+    NullIf("root_cause_category", Value("")),
+    output_field=CharField(),
+)
+
+
 def quarterly_counts(
     field: str, windows: list[tuple[date, date]], labels: dict[str, str] | None = None, **filters
 ) -> list[Quarterly]:
-    """Escalations per value of `field` opened in each window (one query); labels maps
-    values to names (else the value itself, "(not recorded)" when blank)."""
+    """Escalations per value of `field` ("type", or "cause": ROOT_CAUSE) opened in
+    each window (one query); labels maps values to names (else the value itself,
+    "(not recorded)" when blank)."""
     bounds = [(local_midnight(a), local_midnight(b)) for a, b in windows]
+    qs = Escalation.objects.filter(
+        opened_at__gte=bounds[0][0], opened_at__lt=bounds[-1][1], **filters
+    )
+    if field == "cause":
+        qs = qs.annotate(cause=ROOT_CAUSE)
     rows = (
-        Escalation.objects.filter(
-            opened_at__gte=bounds[0][0], opened_at__lt=bounds[-1][1], **filters
-        )
-        .order_by()
+        qs.order_by()
         .values(field)
         .annotate(
             **{
@@ -591,24 +604,81 @@ def _factors(text: str) -> set[str]:
 
 
 def factor_counts(windows: list[tuple[date, date]]) -> list[Quarterly]:
-    """Escalations per contributing factor (a free-text line, compared case-blind) opened
-    in each window (one query; factors are split here, the column is free text)."""
+    """Escalations per contributing factor opened in each window: the factors picked on
+    its post-mortem and the lines of the escalation's own free-text list, compared
+    case-blind, each counted once per escalation (two queries; the free text is split
+    here)."""
     bounds = [(local_midnight(a), local_midnight(b)) for a, b in windows]
-    counts: dict[str, list[int]] = {}
-    labels: dict[str, str] = {}
-    rows = (
-        Escalation.objects.filter(opened_at__gte=bounds[0][0], opened_at__lt=bounds[-1][1])
-        .exclude(contributing_factors="")
-        .values_list("opened_at", "contributing_factors")
+    period = Escalation.objects.filter(opened_at__gte=bounds[0][0], opened_at__lt=bounds[-1][1])
+    factors: dict[int, set[str]] = {}
+    opened: dict[int, datetime] = {}
+    rows = period.exclude(contributing_factors="").values_list(
+        "pk", "opened_at", "contributing_factors"
     )
-    for opened_at, text in rows.iterator():
-        i = next(i for i, (a, b) in enumerate(bounds) if a <= opened_at < b)
-        for factor in _factors(text):
-            key = factor.casefold()
-            labels.setdefault(key, factor)
+    for pk, opened_at, text in rows.iterator():
+        opened[pk] = opened_at
+        factors[pk] = _factors(text)
+    picked = PostMortem.contributing_factors.through.objects.filter(
+        postmortem__escalation__in=period
+    ).values_list(
+        "postmortem__escalation_id", "postmortem__escalation__opened_at", "rootcausecategory__name"
+    )
+    labels: dict[str, str] = {}  # the taxonomy's spelling wins over typed ones
+    for pk, opened_at, name in picked.iterator():
+        opened[pk] = opened_at
+        factors.setdefault(pk, set()).add(name)
+        labels[name.casefold()] = name
+    counts: dict[str, list[int]] = {}
+    for pk, names in factors.items():
+        i = next(i for i, (a, b) in enumerate(bounds) if a <= opened[pk] < b)
+        for key, name in {name.casefold(): name for name in names}.items():
+            labels.setdefault(key, name)
             counts.setdefault(key, [0] * len(bounds))[i] += 1
     result = [Quarterly(key, labels[key], c) for key, c in counts.items()]
     return sorted(result, key=lambda q: (-q.counts[-1], q.label))
+
+
+SYSTEMIC_QUARTERS = 4
+SYSTEMIC_CACHE_SECONDS = 300
+
+
+def systemic_tables(today: date) -> list[Table]:
+    """The quarter-over-quarter growth tables of the systemic-issues page (by type,
+    root cause and contributing factor), built at most every SYSTEMIC_CACHE_SECONDS."""
+    return cache.get_or_set(
+        f"reports:systemic:{today:%Y-%m-%d}",
+        lambda: _build_systemic_tables(today),
+        SYSTEMIC_CACHE_SECONDS,
+    )
+
+
+def _build_systemic_tables(today: date) -> list[Table]:
+    windows = quarter_windows(next_month(today), SYSTEMIC_QUARTERS)
+    policy = ReportPolicy.load()
+    growth_pct, growth_min = policy.growth_warning_pct, policy.growth_min_count
+    header = [*map(window_label, windows), "Change (%)", "Growing"]
+    groups = [
+        ("by-type", "By type", quarterly_counts("type", windows, dict(Escalation.Type.choices))),
+        ("by-root-cause", "By root-cause category", quarterly_counts("cause", windows)),
+        ("by-factor", "By contributing factor", factor_counts(windows)),
+    ]
+    return [
+        Table(
+            name,
+            title,
+            [title.removeprefix("By ").capitalize(), *header],
+            [
+                [
+                    q.label,
+                    *q.counts,
+                    rounded(q.growth.pct, 1),
+                    is_growing(q.growth, growth_pct, growth_min),
+                ]
+                for q in rows
+            ],
+        )
+        for name, title, rows in groups
+    ]
 
 
 # ---------------------------------------------------------------------------------------

@@ -9,7 +9,6 @@ import time_machine
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from tests.factories import make_account, make_escalation
 from tests.reports.history import NOW, build
@@ -97,7 +96,6 @@ def test_it_defaults_to_the_last_three_months(client, lead, db):
         "/reports/escalations/escalations/",
         "/reports/escalations/metrics.csv",
         "/reports/escalations/rows.csv",
-        "/reports/escalations/systemic/",
     ],
 )
 def test_it_is_for_leads_and_admins(client, csm, agent_user, admin_user, url):
@@ -130,34 +128,13 @@ def test_its_query_count_does_not_grow_with_escalations(client, lead, history):
     urls = [
         f"/reports/escalations/?{PERIOD}",
         f"/reports/escalations/escalations/?{PERIOD}&rows=judged",
-        "/reports/escalations/systemic/",
+        "/escalations/systemic/",
     ]
     few = [count_queries(client, url) for url in urls]
     for i in range(10):
         account = make_account(arr=150000 + i)
         make_escalation(account, severity="low", type="legal", opened_at=history["e1"].opened_at)
     assert [count_queries(client, url) for url in urls] == few
-
-
-def test_the_systemic_view_groups_by_type_category_and_factor(client, lead, db):
-    account = make_account(arr=1000)
-    for _ in range(3):
-        make_escalation(
-            account,
-            type="legal",
-            root_cause_category="Data retention",
-            contributing_factors="1. No retention policy\n- Manual export",
-            opened_at=timezone.now(),
-        )
-    client.force_login(lead)
-    response = client.get("/reports/escalations/systemic/")
-    assert response.status_code == 200
-    tables = {t.name: t for t in response.context["tables"]}
-    legal = next(r for r in tables["by-type"].rows if r[0] == "Legal")
-    assert legal[1:] == [0, 0, 0, 3, None, True]  # new this quarter: growing
-    assert [r[0] for r in tables["by-root-cause"].rows] == ["Data retention"]
-    factors = sorted(r[0] for r in tables["by-factor"].rows)
-    assert factors == ["Manual export", "No retention policy"]
 
 
 def test_the_page_is_cached_for_a_minute_and_says_as_of_when(client, lead, history):

@@ -253,7 +253,7 @@ def build_monthly(month: date, now: datetime) -> MonthlyReport:
     windows = quarter_windows(next_month(month), 2)
     growth = [
         q.growth for q in quarterly_counts("type", windows, dict(Escalation.Type.choices))
-    ] + [q.growth for q in quarterly_counts("root_cause_category", windows) if q.key]
+    ] + [q.growth for q in quarterly_counts("cause", windows) if q.key]
     facts = rollups.facts_of(rollup)
     snapshot = rollups.snapshot_of(rollup)
     report = MonthlyReport(
@@ -517,8 +517,8 @@ def monthly_tables(r: MonthlyReport) -> list[Table]:
         "Escalations by type and root-cause category, quarter over quarter",
         ["Type or category", *map(window_label, r.windows), "Change (%)"],
         [[g.label, g.earlier, g.later, rounded(g.pct, 1)] for g in r.growth],
-        note="Root-cause categories as recorded on the escalations (free text); "
-        "escalations without one are counted under their type only.",
+        note="Root cause: the post-mortem's category, else the one recorded on the "
+        "escalation; escalations without one are counted under their type only.",
     )
     recommendations = Table(
         "recommendations",
