@@ -541,6 +541,42 @@ class ReportPolicy(models.Model):
         return obj
 
 
+class EscalationMonthTotals(models.Model):
+    """The escalation report's sums (escalations/reports.py Totals) per month opened (in
+    TIME_ZONE), account tier, type and severity: the monthly trend reads these rows
+    instead of scanning a year of escalations per request. Rewritten whole by a job
+    every few minutes (reports.refresh_trend); open and past-due escalations are
+    judged as of `computed_at`, which the page shows."""
+
+    month = models.DateField()
+    tier = models.PositiveSmallIntegerField()
+    type = models.CharField(max_length=20)
+    severity = models.CharField(max_length=10)
+    count = models.PositiveIntegerField(default=0)
+    open = models.PositiveIntegerField(default=0)
+    acknowledged = models.PositiveIntegerField(default=0)
+    acknowledge_seconds = models.FloatField(default=0)
+    resolved = models.PositiveIntegerField(default=0)
+    resolution_seconds = models.FloatField(default=0)
+    sla_met = models.PositiveIntegerField(default=0)
+    sla_missed = models.PositiveIntegerField(default=0)
+    reopened = models.PositiveIntegerField(default=0)
+    rated = models.PositiveIntegerField(default=0)
+    csat_sum = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "escalation month totals"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "tier", "type", "severity"], name="one_escalation_month_group"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} tier {self.tier} {self.type} {self.severity}: {self.count}"
+
+
 class Action(models.Model):
     class Horizon(models.TextChoices):
         IMMEDIATE = "immediate", "Immediate (next 4 hours)"

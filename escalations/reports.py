@@ -11,12 +11,13 @@ nothing to average). Wall-clock hours throughout; `now` is a parameter."""
 
 import hashlib
 import re
-from dataclasses import astuple, dataclass
+from dataclasses import asdict, astuple, dataclass, fields
 from datetime import date, datetime, time, timedelta
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import (
     Case,
     CharField,
@@ -35,7 +36,14 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from accounts.models import Account, Tier
-from escalations.models import Escalation, PostMortem, ReportPolicy, Severity, SeverityPolicy
+from escalations.models import (
+    Escalation,
+    EscalationMonthTotals,
+    PostMortem,
+    ReportPolicy,
+    Severity,
+    SeverityPolicy,
+)
 from vipdesk.lib.roles import Role
 from vipdesk.lib.tables import Table, percent, rounded
 
@@ -423,6 +431,11 @@ class Report:
     breakdowns: list[Breakdown]
     trend: list[tuple[date, dict]]  # (month, figures), oldest first
     as_of: datetime
+    trend_at: datetime  # when the trend's rollup was computed
+
+    @property
+    def trend_stale(self) -> bool:
+        return self.as_of - self.trend_at > TREND_STALE_AFTER
 
 
 def month_start(day: date, back: int = 0) -> date:
@@ -481,20 +494,90 @@ def build_report(form: ReportFilters, now: datetime) -> Report:
     months = [month_start(last, TREND_MONTHS - 1)]
     while next_month(months[-1]) <= last:
         months.append(next_month(months[-1]))
+    if kwargs["csm"] is None:
+        by_month, trend_at = trend_from_rollup(months, kwargs, now)
+    else:  # the rollup has no CSM dimension: one CSM's escalations are read live
+        by_month, trend_at = live_trend(months, kwargs, policies, now), now
+    trend = [(m, figures(by_month.get(m, Totals()), accounts)) for m in months]
+    return Report(t, accounts, metric_rows(t, accounts, targets), breakdowns, trend, now, trend_at)
+
+
+def live_trend(months: list[date], kwargs: dict, policies: dict[str, int], now: datetime):
+    """{month: Totals} of the escalations opened in these months (one query)."""
     monthly = totals(
         scoped(**kwargs)
         .filter(
             opened_at__gte=local_midnight(months[0]),
-            opened_at__lt=local_midnight(next_month(last)),
+            opened_at__lt=local_midnight(next_month(months[-1])),
         )
         .annotate(month=TruncMonth("opened_at", tzinfo=timezone.get_current_timezone())),
         policies,
         now,
         by=("month",),
     )
-    by_month = {m.date(): v for (m,), v in monthly.items()}
-    trend = [(m, figures(by_month.get(m, Totals()), accounts)) for m in months]
-    return Report(t, accounts, metric_rows(t, accounts, targets), breakdowns, trend, now)
+    return {m.date(): v for (m,), v in monthly.items()}
+
+
+# ---------------------------------------------------------------------------------------
+# The trend's rollup (EscalationMonthTotals)
+
+TREND_REFRESH_MINUTES = 10
+TREND_STALE_AFTER = timedelta(minutes=3 * TREND_REFRESH_MINUTES)
+TOTALS_FIELDS = [f.name for f in fields(Totals)]
+
+
+def refresh_trend(now: datetime | None = None) -> int:
+    """Job: rewrite EscalationMonthTotals from every escalation (one grouped query and
+    one transaction); returns how many groups were stored."""
+    now = now or timezone.now()
+    groups = totals(
+        Escalation.objects.annotate(
+            month=TruncMonth("opened_at", tzinfo=timezone.get_current_timezone())
+        ),
+        resolution_policies(),
+        now,
+        by=("month", "account__tier", "type", "severity"),
+    )
+    rows = [
+        EscalationMonthTotals(
+            month=month.date(),
+            tier=tier,
+            type=type_,
+            severity=severity,
+            computed_at=now,
+            **asdict(t),
+        )
+        for (month, tier, type_, severity), t in groups.items()
+    ]
+    with transaction.atomic():
+        EscalationMonthTotals.objects.all().delete()
+        EscalationMonthTotals.objects.bulk_create(rows, batch_size=2000)
+    return len(rows)
+
+
+def trend_from_rollup(months: list[date], kwargs: dict, now: datetime):
+    """({month: Totals}, computed_at) from the rollup, filtered like the report (one
+    query; the rollup is computed first if the job never ran)."""
+    qs = EscalationMonthTotals.objects.filter(month__gte=months[0], month__lte=months[-1])
+    if kwargs["tier"] is not None:
+        qs = qs.filter(tier=kwargs["tier"])
+    if kwargs["type"]:
+        qs = qs.filter(type=kwargs["type"])
+    if kwargs["severity"]:
+        qs = qs.filter(severity=kwargs["severity"])
+    rows = list(qs.values("month", "computed_at", *TOTALS_FIELDS))
+    computed_at = rows[0]["computed_at"] if rows else None
+    if computed_at is None:
+        computed_at = EscalationMonthTotals.objects.values_list("computed_at", flat=True).first()
+    if computed_at is None:  # the job never ran, or there are no escalations at all
+        if refresh_trend(now):
+            return trend_from_rollup(months, kwargs, now)
+        return {}, now
+    by_month: dict[date, Totals] = {}
+    for row in rows:
+        t = Totals(**{f: row[f] for f in TOTALS_FIELDS})
+        by_month[row["month"]] = by_month.get(row["month"], Totals()) + t
+    return by_month, computed_at
 
 
 def cached_report(form: ReportFilters, now: datetime) -> Report:

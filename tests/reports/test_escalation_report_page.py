@@ -3,6 +3,7 @@ CSV of every table): it works, it checks access, its query count does not grow."
 
 import csv
 import io
+from datetime import date, timedelta
 
 import pytest
 import time_machine
@@ -10,6 +11,8 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from escalations import reports
+from escalations.models import EscalationMonthTotals
 from tests.factories import make_account, make_escalation
 from tests.reports.history import NOW, build
 
@@ -125,6 +128,7 @@ def count_queries(client, url) -> int:
 
 def test_its_query_count_does_not_grow_with_escalations(client, lead, history):
     client.force_login(lead)
+    reports.refresh_trend(NOW)  # the job ran (else the first view computes the trend)
     urls = [
         f"/reports/escalations/?{PERIOD}",
         f"/reports/escalations/escalations/?{PERIOD}&rows=judged",
@@ -146,3 +150,52 @@ def test_the_page_is_cached_for_a_minute_and_says_as_of_when(client, lead, histo
     assert "Figures as of" in first.content.decode()
     cache.clear()
     assert client.get(url).context["report"].totals.count == 7
+
+
+def test_the_trend_comes_from_its_rollup_which_says_when_it_was_computed(client, lead, history):
+    client.force_login(lead)
+    url = f"/reports/escalations/?{PERIOD}"
+    with time_machine.travel(NOW, tick=False):
+        page = client.get(url)  # the job never ran: the first view computes the rollup
+    november = dict(page.context["report"].trend)[history["e1"].opened_at.date().replace(day=1)]
+    assert november["count"] == 6 and page.context["report"].trend_at == NOW
+    assert EscalationMonthTotals.objects.filter(month="2026-11-01").count() > 1
+    make_escalation(make_account(arr=1000), opened_at=history["e1"].opened_at)
+    later = NOW + timedelta(minutes=45)
+    with time_machine.travel(later, tick=False):
+        cache.clear()
+        page = client.get(url)
+        report = page.context["report"]
+        assert report.totals.count == 7  # the headline is live...
+        assert dict(report.trend)[date(2026, 11, 1)]["count"] == 6  # ...the trend is not
+        assert report.trend_stale and b"stale: its refresh job" in page.content
+        reports.refresh_trend()
+        cache.clear()
+        report = client.get(url).context["report"]
+        assert dict(report.trend)[date(2026, 11, 1)]["count"] == 7
+        assert report.trend_at == later and not report.trend_stale
+
+
+def test_a_filtered_trend_adds_up_the_rollups_groups_and_one_csms_is_read_live(
+    client, lead, history
+):
+    reports.refresh_trend(NOW)
+    client.force_login(lead)
+    with time_machine.travel(NOW, tick=False):
+        tier1 = client.get(f"/reports/escalations/?{PERIOD}&tier=1").context["report"]
+        high = client.get(f"/reports/escalations/?{PERIOD}&severity=high").context["report"]
+    assert dict(tier1.trend)[date(2026, 11, 1)]["count"] == 3  # e1, e2, e9
+    assert dict(tier1.trend)[date(2026, 10, 1)]["count"] == 1  # opened 31 Oct 23:59
+    assert dict(high.trend)[date(2026, 11, 1)]["count"] == 2  # e2, e3
+
+
+def test_one_csms_trend_is_read_live(client, lead, csm, history):
+    reports.refresh_trend(NOW)
+    mine = make_account(arr=1000, csm=csm)
+    make_escalation(mine, opened_at=history["e1"].opened_at)
+    client.force_login(lead)
+    with time_machine.travel(NOW, tick=False):
+        everyone = client.get(f"/reports/escalations/?{PERIOD}").context["report"]
+        theirs = client.get(f"/reports/escalations/?{PERIOD}&csm={csm.pk}").context["report"]
+    assert dict(everyone.trend)[date(2026, 11, 1)]["count"] == 6  # the rollup, before it
+    assert dict(theirs.trend)[date(2026, 11, 1)]["count"] == 1
