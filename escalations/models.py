@@ -296,7 +296,12 @@ class Escalation(models.Model):
 
     @property
     def code(self) -> str:
-        return f"ESC-{self.pk:04d}"
+        return self.code_of(self.pk)
+
+    @staticmethod
+    def code_of(pk: int) -> str:
+        """The code people quote (ESC-0042), from the id alone (the report CSVs)."""
+        return f"ESC-{pk:04d}"
 
     @property
     def is_open(self) -> bool:

@@ -94,7 +94,7 @@ def _rows_set(request) -> str:
 
 def _rows_queryset(form, which: str, now):
     qs = reports.annotate_resolution(reports.in_period(form), reports.resolution_policies())
-    return reports.rows_queryset(qs.filter(reports.rows_filter(which, now)))
+    return reports.rows_queryset(qs.filter(reports.rows_filter(which, now)), "res_end", "res_due")
 
 
 @role_required(*REPORT_ROLES)
@@ -112,7 +112,7 @@ def escalation_report_rows(request):
         f"Escalations behind the figure: {which}",
         reports.CSV_COLUMNS + reports.ROW_EXTRA,
         [reports.page_row(e, now) for e in escalations[:ROWS_SHOWN]],
-        links=[reverse("escalation_detail", args=[e.pk]) for e in escalations[:ROWS_SHOWN]],
+        links=[reverse("escalation_detail", args=[e.id]) for e in escalations[:ROWS_SHOWN]],
         note=f"The first {ROWS_SHOWN} are listed; the CSV holds them all."
         if len(escalations) > ROWS_SHOWN
         else "",
