@@ -273,13 +273,16 @@ def main() -> None:
             "rollup",
             {},
         ),
-        (
-            "interaction analysis, busiest account (90 days)",
-            f"/accounts/{busiest}/interactions/",
-            "account",
-            {},
-        ),
     ]
+    if busiest is not None:  # no ticket in 90 days: nothing to analyse
+        cases.append(
+            (
+                "interaction analysis, busiest account (90 days)",
+                f"/accounts/{busiest}/interactions/",
+                "account",
+                {},
+            )
+        )
     db = connection.settings_dict
     print(
         f"database {db['NAME']} on {db['HOST']}:{db['PORT']}; "

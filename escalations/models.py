@@ -582,6 +582,34 @@ class EscalationMonthTotals(models.Model):
         return f"{self.month:%Y-%m} tier {self.tier} {self.type} {self.severity}: {self.count}"
 
 
+class EscalationMonthCount(models.Model):
+    """Escalations opened in a month (in TIME_ZONE) per type, root cause and contributing
+    factor (escalations/reports.py): the systemic-issues page and the monthly report add
+    up three months per quarter instead of reading a year of escalations. Rewritten with
+    EscalationMonthTotals, by the same job."""
+
+    class Dimension(models.TextChoices):
+        TYPE = "type", "Type"
+        CAUSE = "cause", "Root-cause category"
+        FACTOR = "factor", "Contributing factor"
+
+    month = models.DateField()
+    dimension = models.CharField(max_length=10, choices=Dimension.choices)
+    key = models.CharField(max_length=300)  # "" for a root cause not recorded
+    label = models.CharField(max_length=300)
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dimension", "key", "month"], name="one_escalation_month_count"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.dimension} {self.label}: {self.count}"
+
+
 class Action(models.Model):
     class Horizon(models.TextChoices):
         IMMEDIATE = "immediate", "Immediate (next 4 hours)"

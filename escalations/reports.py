@@ -11,6 +11,7 @@ nothing to average). Wall-clock hours throughout; `now` is a parameter."""
 
 import hashlib
 import re
+from collections import defaultdict
 from dataclasses import asdict, astuple, dataclass, fields
 from datetime import date, datetime, time, timedelta
 
@@ -24,6 +25,7 @@ from django.db.models import (
     Count,
     DateTimeField,
     F,
+    Max,
     Q,
     QuerySet,
     Sum,
@@ -38,6 +40,7 @@ from django.utils import timezone
 from accounts.models import Account, Tier
 from escalations.models import (
     Escalation,
+    EscalationMonthCount,
     EscalationMonthTotals,
     PostMortem,
     ReportPolicy,
@@ -527,8 +530,8 @@ TOTALS_FIELDS = [f.name for f in fields(Totals)]
 
 
 def refresh_trend(now: datetime | None = None) -> int:
-    """Job: rewrite EscalationMonthTotals from every escalation (one grouped query and
-    one transaction); returns how many groups were stored."""
+    """Job: rewrite EscalationMonthTotals and EscalationMonthCount from every escalation
+    (three reads and one transaction); returns how many total groups were stored."""
     now = now or timezone.now()
     groups = totals(
         Escalation.objects.annotate(
@@ -549,15 +552,28 @@ def refresh_trend(now: datetime | None = None) -> int:
         )
         for (month, tier, type_, severity), t in groups.items()
     ]
+    counts = month_counts()
     with transaction.atomic():
         EscalationMonthTotals.objects.all().delete()
         EscalationMonthTotals.objects.bulk_create(rows, batch_size=2000)
+        EscalationMonthCount.objects.all().delete()
+        EscalationMonthCount.objects.bulk_create(counts, batch_size=2000)
     return len(rows)
 
 
+def rollup_computed_at(now: datetime) -> datetime:
+    """When the rollups were computed (one query); computed now if the job never ran."""
+    computed_at = EscalationMonthTotals.objects.values_list("computed_at", flat=True).first()
+    if computed_at is None:  # the job never ran, or there are no escalations at all
+        refresh_trend(now)
+        computed_at = now
+    return computed_at
+
+
 def trend_from_rollup(months: list[date], kwargs: dict, now: datetime):
-    """({month: Totals}, computed_at) from the rollup, filtered like the report (one
-    query; the rollup is computed first if the job never ran)."""
+    """({month: Totals}, computed_at) from the rollup, filtered like the report (two
+    queries)."""
+    computed_at = rollup_computed_at(now)
     qs = EscalationMonthTotals.objects.filter(month__gte=months[0], month__lte=months[-1])
     if kwargs["tier"] is not None:
         qs = qs.filter(tier=kwargs["tier"])
@@ -565,16 +581,8 @@ def trend_from_rollup(months: list[date], kwargs: dict, now: datetime):
         qs = qs.filter(type=kwargs["type"])
     if kwargs["severity"]:
         qs = qs.filter(severity=kwargs["severity"])
-    rows = list(qs.values("month", "computed_at", *TOTALS_FIELDS))
-    computed_at = rows[0]["computed_at"] if rows else None
-    if computed_at is None:
-        computed_at = EscalationMonthTotals.objects.values_list("computed_at", flat=True).first()
-    if computed_at is None:  # the job never ran, or there are no escalations at all
-        if refresh_trend(now):
-            return trend_from_rollup(months, kwargs, now)
-        return {}, now
     by_month: dict[date, Totals] = {}
-    for row in rows:
+    for row in qs.values("month", *TOTALS_FIELDS):
         t = Totals(**{f: row[f] for f in TOTALS_FIELDS})
         by_month[row["month"]] = by_month.get(row["month"], Totals()) + t
     return by_month, computed_at
@@ -646,106 +654,111 @@ ROOT_CAUSE = Coalesce(
 )
 
 
-def quarterly_counts(
-    field: str, windows: list[tuple[date, date]], labels: dict[str, str] | None = None, **filters
-) -> list[Quarterly]:
-    """Escalations per value of `field` ("type", or "cause": ROOT_CAUSE) opened in
-    each window (one query); labels maps values to names (else the value itself,
-    "(not recorded)" when blank)."""
-    bounds = [(local_midnight(a), local_midnight(b)) for a, b in windows]
-    qs = Escalation.objects.filter(
-        opened_at__gte=bounds[0][0], opened_at__lt=bounds[-1][1], **filters
-    )
-    if field == "cause":
-        qs = qs.annotate(cause=ROOT_CAUSE)
-    rows = (
-        qs.order_by()
-        .values(field)
-        .annotate(
-            **{
-                f"w{i}": Count("pk", filter=Q(opened_at__gte=a, opened_at__lt=b))
-                for i, (a, b) in enumerate(bounds)
-            }
-        )
-    )
-    labels = labels or {}
-    result = [
-        Quarterly(
-            r[field],
-            labels.get(r[field]) or r[field] or "(not recorded)",
-            [r[f"w{i}"] for i in range(len(bounds))],
-        )
-        for r in rows
-    ]
-    return sorted(result, key=lambda q: (-q.counts[-1], q.label))
-
-
 def _factors(text: str) -> set[str]:
     """The factors of a free-text list: one per line, numbering and bullets dropped."""
     lines = (FACTOR_BULLET.sub("", line).strip() for line in text.splitlines())
     return {line for line in lines if line}
 
 
-def factor_counts(windows: list[tuple[date, date]]) -> list[Quarterly]:
-    """Escalations per contributing factor opened in each window: the factors picked on
-    its post-mortem and the lines of the escalation's own free-text list, compared
-    case-blind, each counted once per escalation (two queries; the free text is split
-    here)."""
-    bounds = [(local_midnight(a), local_midnight(b)) for a, b in windows]
-    period = Escalation.objects.filter(opened_at__gte=bounds[0][0], opened_at__lt=bounds[-1][1])
-    factors: dict[int, set[str]] = {}
-    opened: dict[int, datetime] = {}
-    rows = period.exclude(contributing_factors="").values_list(
-        "pk", "opened_at", "contributing_factors"
+def month_counts() -> list[EscalationMonthCount]:
+    """Escalations per month opened and type, root cause (ROOT_CAUSE) and contributing
+    factor: the factors picked on the post-mortem and the lines of the escalation's own
+    free-text list, compared case-blind and counted once per escalation, named as the
+    taxonomy spells them when picked (three queries; the free text is split here)."""
+    month = TruncMonth("opened_at", tzinfo=timezone.get_current_timezone())
+    counts: dict[tuple[str, str, date], int] = defaultdict(int)
+    labels: dict[tuple[str, str], str] = {}
+    types = dict(Escalation.Type.choices)
+    grouped = (
+        Escalation.objects.annotate(month=month, cause=ROOT_CAUSE)
+        .order_by()
+        .values("month", "type", "cause")
+        .annotate(n=Count("pk"))
     )
-    for pk, opened_at, text in rows.iterator():
-        opened[pk] = opened_at
-        factors[pk] = _factors(text)
-    picked = PostMortem.contributing_factors.through.objects.filter(
-        postmortem__escalation__in=period
-    ).values_list(
-        "postmortem__escalation_id", "postmortem__escalation__opened_at", "rootcausecategory__name"
+    for row in grouped:
+        m, cause = row["month"].date(), row["cause"] or ""
+        counts[("type", row["type"], m)] += row["n"]
+        counts[("cause", cause, m)] += row["n"]
+        labels["type", row["type"]] = types.get(row["type"], row["type"])
+        labels["cause", cause] = cause or "(not recorded)"
+    factors: dict[int, dict[str, str]] = defaultdict(dict)  # escalation: {key: name}
+    opened: dict[int, date] = {}
+    typed = (
+        Escalation.objects.exclude(contributing_factors="")
+        .annotate(month=month)
+        .values_list("pk", "month", "contributing_factors")
     )
-    labels: dict[str, str] = {}  # the taxonomy's spelling wins over typed ones
-    for pk, opened_at, name in picked.iterator():
-        opened[pk] = opened_at
-        factors.setdefault(pk, set()).add(name)
-        labels[name.casefold()] = name
-    counts: dict[str, list[int]] = {}
+    for pk, m, text in typed.iterator(chunk_size=5000):
+        opened[pk] = m.date()
+        for name in _factors(text):
+            factors[pk].setdefault(name.casefold(), name)
+    picked = PostMortem.contributing_factors.through.objects.annotate(
+        month=TruncMonth(
+            "postmortem__escalation__opened_at", tzinfo=timezone.get_current_timezone()
+        )
+    ).values_list("postmortem__escalation_id", "month", "rootcausecategory__name")
+    for pk, m, name in picked.iterator(chunk_size=5000):
+        opened[pk] = m.date()
+        factors[pk][name.casefold()] = name
+        labels["factor", name.casefold()] = name  # the taxonomy's spelling wins
     for pk, names in factors.items():
-        i = next(i for i, (a, b) in enumerate(bounds) if a <= opened[pk] < b)
-        for key, name in {name.casefold(): name for name in names}.items():
-            labels.setdefault(key, name)
-            counts.setdefault(key, [0] * len(bounds))[i] += 1
-    result = [Quarterly(key, labels[key], c) for key, c in counts.items()]
+        for key, name in names.items():
+            counts[("factor", key, opened[pk])] += 1
+            labels.setdefault(("factor", key), name)
+    return [
+        EscalationMonthCount(
+            month=m, dimension=dimension, key=key, label=labels[dimension, key], count=n
+        )
+        for (dimension, key, m), n in counts.items()
+    ]
+
+
+def quarterly_counts(dimension: str, windows: list[tuple[date, date]]) -> list[Quarterly]:
+    """Escalations per type, root cause or contributing factor (an EscalationMonthCount
+    dimension) opened in each window of whole months, from the rollup (one query; the
+    caller asks rollup_computed_at first, which computes a missing rollup)."""
+    rows = (
+        EscalationMonthCount.objects.filter(
+            dimension=dimension, month__gte=windows[0][0], month__lt=windows[-1][1]
+        )
+        .values("key")
+        .annotate(
+            name=Max("label"),
+            **{
+                f"w{i}": Sum("count", filter=Q(month__gte=a, month__lt=b), default=0)
+                for i, (a, b) in enumerate(windows)
+            },
+        )
+    )
+    result = [
+        Quarterly(r["key"], r["name"], [r[f"w{i}"] for i in range(len(windows))]) for r in rows
+    ]
     return sorted(result, key=lambda q: (-q.counts[-1], q.label))
 
 
 SYSTEMIC_QUARTERS = 4
-SYSTEMIC_CACHE_SECONDS = 300
 
 
-def systemic_tables(today: date) -> list[Table]:
+@dataclass
+class Systemic:
+    tables: list[Table]
+    computed_at: datetime  # of the rollup the counts come from
+
+
+def systemic_tables(today: date, now: datetime) -> Systemic:
     """The quarter-over-quarter growth tables of the systemic-issues page (by type,
-    root cause and contributing factor), built at most every SYSTEMIC_CACHE_SECONDS."""
-    return cache.get_or_set(
-        f"reports:systemic:{today:%Y-%m-%d}",
-        lambda: _build_systemic_tables(today),
-        SYSTEMIC_CACHE_SECONDS,
-    )
-
-
-def _build_systemic_tables(today: date) -> list[Table]:
+    root cause and contributing factor), from the month counts' rollup."""
+    computed_at = rollup_computed_at(now)
     windows = quarter_windows(next_month(today), SYSTEMIC_QUARTERS)
     policy = ReportPolicy.load()
     growth_pct, growth_min = policy.growth_warning_pct, policy.growth_min_count
     header = [*map(window_label, windows), "Change (%)", "Growing"]
     groups = [
-        ("by-type", "By type", quarterly_counts("type", windows, dict(Escalation.Type.choices))),
+        ("by-type", "By type", quarterly_counts("type", windows)),
         ("by-root-cause", "By root-cause category", quarterly_counts("cause", windows)),
-        ("by-factor", "By contributing factor", factor_counts(windows)),
+        ("by-factor", "By contributing factor", quarterly_counts("factor", windows)),
     ]
-    return [
+    tables = [
         Table(
             name,
             title,
@@ -762,6 +775,7 @@ def _build_systemic_tables(today: date) -> list[Table]:
         )
         for name, title, rows in groups
     ]
+    return Systemic(tables, computed_at)
 
 
 # ---------------------------------------------------------------------------------------

@@ -177,9 +177,10 @@ def systemic_issues(request):
     """One place for systemic issues: what grows quarter over quarter (all escalations),
     the causes several accounts' post-mortems share, and the problems people linked."""
     access.require_viewer(request)
+    now = timezone.now()
     context = {
-        **systemic.finder_page(timezone.now()),
-        "tables": reports.systemic_tables(timezone.localdate()),
+        **systemic.finder_page(now),
+        "growth": reports.systemic_tables(timezone.localdate(now), now),
         "policy": ReportPolicy.load(),
         "csv_base": reverse("systemic_issues"),
     }
@@ -189,7 +190,9 @@ def systemic_issues(request):
 @require_GET
 def systemic_issues_csv(request, table):
     access.require_viewer(request)
-    return pick(reports.systemic_tables(timezone.localdate()), table).csv("escalations-systemic")
+    now = timezone.now()
+    growth = reports.systemic_tables(timezone.localdate(now), now)
+    return pick(growth.tables, table).csv("escalations-systemic")
 
 
 @require_POST

@@ -32,6 +32,7 @@ from escalations.reports import (
     quarter_windows,
     quarterly_counts,
     resolution_policies,
+    rollup_computed_at,
     window_label,
 )
 from tickets.models import Ticket
@@ -251,9 +252,10 @@ def build_monthly(month: date, now: datetime) -> MonthlyReport:
     protected, protected_n = arr_protected(start, end)
     policy = ReportPolicy.load()
     windows = quarter_windows(next_month(month), 2)
-    growth = [
-        q.growth for q in quarterly_counts("type", windows, dict(Escalation.Type.choices))
-    ] + [q.growth for q in quarterly_counts("cause", windows) if q.key]
+    rollup_computed_at(now)  # the escalation counts' rollup, computed if it never was
+    growth = [q.growth for q in quarterly_counts("type", windows)] + [
+        q.growth for q in quarterly_counts("cause", windows) if q.key
+    ]
     facts = rollups.facts_of(rollup)
     snapshot = rollups.snapshot_of(rollup)
     report = MonthlyReport(
