@@ -16,22 +16,18 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db.models import Count, Sum
 from django.utils import timezone
 
-from accounts.models import VIP_TIERS, Account, Tier
-from escalations.models import Escalation, ReportPolicy
+from accounts.models import VIP_TIERS, Tier
+from escalations.models import ReportPolicy
 from escalations.reports import (
-    RESOLVED,
     Growth,
-    annotate_resolution,
     is_growing,
     local_midnight,
     month_start,
     next_month,
     quarter_windows,
     quarterly_counts,
-    resolution_policies,
     rollup_computed_at,
     window_label,
 )
@@ -86,8 +82,6 @@ class MonthlyReport:
     previous_facts: MonthFacts
     snapshot: Snapshot
     snapshot_at: datetime | None
-    arr_protected: Decimal
-    protected_accounts: int
     growth: list[Growth]
     windows: list[tuple[date, date]]  # the two quarters the growth compares
     recommendations: list[Recommendation] = field(default_factory=list)
@@ -102,6 +96,14 @@ class MonthlyReport:
         if not self.tickets_with_sla:
             return None
         return 100 * (self.tickets_with_sla - self.tickets_missed) / self.tickets_with_sla
+
+    @property
+    def arr_protected(self) -> Decimal:
+        return self.facts.arr_protected
+
+    @property
+    def protected_accounts(self) -> int:
+        return self.facts.protected_accounts
 
     @property
     def vip_retention_pct(self) -> float | None:
@@ -142,17 +144,6 @@ def missed_sla_tickets(month: date) -> list[Ticket]:
         )
         .order_by("created_at", "id")[:MISSED_SHOWN]
     )
-
-
-def arr_protected(start: datetime, end: datetime) -> tuple[Decimal, int]:
-    """ARR of the VIP accounts with an escalation resolved in [start, end), and how many
-    accounts (1 query)."""
-    resolved = annotate_resolution(
-        Escalation.objects.filter(account__tier__in=VIP_TIERS), resolution_policies()
-    ).filter(RESOLVED, res_end__gte=start, res_end__lt=end)
-    accounts = Account.objects.filter(pk__in=resolved.values("account_id"))
-    row = accounts.aggregate(arr=Sum("arr"), n=Count("pk"))
-    return row["arr"] or Decimal(0), row["n"]
 
 
 def recommend(
@@ -241,15 +232,13 @@ def recommend(
 
 def build_monthly(month: date, now: datetime) -> MonthlyReport:
     """The report for `month` (its first day), in a fixed number of queries: the two
-    months' rollups, the missed tickets listed, ARR protected, the escalation growth and
-    the report policy."""
-    start, end = local_midnight(month), local_midnight(next_month(month))
+    months' rollups, the missed tickets listed, the escalation growth and the report
+    policy."""
     previous = month_start(month, 1)
     found = rollups.rollups_for([month, previous], now)
     rollup = found[month]
     before = {r.tier: r for r in rollups.tiers_of(found[previous])}
     tiers = [TierMonth(r, before[r.tier]) for r in rollups.tiers_of(rollup) if r.tier in VIP_TIERS]
-    protected, protected_n = arr_protected(start, end)
     policy = ReportPolicy.load()
     windows = quarter_windows(next_month(month), 2)
     rollup_computed_at(now)  # the escalation counts' rollup, computed if it never was
@@ -270,8 +259,6 @@ def build_monthly(month: date, now: datetime) -> MonthlyReport:
         previous_facts=rollups.facts_of(found[previous]),
         snapshot=snapshot,
         snapshot_at=rollup.snapshot_at,
-        arr_protected=protected,
-        protected_accounts=protected_n,
         growth=growth,
         windows=windows,
     )

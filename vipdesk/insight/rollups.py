@@ -4,8 +4,8 @@ tasks per request.
 
 - The month's ticket figures per tier (dashboard.tier_rows) and its missed VIP SLAs.
 - Facts as the month stood (`month_facts`): VIP retention and churn, VIP NPS from the
-  dated results, and the relationship cadence's completion (reviews and check-ins) at
-  the month's end.
+  dated results, ARR protected (VIP accounts with an escalation resolved in the month),
+  and the relationship cadence's completion (reviews and check-ins) at the month's end.
 - A month-end snapshot of what only exists as "now" (`month_end_snapshot`): pool load,
   executive-sponsor coverage, at-risk VIP accounts, ARR and expansion. The hourly
   refresh retakes it while the month runs; once the month has ended it is kept, so the
@@ -27,7 +27,15 @@ from django.utils import timezone
 
 from accounts.models import VIP_TIERS, Account, NpsPoint, RiskLevel, Tier
 from accounts.templatetags.people import person
-from escalations.reports import local_midnight, month_start, next_month
+from escalations.models import Escalation
+from escalations.reports import (
+    RESOLVED,
+    annotate_resolution,
+    local_midnight,
+    month_start,
+    next_month,
+    resolution_policies,
+)
 from tickets.models import Ticket
 from tickets.staffing.pools import pool_board
 from vipdesk.insight.dashboard import (
@@ -132,6 +140,18 @@ def vip_nps(last_day: date) -> tuple[float | None, int]:
     return row["nps"], row["n"]
 
 
+def arr_protected(month: date) -> tuple[Decimal, int]:
+    """ARR of the VIP accounts with an escalation resolved in the month, and how many
+    accounts (1 query)."""
+    start, end = local_midnight(month), local_midnight(next_month(month))
+    resolved = annotate_resolution(
+        Escalation.objects.filter(account__tier__in=VIP_TIERS), resolution_policies()
+    ).filter(RESOLVED, res_end__gte=start, res_end__lt=end)
+    accounts = Account.objects.filter(pk__in=resolved.values("account_id"))
+    row = accounts.aggregate(arr=Sum("arr"), n=Count("pk"))
+    return row["arr"] or Decimal(0), row["n"]
+
+
 @dataclass(frozen=True)
 class MonthFacts:
     retention: Retention
@@ -139,17 +159,28 @@ class MonthFacts:
     tier1_reviews: CadenceRow  # the quarter's business reviews of Tier-1 accounts
     nps: float | None = None  # VIP NPS as the month ended
     nps_accounts: int = 0
+    arr_protected: Decimal = Decimal(0)  # VIP accounts with an escalation resolved
+    protected_accounts: int = 0
 
 
 def month_facts(month: date) -> MonthFacts:
-    """Retention, VIP NPS, and the cadence tasks of the periods holding the month's last
-    day as they stood when it ended (4 queries)."""
+    """Retention, VIP NPS, ARR protected, and the cadence tasks of the periods holding
+    the month's last day as they stood when it ended (6 queries)."""
     end = local_midnight(next_month(month))
     last_day = next_month(month) - timedelta(days=1)
     cadence = cadence_completion(end, last_day)
     tier1 = cadence_completion(end, last_day, account__tier=Tier.STRATEGIC)
     nps, nps_accounts = vip_nps(last_day)
-    return MonthFacts(retention(month), cadence, business_review(tier1), nps, nps_accounts)
+    protected, protected_accounts = arr_protected(month)
+    return MonthFacts(
+        retention(month),
+        cadence,
+        business_review(tier1),
+        nps,
+        nps_accounts,
+        protected,
+        protected_accounts,
+    )
 
 
 def business_review(rows: list[CadenceRow]) -> CadenceRow:
@@ -169,6 +200,8 @@ def facts_of(rollup: MonthlyRollup) -> MonthFacts:
         CadenceRow(**f["tier1_reviews"]),
         f["nps"],
         f["nps_accounts"],
+        Decimal(f.get("arr_protected", 0)),
+        f.get("protected_accounts", 0),
     )
 
 
