@@ -7,7 +7,13 @@ optionally filtered by tier, type, severity and CSM. The per-escalation rules ar
 objects over two annotations (res_end: final resolution, else closing; res_due: opening
 + the severity's resolution SLA); the database sums them per group in one query
 (`totals`), and `figures` turns the sums into means and shares (null when there is
-nothing to average). Wall-clock hours throughout; `now` is a parameter."""
+nothing to average). Wall-clock hours throughout; `now` is a parameter.
+
+The API and the CSVs always read live. The page reads the same sums for whole months
+from a rollup (EscalationMonthTotals, rewritten every 10 minutes by `refresh_trend`,
+judging open escalations as of its computation) and the days around them live; it says
+when the rollup was computed. The systemic view's quarterly counts come from the same
+job (EscalationMonthCount)."""
 
 import hashlib
 import re
@@ -435,6 +441,7 @@ class Report:
     trend: list[tuple[date, dict]]  # (month, figures), oldest first
     as_of: datetime
     trend_at: datetime  # when the trend's rollup was computed
+    whole_months_at: datetime | None  # the period's whole months came from it
 
     @property
     def trend_stale(self) -> bool:
@@ -453,15 +460,42 @@ def next_month(day: date) -> date:
     return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
+GROUPS = ("account__tier", "type", "severity")
+
+
+def period_groups(form: ReportFilters, kwargs: dict, policies: dict[str, int], now: datetime):
+    """({(tier, type, severity): Totals} of the period, when its whole months come from
+    the rollup or None): whole months are read from EscalationMonthTotals, the partial
+    months at either end live (without a CSM filter, which the rollup has no dimension
+    for); a period with no whole month, or a CSM's, is read live (one query + 2)."""
+    start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    first = start if start.day == 1 else next_month(start)
+    until = month_start(end)  # whole months: [first, until)
+    if kwargs["csm"] is not None or first >= until:
+        return totals(in_period(form), policies, now, by=GROUPS), None
+    computed_at = rollup_computed_at(now)
+    edges = Q()
+    if start < first:
+        edges |= Q(opened_at__gte=local_midnight(start), opened_at__lt=local_midnight(first))
+    if until < end:
+        edges |= Q(opened_at__gte=local_midnight(until), opened_at__lt=local_midnight(end))
+    groups = totals(scoped(**kwargs).filter(edges), policies, now, by=GROUPS) if edges else {}
+    whole = rollup_rows(kwargs).filter(month__gte=first, month__lt=until)
+    for row in whole.values("tier", "type", "severity", *TOTALS_FIELDS):
+        key = (row["tier"], row["type"], row["severity"])
+        groups[key] = groups.get(key, Totals()) + Totals(**{f: row[f] for f in TOTALS_FIELDS})
+    return groups, computed_at
+
+
 def build_report(form: ReportFilters, now: datetime) -> Report:
-    """Everything the page shows, in a fixed number of queries (5) whatever the rows:
-    the period is read once, grouped by tier, type and severity, and the sums added up
-    for the totals and each breakdown."""
+    """Everything the page shows, in a fixed number of queries whatever the rows: the
+    period's sums grouped by tier, type and severity (period_groups), added up for the
+    totals and each breakdown; the monthly trend from the rollup."""
     kwargs = filter_kwargs(form)
     policies = resolution_policies()
     by_tier_accounts = accounts_by_tier(kwargs["csm"])
     accounts = population(by_tier_accounts, kwargs["tier"])
-    groups = totals(in_period(form), policies, now, by=("account__tier", "type", "severity"))
+    groups, whole_months_at = period_groups(form, kwargs, policies, now)
     t = summed(groups)
     targets = target_values(ReportPolicy.load())
 
@@ -502,7 +536,8 @@ def build_report(form: ReportFilters, now: datetime) -> Report:
     else:  # the rollup has no CSM dimension: one CSM's escalations are read live
         by_month, trend_at = live_trend(months, kwargs, policies, now), now
     trend = [(m, figures(by_month.get(m, Totals()), accounts)) for m in months]
-    return Report(t, accounts, metric_rows(t, accounts, targets), breakdowns, trend, now, trend_at)
+    rows = metric_rows(t, accounts, targets)
+    return Report(t, accounts, rows, breakdowns, trend, now, trend_at, whole_months_at)
 
 
 def live_trend(months: list[date], kwargs: dict, policies: dict[str, int], now: datetime):
@@ -570,17 +605,23 @@ def rollup_computed_at(now: datetime) -> datetime:
     return computed_at
 
 
-def trend_from_rollup(months: list[date], kwargs: dict, now: datetime):
-    """({month: Totals}, computed_at) from the rollup, filtered like the report (two
-    queries)."""
-    computed_at = rollup_computed_at(now)
-    qs = EscalationMonthTotals.objects.filter(month__gte=months[0], month__lte=months[-1])
+def rollup_rows(kwargs: dict) -> QuerySet:
+    """EscalationMonthTotals rows matching the report's tier, type and severity."""
+    qs = EscalationMonthTotals.objects.all()
     if kwargs["tier"] is not None:
         qs = qs.filter(tier=kwargs["tier"])
     if kwargs["type"]:
         qs = qs.filter(type=kwargs["type"])
     if kwargs["severity"]:
         qs = qs.filter(severity=kwargs["severity"])
+    return qs
+
+
+def trend_from_rollup(months: list[date], kwargs: dict, now: datetime):
+    """({month: Totals}, computed_at) from the rollup, filtered like the report (two
+    queries)."""
+    computed_at = rollup_computed_at(now)
+    qs = rollup_rows(kwargs).filter(month__gte=months[0], month__lte=months[-1])
     by_month: dict[date, Totals] = {}
     for row in qs.values("month", *TOTALS_FIELDS):
         t = Totals(**{f: row[f] for f in TOTALS_FIELDS})

@@ -3,12 +3,13 @@ CSV of every table): it works, it checks access, its query count does not grow."
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
 from django.core.cache import cache
 from django.db import connection
+from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 
 from escalations import reports
@@ -149,7 +150,37 @@ def test_the_page_is_cached_for_a_minute_and_says_as_of_when(client, lead, histo
     assert client.get(url).context["report"].totals.count == 6  # still the cached one
     assert "Figures as of" in first.content.decode()
     cache.clear()
+    # November is a whole month: read from the rollup, which the job refreshes.
+    assert client.get(url).context["report"].totals.count == 6
+    reports.refresh_trend()
+    cache.clear()
     assert client.get(url).context["report"].totals.count == 7
+
+
+def test_whole_months_come_from_the_rollup_and_the_days_around_them_live(
+    client, lead, csm, history
+):
+    client.force_login(lead)
+    period = "from=2026-10-15&to=2026-12-05"  # half of October, November, 4 days of December
+    with time_machine.travel(NOW, tick=False):
+        report = client.get(f"/reports/escalations/?{period}").context["report"]
+        assert report.whole_months_at == NOW  # the rollup computed on first use
+        # The same figures as the live API: e1-e9 plus the two either side of November.
+        form = reports.ReportFilters(QueryDict(period))
+        assert form.is_valid()
+        live = reports.summary(form, NOW)
+        assert reports.figures(report.totals, report.accounts) == {
+            k: v for k, v in live.items() if k != "targets"
+        }
+        assert report.totals.count == 8
+        october = make_account(arr=1000)
+        make_escalation(october, opened_at=datetime(2026, 10, 20, tzinfo=UTC))  # an edge day
+        make_escalation(october, opened_at=datetime(2026, 11, 20, tzinfo=UTC))  # a whole month
+        cache.clear()
+        report = client.get(f"/reports/escalations/?{period}").context["report"]
+        assert report.totals.count == 9  # the edge is live, November waits for the job
+        page = client.get(f"/reports/escalations/?{PERIOD}&csm={csm.pk}")
+        assert page.context["report"].whole_months_at is None  # a CSM's: all live
 
 
 def test_the_trend_comes_from_its_rollup_which_says_when_it_was_computed(client, lead, history):
@@ -166,13 +197,13 @@ def test_the_trend_comes_from_its_rollup_which_says_when_it_was_computed(client,
         cache.clear()
         page = client.get(url)
         report = page.context["report"]
-        assert report.totals.count == 7  # the headline is live...
-        assert dict(report.trend)[date(2026, 11, 1)]["count"] == 6  # ...the trend is not
+        assert report.totals.count == 6  # November, a whole month: from the rollup
+        assert dict(report.trend)[date(2026, 11, 1)]["count"] == 6
         assert report.trend_stale and b"stale: its refresh job" in page.content
         reports.refresh_trend()
         cache.clear()
         report = client.get(url).context["report"]
-        assert dict(report.trend)[date(2026, 11, 1)]["count"] == 7
+        assert dict(report.trend)[date(2026, 11, 1)]["count"] == report.totals.count == 7
         assert report.trend_at == later and not report.trend_stale
 
 
