@@ -181,3 +181,11 @@ def test_a_month_first_reported_long_after_it_ended_says_so(client, lead, db):
 
 def _table(page, name):
     return next(t for t in page.context["tables"] if t.name == name)
+
+
+def test_a_rollup_stored_before_the_months_facts_existed_is_recomputed(client, lead, history):
+    MonthlyRollup.objects.create(month=date(2026, 8, 1), computed_at=NOW, tiers=[])
+    client.force_login(lead)
+    assert client.get("/reports/vip/2026-09/").status_code == 200  # compares with August
+    august = MonthlyRollup.objects.get(month="2026-08-01")
+    assert august.facts["retention"]["vip_customers"] == 5 and august.snapshot_at == NOW

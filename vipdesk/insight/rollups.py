@@ -191,8 +191,6 @@ def business_review(rows: list[CadenceRow]) -> CadenceRow:
 
 def facts_of(rollup: MonthlyRollup) -> MonthFacts:
     f = rollup.facts
-    if not f:  # a rollup computed before these facts existed: refreshed on next run
-        return MonthFacts(Retention(), [], CadenceRow("", "", 0, 0, 0))
     r = f["retention"]
     return MonthFacts(
         Retention(**{**r, "vip_churned_arr": Decimal(r["vip_churned_arr"])}),
@@ -200,8 +198,8 @@ def facts_of(rollup: MonthlyRollup) -> MonthFacts:
         CadenceRow(**f["tier1_reviews"]),
         f["nps"],
         f["nps_accounts"],
-        Decimal(f.get("arr_protected", 0)),
-        f.get("protected_accounts", 0),
+        Decimal(f["arr_protected"]),
+        f["protected_accounts"],
     )
 
 
@@ -321,8 +319,6 @@ def month_end_snapshot(now: datetime) -> Snapshot:
 
 def snapshot_of(rollup: MonthlyRollup) -> Snapshot:
     s = rollup.snapshot
-    if not s:
-        return Snapshot()
     return Snapshot(
         pools=[
             PoolFacts(**{**p, "overloaded": [MemberFacts(**m) for m in p["overloaded"]]})
@@ -374,10 +370,11 @@ def refresh_recent_rollups(now: datetime | None = None) -> int:
 
 
 def rollups_for(months: list[date], now: datetime) -> dict[date, MonthlyRollup]:
-    """The rollups of these months (one query), computing those missing."""
+    """The rollups of these months (one query), computing those missing or stored before
+    they held the month's facts."""
     found = {r.month: r for r in MonthlyRollup.objects.filter(month__in=months)}
     for month in months:
-        if month not in found:
+        if month not in found or not found[month].facts:
             found[month] = refresh(month, now)
     return found
 
