@@ -784,6 +784,11 @@ SYSTEMIC_QUARTERS = 4
 class Systemic:
     tables: list[Table]
     computed_at: datetime  # of the rollup the counts come from
+    as_of: datetime
+
+    @property
+    def stale(self) -> bool:
+        return self.as_of - self.computed_at > TREND_STALE_AFTER
 
 
 def systemic_tables(today: date, now: datetime) -> Systemic:
@@ -816,7 +821,7 @@ def systemic_tables(today: date, now: datetime) -> Systemic:
         )
         for name, title, rows in groups
     ]
-    return Systemic(tables, computed_at)
+    return Systemic(tables, computed_at, now)
 
 
 # ---------------------------------------------------------------------------------------

@@ -7,7 +7,12 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from escalations.models import EscalationEvent, PostMortem, RootCauseCategory
+from escalations.models import (
+    EscalationEvent,
+    EscalationMonthTotals,
+    PostMortem,
+    RootCauseCategory,
+)
 from escalations.postmortems import actions, systemic
 from escalations.postmortems.systemic import Profile
 from escalations.reports import refresh_trend
@@ -211,6 +216,9 @@ def test_growth_counts_the_post_mortems_root_cause_and_factors_first(client, csm
     assert legal_now() == 4
     refresh_trend()
     assert legal_now() == 5
+    EscalationMonthTotals.objects.update(computed_at=timezone.now() - timedelta(hours=1))
+    page = client.get("/escalations/systemic/")
+    assert page.context["growth"].stale and b"stale: its refresh job" in page.content
 
 
 @pytest.mark.django_db
