@@ -11,7 +11,7 @@ it drains inline.
 Several drainers run at once, each on batches no other holds (SELECT … FOR UPDATE
 SKIP LOCKED), with no global lock. Redis keys only keep the number of jobs small:
 ROUTING_REQUESTED ("something is waiting") and one key per drainer slot
-(DRAINER_SCHEDULED is slot 0; INTAKE_DRAINERS slots, default 2), each with a TTL so a
+(DRAINER_SCHEDULED is slot 0; settings.INTAKE_DRAINERS slots), each with a TTL so a
 killed drainer cannot block intake. A request schedules the slot-0 drainer unless it
 is scheduled already; a drainer that finds a full batch waiting starts the next free
 slot's drainer, so drainers are added while a backlog lasts and let go once it is
@@ -24,7 +24,7 @@ idempotent: running it twice is harmless.
 Settings (getattr defaults): ROUTING_BATCH_SIZE = 200 rows or tickets per transaction,
 ROUTING_DRAIN_SECONDS = 60 (a drain then hands over to a new job, well inside the job
 timeout), ROUTING_SWEEP_AFTER_SECONDS = 30 (how long a row may wait before the sweep
-takes it), INTAKE_DRAINERS = 2.
+takes it).
 """
 
 import logging
@@ -121,7 +121,7 @@ def drain_routing(slot: int = 0) -> int:
 
 def add_drainer(redis) -> None:
     """A backlog: start the drainer of the next free slot, if any."""
-    for slot in range(1, getattr(settings, "INTAKE_DRAINERS", 2)):
+    for slot in range(1, settings.INTAKE_DRAINERS):
         if redis.set(slot_key(slot), 1, nx=True, ex=DRAINER_TTL_SECONDS):
             redis.set(ROUTING_REQUESTED, 1)
             enqueue_drainer(slot)
