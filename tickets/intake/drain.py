@@ -29,6 +29,7 @@ from tickets.intake.ingest import Item, write_tickets
 from tickets.intake.schemas import TicketIn
 from tickets.models import InboxDelivery, Ticket
 from tickets.routing.actions import Context, load_policies, make_context
+from vipdesk.lib.bulk import update_rows
 
 logger = logging.getLogger(__name__)
 
@@ -136,7 +137,8 @@ def finish_rows(parsed: list[Parsed], now: datetime) -> None:
         else:
             row.state, row.deliveries = InboxDelivery.State.DONE, []
             row.applied_sent_at = p.newest_sent_at
-    InboxDelivery.objects.bulk_update(
+    update_rows(
+        InboxDelivery,
         [p.row for p in parsed],
         ["state", "deliveries", "applied_sent_at", "processed_at", "error"],
     )

@@ -32,6 +32,7 @@ from accounts.models import Account, Contact
 from accounts.resolve import AccountRefs, AmbiguousAccount, resolve_refs
 from tickets.models import Ticket, TicketMessage
 from tickets.routing.actions import Context, decide, finish_routing
+from vipdesk.lib.bulk import update_rows
 
 ZENDESK_PRIORITIES = {"urgent": "P1", "high": "P2", "normal": "P3", "low": "P4"}
 # Timestamps from outside (created_at of tickets and comments) must fall in this range:
@@ -155,9 +156,12 @@ def write_tickets(items: list[Item], ctx: Context | None = None) -> list[Written
     matcher = match_batch([i.incoming for i in items])
     matches = [matcher.match(i.incoming) for i in items]
     accounts = Account.objects.in_bulk({a for a, _ in matches if a is not None})
-    keys = Q()
+    by_source: dict[str, list[str]] = {}
     for item in items:
-        keys |= Q(source=item.incoming.source, external_id=key(item.incoming))
+        by_source.setdefault(item.incoming.source, []).append(key(item.incoming))
+    keys = Q()
+    for source, external_ids in by_source.items():
+        keys |= Q(source=source, external_id__in=external_ids)
     existing = {
         (t.source, t.external_id): t
         for t in Ticket.objects.select_for_update(of=("self",))
@@ -224,10 +228,10 @@ def write_tickets(items: list[Item], ctx: Context | None = None) -> list[Written
     for ticket in updated:
         ticket.updated_at = now
     if updated and updated_fields:
-        Ticket.objects.bulk_update(updated, sorted(updated_fields | {"updated_at"}))
+        update_rows(Ticket, updated, sorted(updated_fields | {"updated_at"}))
     TicketMessage.objects.bulk_create(new_messages)
     if edited_messages:
-        TicketMessage.objects.bulk_update(edited_messages, ["body", "author_name"])
+        update_rows(TicketMessage, edited_messages, ["body", "author_name"])
     if routing is not None:
         finish_routing(routing, ctx)
     for w in written:

@@ -52,6 +52,7 @@ from tickets.routing.rules import (
 )
 from tickets.staffing.capacity import OpenLoad, open_loads
 from vipdesk.alerts.raising import AlertSpec, raise_alerts
+from vipdesk.lib.bulk import update_rows
 from vipdesk.tasks.models import Task
 from vipdesk.tasks.raising import TaskSpec, create_tasks
 
@@ -236,7 +237,7 @@ def _route_batch(ids: list[int], ctx: Context, skip_locked: bool, pending_only: 
         for ticket in routing.changed:
             ticket.updated_at = ctx.now
         if routing.changed:
-            Ticket.objects.bulk_update(routing.changed, sorted(routing.fields | {"updated_at"}))
+            update_rows(Ticket, routing.changed, sorted(routing.fields | {"updated_at"}))
         finish_routing(routing, ctx)
     return routing.routed
 
