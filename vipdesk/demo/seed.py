@@ -1118,6 +1118,9 @@ def finish(stdout) -> None:
         started = time.monotonic()
         tasks = create_missing_follow_ups() + schedule_relationship_tasks()
         stdout.write(f"Created {tasks:,} tasks in {time.monotonic() - started:.1f} s")
+        # Routing and scoring rewrote rows after build()'s ANALYZE; this PostgreSQL
+        # may run without autovacuum.
+        analyze([Ticket, Account, Alert, Task, Escalation, EscalationEvent])
 
 
 def _write_pairs(writer, rows, other_writer, other_rows) -> None:
