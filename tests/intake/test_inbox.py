@@ -204,3 +204,21 @@ def test_the_admin_lists_failed_deliveries_and_drains_them_again(client, acme, a
     row.refresh_from_db()
     assert row.state == "done" and row.error == ""
     assert Ticket.objects.get(external_id="F-1").customer_priority == "P4"
+
+
+def test_healthz_counts_failed_deliveries_and_metrics_the_waiting_ones(client, acme, settings):
+    import json
+
+    from tests.metrics.test_metrics import TOKEN, scrape, value
+
+    settings.METRICS_TOKEN = TOKEN
+    inbox.store("zendesk", "H-1", zendesk_payload("H-1", priority="someday"), T0)
+    jobs.drain_all()
+    assert json.loads(client.get("/healthz").content)["inbox_failed"] == 1
+    store("H-2")  # acknowledged, not drained
+    InboxDelivery.objects.filter(external_id="H-2").update(
+        received_at=timezone.now() - timedelta(minutes=10)
+    )
+    samples = scrape(client)
+    assert value(samples, "vipdesk_intake_unrouted_tickets") == 1
+    assert 600 <= value(samples, "vipdesk_intake_oldest_unrouted_age_seconds") < 660
