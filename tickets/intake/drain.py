@@ -29,11 +29,13 @@ from tickets.intake.ingest import Item, write_tickets
 from tickets.intake.schemas import TicketIn
 from tickets.models import InboxDelivery, Ticket
 from tickets.routing.actions import Context, load_policies, make_context
+from tickets.routing.rules import Policies
 from vipdesk.lib.bulk import update_rows
 
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
+CANDIDATES_SECONDS = 5
 
 
 class Unreadable(ValueError):
@@ -148,21 +150,31 @@ def drain_inbox(
     batch_size: int = BATCH_SIZE,
     deadline: float | None = None,
     received_before: datetime | None = None,
+    policies: Policies | None = None,
 ) -> int:
     """Drain pending rows batch after batch until none is left (rows other drainers
     hold are theirs), or until `deadline` (time.monotonic()). Returns how many rows
     became tickets. `received_before`: only rows waiting since then (the sweep)."""
-    policies = load_policies()
     pending = InboxDelivery.objects.filter(state=InboxDelivery.State.PENDING)
     if received_before is not None:
         pending = pending.filter(received_at__lte=received_before)
-    total = 0
+    total, ctx, loaded = 0, None, 0.0
     while True:
         with transaction.atomic():
             rows = list(pending.select_for_update(skip_locked=True).order_by("pk")[:batch_size])
             if not rows:
                 return total
-            # Agents' loads afresh for each batch: other drainers assign too.
-            total += drain_rows(rows, make_context(timezone.now(), policies))
+            # Agents' loads are read again every few seconds: other drainers and people
+            # assign too; in between, this drainer counts its own assignments.
+            if ctx is None or time.monotonic() - loaded > CANDIDATES_SECONDS:
+                policies = policies or load_policies()
+                ctx, loaded = make_context(timezone.now(), policies), time.monotonic()
+            else:
+                ctx.now = timezone.now()
+            try:
+                total += drain_rows(rows, ctx)
+            except BaseException:
+                ctx = None  # its assignments were rolled back with the batch
+                raise
         if len(rows) < batch_size or (deadline is not None and time.monotonic() > deadline):
             return total
