@@ -98,7 +98,6 @@ class Written:
     ticket: Ticket
     created: bool
     changed: bool
-    routed: bool = False
 
 
 @dataclass(frozen=True)
@@ -199,8 +198,10 @@ def write_tickets(items: list[Item], ctx: Context | None = None) -> list[Written
             reroute = bool(changed & set(ROUTING_INPUTS))
             if "body" in changed:
                 edited_messages.extend(edit_description(ticket, thread, incoming))
-        ticket.account = accounts.get(ticket.account_id) if ticket.account_id else None
-        ticket.contact = contact if contact and contact.pk == ticket.contact_id else None
+        if created or "account_id" in changed:
+            ticket.account = accounts.get(ticket.account_id)
+        if created or "contact_id" in changed:
+            ticket.contact = contact
         known = {m.external_id for m in thread}
         for comment in item.comments:
             if comment.body.strip() and comment_id(comment) not in known:
@@ -234,8 +235,6 @@ def write_tickets(items: list[Item], ctx: Context | None = None) -> list[Written
         update_rows(TicketMessage, edited_messages, ["body", "author_name"])
     if routing is not None:
         finish_routing(routing, ctx)
-    for w in written:
-        w.routed = w.ticket.routed
     return written
 
 
