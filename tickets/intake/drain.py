@@ -35,7 +35,10 @@ from vipdesk.lib.bulk import update_rows
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
-CANDIDATES_SECONDS = 5
+# Agents' open loads (tickets/staffing/capacity.py: open_loads) cost ~0.6 s of
+# PostgreSQL at 2M tickets: a drainer reads them this often and counts its own
+# assignments in between.
+CANDIDATES_SECONDS = 15
 
 
 class Unreadable(ValueError):
@@ -164,8 +167,8 @@ def drain_inbox(
             rows = list(pending.select_for_update(skip_locked=True).order_by("pk")[:batch_size])
             if not rows:
                 return total
-            # Agents' loads are read again every few seconds: other drainers and people
-            # assign too; in between, this drainer counts its own assignments.
+            # Agents' loads are read again every CANDIDATES_SECONDS: other drainers and
+            # people assign too.
             if ctx is None or time.monotonic() - loaded > CANDIDATES_SECONDS:
                 policies = policies or load_policies()
                 ctx, loaded = make_context(timezone.now(), policies), time.monotonic()

@@ -75,7 +75,7 @@ def request_routing() -> None:
         return
     queue = get_queue("high")
     try:
-        pipe = queue.connection.pipeline()
+        pipe = queue.connection.pipeline(transaction=False)  # one round trip, no MULTI
         pipe.set(ROUTING_REQUESTED, 1)
         pipe.set(DRAINER_SCHEDULED, 1, nx=True, ex=DRAINER_TTL_SECONDS)
         _, scheduled = pipe.execute()
