@@ -185,7 +185,7 @@ def get_ticket(request: HttpRequest, ticket_id: int):
 
 
 def pending_out(row: InboxDelivery) -> dict:
-    newest = max(row.deliveries, key=lambda d: d["sent_at"])
+    newest = max(row.deliveries, key=lambda d: datetime.fromisoformat(d["sent_at"]))
     try:
         incoming = drain.parse(
             row.source, newest["payload"], datetime.fromisoformat(newest["sent_at"])

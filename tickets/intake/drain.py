@@ -73,7 +73,7 @@ def parse_row(row: InboxDelivery) -> Parsed:
     """The row's deliveries, oldest first: the newest readable one gives the fields
     (unless a newer one was applied already), every readable one its comment."""
     readable, problems = [], []
-    stamped = sorted(row.deliveries, key=lambda d: d["sent_at"])
+    stamped = sorted(row.deliveries, key=lambda d: datetime.fromisoformat(d["sent_at"]))
     for n, delivery in enumerate(stamped, 1):
         sent_at = datetime.fromisoformat(delivery["sent_at"])
         try:
