@@ -49,6 +49,7 @@ from tickets.models import (
     Agent,
     AgentLevel,
     AgentPool,
+    InboxDelivery,
     PtoPeriod,
     Ticket,
     TicketMessage,
@@ -1079,7 +1080,8 @@ def flush(stdout=None) -> None:
     with transaction.atomic():
         if connection.vendor == "postgresql":
             tables = [
-                m._meta.db_table for m in (Account, Ticket, Agent, AgentPool, Escalation, Task)
+                m._meta.db_table
+                for m in (Account, Ticket, InboxDelivery, Agent, AgentPool, Escalation, Task)
             ]
             with connection.cursor() as cursor:
                 # Check deferred foreign keys now: TRUNCATE refuses pending trigger events.
@@ -1093,6 +1095,7 @@ def flush(stdout=None) -> None:
                 Task,
                 TicketMessage,
                 Ticket,
+                InboxDelivery,
                 AgentPool,
                 Agent,
                 Account,
