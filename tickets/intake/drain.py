@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import DatabaseError, transaction
-from django.utils import timezone
 from pydantic import ValidationError
 
 from accounts.resolve import AmbiguousAccount, resolve_refs
@@ -28,17 +27,12 @@ from tickets.intake import zendesk
 from tickets.intake.ingest import Item, write_tickets
 from tickets.intake.schemas import TicketIn
 from tickets.models import InboxDelivery, Ticket
-from tickets.routing.actions import Context, load_policies, make_context
-from tickets.routing.rules import Policies
+from tickets.routing.actions import Context, Contexts, make_context
 from vipdesk.lib.bulk import update_rows
 
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
-# Agents' open loads (tickets/staffing/capacity.py: open_loads) cost ~0.6 s of
-# PostgreSQL at 2M tickets: a drainer reads them this often and counts its own
-# assignments in between.
-CANDIDATES_SECONDS = 15
 
 
 class Unreadable(ValueError):
@@ -153,7 +147,7 @@ def drain_inbox(
     batch_size: int = BATCH_SIZE,
     deadline: float | None = None,
     received_before: datetime | None = None,
-    policies: Policies | None = None,
+    contexts: Contexts | None = None,
 ) -> int:
     """Drain pending rows batch after batch until none is left (rows other drainers
     hold are theirs), or until `deadline` (time.monotonic()). Returns how many rows
@@ -161,23 +155,17 @@ def drain_inbox(
     pending = InboxDelivery.objects.filter(state=InboxDelivery.State.PENDING)
     if received_before is not None:
         pending = pending.filter(received_at__lte=received_before)
-    total, ctx, loaded = 0, None, 0.0
+    contexts = contexts or Contexts()
+    total = 0
     while True:
         with transaction.atomic():
             rows = list(pending.select_for_update(skip_locked=True).order_by("pk")[:batch_size])
             if not rows:
                 return total
-            # Agents' loads are read again every CANDIDATES_SECONDS: other drainers and
-            # people assign too.
-            if ctx is None or time.monotonic() - loaded > CANDIDATES_SECONDS:
-                policies = policies or load_policies()
-                ctx, loaded = make_context(timezone.now(), policies), time.monotonic()
-            else:
-                ctx.now = timezone.now()
             try:
-                total += drain_rows(rows, ctx)
+                total += drain_rows(rows, contexts.get())
             except BaseException:
-                ctx = None  # its assignments were rolled back with the batch
+                contexts.void()
                 raise
         if len(rows) < batch_size or (deadline is not None and time.monotonic() > deadline):
             return total

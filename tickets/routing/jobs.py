@@ -38,8 +38,7 @@ from redis.exceptions import RedisError
 
 from tickets.intake.drain import drain_inbox
 from tickets.models import Ticket
-from tickets.routing.actions import load_policies, make_context, route_tickets
-from tickets.routing.rules import Policies
+from tickets.routing.actions import Contexts, route_tickets
 from vipdesk.lib.jobs import default_retry, get_queue
 
 logger = logging.getLogger(__name__)
@@ -91,11 +90,12 @@ def enqueue_drainer(slot: int) -> None:
     )
 
 
-def drain_all(deadline: float | None = None, policies: Policies | None = None) -> int:
+def drain_all(deadline: float | None = None, contexts: Contexts | None = None) -> int:
     """Drain the inbox, then route the stored tickets pending routing."""
     batch_size = getattr(settings, "ROUTING_BATCH_SIZE", BATCH_SIZE)
-    drained = drain_inbox(batch_size=batch_size, deadline=deadline, policies=policies)
-    return drained + route_pending(batch_size=batch_size, deadline=deadline, policies=policies)
+    contexts = contexts or Contexts()
+    drained = drain_inbox(batch_size=batch_size, deadline=deadline, contexts=contexts)
+    return drained + route_pending(batch_size=batch_size, deadline=deadline, contexts=contexts)
 
 
 def drain_routing(slot: int = 0) -> int:
@@ -105,11 +105,11 @@ def drain_routing(slot: int = 0) -> int:
     deadline = time.monotonic() + getattr(settings, "ROUTING_DRAIN_SECONDS", 60)
     batch_size = getattr(settings, "ROUTING_BATCH_SIZE", BATCH_SIZE)
     key, total = slot_key(slot), 0
-    policies = load_policies()  # once per job: it hands over within a minute
+    contexts = Contexts()  # across the passes of this job (it hands over within a minute)
     while True:
         redis.delete(ROUTING_REQUESTED)
         redis.expire(key, DRAINER_TTL_SECONDS)
-        drained = drain_all(deadline, policies)
+        drained = drain_all(deadline, contexts)
         total += drained
         if drained >= batch_size:
             add_drainer(redis)
@@ -134,23 +134,23 @@ def route_pending(
     batch_size: int = BATCH_SIZE,
     older_than: timedelta | None = None,
     deadline: float | None = None,
-    policies: Policies | None = None,
+    contexts: Contexts | None = None,
 ) -> int:
-    """Route every stored ticket pending routing, in batches, policies and agents
-    loaded once; tickets another drainer holds are left to it; a ticket that fails is
-    marked failed and passed over. Returns how many were routed."""
+    """Route every stored ticket pending routing, in batches (the routing context
+    from `contexts`); tickets another drainer holds are left to it; a ticket that
+    fails is marked failed and passed over. Returns how many were routed."""
     pending = Ticket.objects.pending_routing()
     if older_than is not None:
         pending = pending.filter(updated_at__lte=timezone.now() - older_than)
-    total, last_pk, ctx = 0, 0, None
+    contexts = contexts or Contexts()
+    total, last_pk = 0, 0
     while True:
         ids = list(
             pending.filter(pk__gt=last_pk).order_by("pk").values_list("pk", flat=True)[:batch_size]
         )
         if not ids:
             return total
-        ctx = ctx or make_context(policies=policies)
-        total += route_tickets(ids, ctx, skip_locked=True, pending_only=True)
+        total += route_tickets(ids, contexts.get(), skip_locked=True, pending_only=True)
         last_pk = ids[-1]
         if deadline is not None and time.monotonic() > deadline:
             return total
