@@ -295,6 +295,7 @@ def main() -> None:
         wait_http(f"http://127.0.0.1:{args.port}/healthz", time.time() + 60)
         wait_http(floor_url, time.time() + 60)
         time.sleep(2)  # let the worker pool start
+        existing = Ticket.objects.count()
         # Warm up: every web process connects, imports and loads its caches.
         for n in range(8 * args.web_workers):
             body = payload(f"{run}-warm-{n}", n, rng.choice(people))
@@ -312,7 +313,7 @@ def main() -> None:
             f"vipdesk: {args.web_workers} gunicorn workers, {args.rq_workers} drainers "
             f"({args.worker_class}); {os.cpu_count()} cores, load before "
             f"{os.getloadavg()[0]:.1f}; database {connection.settings_dict['NAME']}, "
-            f"{Ticket.objects.count():,} tickets"
+            f"{existing:,} tickets"
         )
         for concurrency in levels:
             ids = [f"{run}-c{concurrency}-{n}" for n in range(args.tickets)]
