@@ -7,6 +7,7 @@ from django.urls import path, reverse
 from accounts import tier_changes
 from accounts.audit import AuditedAdmin, SingletonAdmin
 from accounts.forms import (
+    FACTOR_SETTINGS,
     HEALTH_WEIGHTS,
     RISK_BANDS,
     RISK_LEVELS,
@@ -109,7 +110,7 @@ class ScoreWeightsAdmin(SingletonAdmin):
         ("Churn-risk levels (score from)", {"fields": RISK_LEVELS}),
         ("Risk-band workflows (once per crossing)", {"fields": RISK_BANDS}),
         ("Health score weights (add up to 100)", {"fields": HEALTH_WEIGHTS}),
-        ("Silent champion", {"fields": ["silent_champion_days"]}),
+        ("How each factor is defined (windows, thresholds, days)", {"fields": FACTOR_SETTINGS}),
         ("Schedule", {"fields": ["rescore_interval_minutes"]}),
     ]
 

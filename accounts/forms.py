@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.forms import BaseModelFormSet, modelformset_factory
 
+from accounts.history import USAGE_WINDOWS_MAX_WEEKS
 from accounts.models import ScoreWeights, Tier, TierPolicy
 from accounts.tiering import Band, band_errors
 
@@ -35,6 +36,19 @@ RISK_THRESHOLDS = [
 ]
 RISK_LEVELS = ["medium_level_from", "high_level_from", "critical_level_from"]
 RISK_BANDS = ["checkin_band_from", "stakeholder_band_from", "executive_band_from"]
+# How each risk factor is defined: its windows, thresholds and days.
+FACTOR_SETTINGS = [
+    "usage_recent_weeks",
+    "usage_baseline_weeks",
+    "usage_drop_from_pct",
+    "usage_drop_full_pct",
+    "ticket_spike_ratio",
+    "ticket_spike_min_tickets",
+    "silent_champion_days",
+    "renewal_window_days",
+]
+# Fields bounded by their own validators rather than by the 0–100 score scale.
+NOT_ON_SCORE_SCALE = {*FACTOR_SETTINGS, "rescore_interval_minutes"}
 
 
 class TierPolicyForm(forms.ModelForm):
@@ -63,7 +77,7 @@ class ScoreWeightsForm(forms.ModelForm):
             *RISK_LEVELS,
             *RISK_BANDS,
             *HEALTH_WEIGHTS,
-            "silent_champion_days",
+            *FACTOR_SETTINGS,
             "rescore_interval_minutes",
         ]
 
@@ -71,7 +85,7 @@ class ScoreWeightsForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         # Scores run 0–100, so no weight, threshold or boundary may exceed 100.
         for name, field in self.fields.items():
-            if name not in ("rescore_interval_minutes", "silent_champion_days"):
+            if name not in NOT_ON_SCORE_SCALE:
                 field.validators.append(MaxValueValidator(100))
                 field.widget.attrs["max"] = 100
 
@@ -80,6 +94,12 @@ class ScoreWeightsForm(forms.ModelForm):
         self._check_rising(data, RISK_THRESHOLDS, "Risk thresholds")
         self._check_rising(data, RISK_LEVELS, "Churn-risk level boundaries")
         self._check_rising(data, RISK_BANDS, "Risk-band workflow starts")
+        recent, baseline = data.get("usage_recent_weeks"), data.get("usage_baseline_weeks")
+        if recent and baseline and recent + baseline > USAGE_WINDOWS_MAX_WEEKS:
+            raise ValidationError(
+                f"The usage windows span {recent + baseline} weeks ({recent} recent + "
+                f"{baseline} baseline); at most {USAGE_WINDOWS_MAX_WEEKS} are kept for scoring."
+            )
         weights = [data.get(name) for name in HEALTH_WEIGHTS]
         if None not in weights and sum(weights) != 100:
             raise ValidationError(

@@ -92,21 +92,70 @@ class ScoreWeights(models.Model):
     """Singleton (pk=1): the weights and thresholds of the account scores.
 
     Each *_points field is the most that factor can add to the escalation-risk
-    score (0–100 after capping)."""
+    score (0–100 after capping). The defaults of the points and of the factor settings
+    are the ones fitted on the first half-year of the demo history and checked on the
+    second (bench/backtest_tuning.py, README "Early warning"); renewal proximity,
+    silent champion and severity escalating fit to 0 points there (they added only
+    false alerts), so they are off until an admin gives them points."""
 
-    churn_language_points = models.PositiveSmallIntegerField(default=25)
-    ticket_frequency_points = models.PositiveSmallIntegerField(default=18)
-    severity_escalating_points = models.PositiveSmallIntegerField(default=12)
-    shorter_messages_points = models.PositiveSmallIntegerField(default=8)
-    sentiment_falling_points = models.PositiveSmallIntegerField(default=12)
-    usage_drop_points = models.PositiveSmallIntegerField(default=15)
-    nps_drop_points = models.PositiveSmallIntegerField(default=10)
-    renewal_proximity_points = models.PositiveSmallIntegerField(default=10)
-    silent_champion_points = models.PositiveSmallIntegerField(default=8)
+    churn_language_points = models.PositiveSmallIntegerField(default=44)
+    ticket_frequency_points = models.PositiveSmallIntegerField(default=19)
+    severity_escalating_points = models.PositiveSmallIntegerField(default=0)
+    shorter_messages_points = models.PositiveSmallIntegerField(default=22)
+    sentiment_falling_points = models.PositiveSmallIntegerField(default=14)
+    usage_drop_points = models.PositiveSmallIntegerField(default=99)
+    nps_drop_points = models.PositiveSmallIntegerField(default=17)
+    renewal_proximity_points = models.PositiveSmallIntegerField(default=0)
+    silent_champion_points = models.PositiveSmallIntegerField(default=0)
+    # How each factor is defined (accounts/scoring.py); every reason sentence names them.
     silent_champion_days = models.PositiveSmallIntegerField(
         default=45,
         validators=[MinValueValidator(1)],
         help_text="A champion contact with no ticket or contact for this many days is silent.",
+    )
+    usage_recent_weeks = models.PositiveSmallIntegerField(
+        "usage drop: recent weeks",
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(11)],
+        help_text="The latest complete weeks of active users, compared with the baseline "
+        "(recent and baseline weeks together: at most 12).",
+    )
+    usage_baseline_weeks = models.PositiveSmallIntegerField(
+        "usage drop: baseline weeks",
+        default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(11)],
+        help_text="The complete weeks just before the recent ones.",
+    )
+    usage_drop_from_pct = models.PositiveSmallIntegerField(
+        "usage drop: fires from (%)",
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="Active users down at least this much (recent against baseline).",
+    )
+    usage_drop_full_pct = models.PositiveSmallIntegerField(
+        "usage drop: full strength at (%)",
+        default=15,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="A drop this large adds the factor's full points; smaller ones in proportion.",
+    )
+    ticket_spike_ratio = models.FloatField(
+        "ticket frequency: fires from (× the usual rate)",
+        default=3.0,
+        validators=[MinValueValidator(1.0), MaxValueValidator(20.0)],
+        help_text="Tickets in 7 or 30 days at least this many times the rate of the 90 days "
+        "before those 30.",
+    )
+    ticket_spike_min_tickets = models.PositiveSmallIntegerField(
+        "ticket frequency: at least (tickets in 7 days)",
+        default=2,
+        validators=[MinValueValidator(1)],
+        help_text="Fewer tickets than this in 7 days (one more in 30) never count as a spike.",
+    )
+    renewal_window_days = models.PositiveSmallIntegerField(
+        "renewal proximity: within (days)",
+        default=90,
+        validators=[MinValueValidator(1), MaxValueValidator(365)],
+        help_text="A renewal this close counts (fully on the day, half at the window's end).",
     )
 
     # Risk thresholds: each crossing raises its alert once.
@@ -293,6 +342,9 @@ class Account(models.Model):
         "escalation.",
     )
     rescore_requested = models.BooleanField(default=False)
+    # Claimed by the rescore job (vipdesk/insight/jobs.py: rescore_requested) and cleared
+    # once the rescore committed: a worker dying in between leaves the claim for the next run.
+    rescore_claimed = models.BooleanField(default=False)
 
     class Intervention(models.TextChoices):
         NONE = "none", "None"
@@ -344,6 +396,11 @@ class Account(models.Model):
                 fields=["rescore_requested"],
                 condition=Q(rescore_requested=True),
                 name="account_rescore_requested_idx",
+            ),
+            models.Index(
+                fields=["rescore_claimed"],
+                condition=Q(rescore_claimed=True),
+                name="account_rescore_claimed_idx",
             ),
             # ARR at risk by renewal quarter: High/Critical accounts only, ARR included.
             models.Index(

@@ -16,6 +16,37 @@ from vipdesk.alerts.raising import AlertSpec, raise_alerts
 from vipdesk.lib.roles import Role
 
 
+def leads_and_admins() -> tuple[list[int], list[int]]:
+    """The active support leads and admins (ids): who leadership and executive alerts
+    and the band workflows go to beyond the account's own people."""
+    members = User.objects.filter(
+        is_active=True, groups__name__in=[Role.LEAD, Role.ADMIN]
+    ).values_list("pk", "groups__name")
+    leads = [pk for pk, group in members if group == Role.LEAD]
+    admins = [pk for pk, group in members if group == Role.ADMIN]
+    return leads, admins
+
+
+def account_alert_specs(
+    account: Account, kind: str, level_key: str, recipients, title: str, body: str, now
+) -> list[AlertSpec]:
+    """One alert per distinct recipient (None skipped) about a crossing on an account:
+    `level_key` (e.g. "risk:70", "band:60") with `now` makes it once per crossing."""
+    return [
+        AlertSpec(
+            user_id=user_id,
+            kind=kind,
+            dedupe_key=f"account:{account.pk}:{level_key}:{now:%Y%m%dT%H%M%S}",
+            title=title,
+            body=body,
+            link=f"/accounts/{account.pk}/",
+            account_id=account.pk,
+        )
+        for user_id in dict.fromkeys(recipients)
+        if user_id is not None
+    ]
+
+
 def audience(threshold: int, weights) -> str:
     if threshold >= weights.executive_outreach_threshold:
         return "executive outreach"
@@ -43,19 +74,9 @@ def crossing_specs(
     body = f"Churn-risk score {risk}/100 crossed the {kind} threshold of {threshold}.{note}"
     if factors:
         body += f"\nWhy: {factors}"
-    return [
-        AlertSpec(
-            user_id=user_id,
-            kind=Alert.Kind.RISK_THRESHOLD,
-            dedupe_key=f"account:{account.pk}:risk:{threshold}:{now:%Y%m%dT%H%M%S}",
-            title=title,
-            body=body,
-            link=f"/accounts/{account.pk}/",
-            account_id=account.pk,
-        )
-        for user_id in dict.fromkeys(recipients)
-        if user_id is not None
-    ]
+    return account_alert_specs(
+        account, Alert.Kind.RISK_THRESHOLD, f"risk:{threshold}", recipients, title, body, now
+    )
 
 
 def raise_crossing_alerts(crossings: list[tuple[int, int, int]], weights, now: datetime) -> int:
@@ -64,11 +85,7 @@ def raise_crossing_alerts(crossings: list[tuple[int, int, int]], weights, now: d
     if not crossings:
         return 0
     accounts = Account.objects.in_bulk([account_id for account_id, _, _ in crossings])
-    members = User.objects.filter(
-        is_active=True, groups__name__in=[Role.LEAD, Role.ADMIN]
-    ).values_list("pk", "groups__name")
-    leads = [pk for pk, group in members if group == Role.LEAD]
-    admins = [pk for pk, group in members if group == Role.ADMIN]
+    leads, admins = leads_and_admins()
     specs = []
     for account_id, previously, risk in crossings:
         account = accounts.get(account_id)

@@ -5,6 +5,13 @@ vipdesk/insight/features.py computes for every account in a few set-based SQL st
 and returns the scores with one human sentence per factor that fired. No database
 access here; the caller loads the features and writes the scores back.
 
+Every rule is written once, over columns: `FeatureColumns` holds the features of many
+accounts as numpy arrays (NaN for "unknown"), each factor computes its strength for all
+of them at once, and `scores(columns, weights, now)` gives every account's AccountScore
+(the rescore and the backtest score 100,000 accounts a pass this way). `score(f, …)` is
+the same code on a single account; a factor's sentence is written only for the accounts
+it fires on.
+
 Each factor adds at most its `*_points` weight (ScoreWeights), scaled by how
 strongly it fires (its "strength", 0–1). A factor that does not fire adds no entry.
 
@@ -13,11 +20,15 @@ The risk score predicts new trouble, so open escalations are not one of its fact
 board and the account page as the account's status.
 """
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+
+import numpy as np
+
+from accounts.history import USAGE_WINDOWS_MAX_WEEKS, usage_trend_columns
 
 SEVERITY_WEIGHT = {"critical": 1.0, "high": 0.7, "medium": 0.4, "low": 0.2}
-DEFAULT_SILENT_CHAMPION_DAYS = 45
 
 
 @dataclass(frozen=True)
@@ -25,12 +36,14 @@ class AccountFeatures:
     """What was known about one account's history at `now` (every window ends there).
 
     "recent" = the last 30 days; "before" = the 90 days before those. NPS and usage
-    come from the dated history (NpsPoint, UsagePoint), never the current values."""
+    come from the dated history (NpsPoint, UsagePoint), never the current values:
+    `usage_weeks` holds weekly active users, index 0 = the latest complete week (None
+    for a week without data); the score weights' usage windows read it (`usage_trend`)."""
 
     account_id: int
     nps: int | None = None
     previous_nps: int | None = None
-    usage_trend_pct: float | None = None
+    usage_weeks: tuple[int | None, ...] = ()
     renewal_date: date | None = None
     tickets_7d: int = 0
     tickets_30d: int = 0
@@ -68,11 +81,136 @@ class AccountScore:
     alert_level: int  # highest risk threshold the score reaches (0 = none)
 
 
-def _points(max_points: int, strength: float) -> int:
-    return round(max_points * max(0.0, min(1.0, strength)))
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+MICROSECONDS_A_DAY = 86_400_000_000
 
 
-def _plural(n: int, word: str) -> str:
+def moment_us(value: datetime | None) -> float:
+    """A moment as microseconds since 1970 (exact in a float64), NaN for None."""
+    return np.nan if value is None else (value - EPOCH) // datetime.resolution
+
+
+def escalation_load(counts: dict[str, int]):
+    """Open escalations weighted by severity (counts: severity -> count, or -> array)."""
+    load = 0.0
+    for severity, n in counts.items():  # added in order, so every path agrees to the bit
+        load = load + SEVERITY_WEIGHT.get(severity, 0.4) * n
+    return load
+
+
+@dataclass
+class FeatureColumns:
+    """AccountFeatures of many accounts, one float64 array per feature (NaN = None).
+
+    Dates are day ordinals (date.toordinal), moments microseconds since 1970
+    (moment_us); usage_weeks is one row of USAGE_WINDOWS_MAX_WEEKS weeks per account
+    (index 0 = the latest complete week); churn phrases count distinct phrases, the
+    phrases themselves (tuples, for the sentences) are optional; open escalations are
+    their severity-weighted load."""
+
+    account_id: np.ndarray
+    nps: np.ndarray
+    previous_nps: np.ndarray
+    usage_weeks: np.ndarray
+    renewal_day: np.ndarray
+    tickets_7d: np.ndarray
+    tickets_30d: np.ndarray
+    tickets_before: np.ndarray
+    severe_recent: np.ndarray
+    severe_before: np.ndarray
+    churn_points_30d: np.ndarray
+    churn_tickets_30d: np.ndarray
+    direct_count: np.ndarray
+    indirect_count: np.ndarray
+    message_length_recent: np.ndarray
+    messages_recent: np.ndarray
+    message_length_before: np.ndarray
+    messages_before: np.ndarray
+    sentiment_recent: np.ndarray
+    sentiment_count_recent: np.ndarray
+    sentiment_before: np.ndarray
+    sentiment_count_before: np.ndarray
+    open_tickets: np.ndarray
+    breaches_90d: np.ndarray
+    csat_90d: np.ndarray
+    champions: np.ndarray
+    champion_last_seen: np.ndarray
+    escalation_load: np.ndarray
+    direct_phrases: Sequence[tuple[str, ...]] | None = None
+    indirect_phrases: Sequence[tuple[str, ...]] | None = None
+
+    def __len__(self) -> int:
+        return len(self.account_id)
+
+    def take(self, index) -> "FeatureColumns":
+        """The accounts at these positions (an index array or a boolean mask)."""
+        index = np.asarray(index)
+        if index.dtype == bool:
+            index = np.flatnonzero(index)
+        values = {}
+        for name, value in vars(self).items():
+            if isinstance(value, np.ndarray):
+                values[name] = value[index]
+            else:
+                values[name] = None if value is None else [value[i] for i in index]
+        return FeatureColumns(**values)
+
+    @classmethod
+    def of(cls, features: Sequence[AccountFeatures]) -> "FeatureColumns":
+        def column(values) -> np.ndarray:
+            return np.array(list(values), dtype=float)  # None -> NaN
+
+        plain = [
+            "nps", "previous_nps", "tickets_7d", "tickets_30d",
+            "tickets_before", "severe_recent", "severe_before", "churn_points_30d",
+            "churn_tickets_30d", "message_length_recent", "messages_recent",
+            "message_length_before", "messages_before", "sentiment_recent",
+            "sentiment_count_recent", "sentiment_before", "sentiment_count_before",
+            "open_tickets", "breaches_90d", "csat_90d", "champions",
+        ]  # fmt: skip
+        return cls(
+            account_id=np.array([f.account_id for f in features], dtype=np.int64),
+            **{name: column(getattr(f, name) for f in features) for name in plain},
+            usage_weeks=usage_rows(f.usage_weeks for f in features),
+            renewal_day=column(
+                f.renewal_date.toordinal() if f.renewal_date else None for f in features
+            ),
+            direct_count=column(len(f.direct_phrases) for f in features),
+            indirect_count=column(len(f.indirect_phrases) for f in features),
+            champion_last_seen=column(moment_us(f.champion_last_seen) for f in features),
+            escalation_load=column(escalation_load(f.open_escalations) for f in features),
+            direct_phrases=[f.direct_phrases for f in features],
+            indirect_phrases=[f.indirect_phrases for f in features],
+        )
+
+
+def usage_rows(series) -> np.ndarray:
+    """Weekly usage series (index 0 = the latest complete week, None = no data) as a
+    (accounts, USAGE_WINDOWS_MAX_WEEKS) array, NaN where unknown."""
+    rows = [
+        [np.nan if u is None else u for u in weeks[:USAGE_WINDOWS_MAX_WEEKS]]
+        + [np.nan] * (USAGE_WINDOWS_MAX_WEEKS - len(weeks))
+        for weeks in series
+    ]
+    return np.array(rows, dtype=float).reshape(-1, USAGE_WINDOWS_MAX_WEEKS)
+
+
+@dataclass
+class Fired:
+    """A factor over columns: where it fires, how strongly (0–1), and its sentence for
+    account i (called only where it fires)."""
+
+    fires: np.ndarray
+    strength: np.ndarray
+    sentence: Callable[[int], str]
+
+
+def _points(max_points: int, strength):
+    return np.round(max_points * np.clip(strength, 0.0, 1.0))
+
+
+def _plural(n, word: str) -> str:
+    n = int(n)
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
@@ -80,128 +218,196 @@ def _quoted(phrases) -> str:
     return ", ".join(f"“{p}”" for p in sorted(phrases))
 
 
-# Each factor: (features, weights, now) -> (strength 0–1, sentence without points) or None.
+def _known(values: np.ndarray) -> np.ndarray:
+    return ~np.isnan(values)
 
 
-def churn_language(f: AccountFeatures, w, now: datetime):
-    if f.churn_points_30d <= 0 and not f.direct_phrases and not f.indirect_phrases:
-        return None
-    strength = min(1.0, f.churn_points_30d / 60)
-    parts = []
-    if f.direct_phrases:
-        strength = max(strength, 0.6)
-        parts.append(f"direct: {_quoted(f.direct_phrases)}")
-    if f.indirect_phrases:
-        parts.append(f"indirect: {_quoted(f.indirect_phrases)}")
-    where = _plural(max(f.churn_tickets_30d, 1), "ticket")
-    detail = f" ({'; '.join(parts)})" if parts else ""
-    return strength, f"Churn language in {where} in 30 days{detail}"
+def _ratio(numerator, denominator) -> np.ndarray:
+    """numerator / denominator, 0 where the denominator is 0 (or unknown)."""
+    safe = np.where((denominator != 0) & _known(denominator), denominator, 1.0)
+    return np.where((denominator != 0) & _known(denominator), numerator / safe, 0.0)
 
 
-def ticket_frequency(f: AccountFeatures, w, now: datetime):
+# Each factor: (columns, weights, now) -> Fired.
+
+
+def churn_language(f: FeatureColumns, w, now: datetime) -> Fired:
+    direct, indirect = f.direct_count > 0, f.indirect_count > 0
+    fires = (f.churn_points_30d > 0) | direct | indirect
+    strength = np.minimum(1.0, f.churn_points_30d / 60)
+    strength = np.where(direct, np.maximum(strength, 0.6), strength)
+
+    def sentence(i: int) -> str:
+        parts = []
+        if f.direct_phrases is not None and f.direct_phrases[i]:
+            parts.append(f"direct: {_quoted(f.direct_phrases[i])}")
+        if f.indirect_phrases is not None and f.indirect_phrases[i]:
+            parts.append(f"indirect: {_quoted(f.indirect_phrases[i])}")
+        where = _plural(max(f.churn_tickets_30d[i], 1), "ticket")
+        detail = f" ({'; '.join(parts)})" if parts else ""
+        return f"Churn language in {where} in 30 days{detail}"
+
+    return Fired(fires, strength, sentence)
+
+
+def ticket_frequency(f: FeatureColumns, w, now: datetime) -> Fired:
     # Baseline: tickets per day over the 90 days before the last 30 (at least 1 per 90 days,
     # so a first burst from a quiet account still counts, and we never divide by zero).
-    base_per_day = max(f.tickets_before, 1) / 90
-    candidates = []
-    if f.tickets_7d >= 3:
-        candidates.append((f.tickets_7d / (base_per_day * 7), f.tickets_7d, 7))
-    if f.tickets_30d >= 4:
-        candidates.append((f.tickets_30d / (base_per_day * 30), f.tickets_30d, 30))
-    candidates = [c for c in candidates if c[0] >= 2]
-    if not candidates:
-        return None
-    ratio, count, days = max(candidates)
-    strength = min(1.0, (ratio - 1) / 4)
-    return strength, (
-        f"{count} tickets in {days} days, {ratio:.1f}× the rate of the 90 days before"
+    # Fires from `ticket_spike_ratio` × that rate with at least `ticket_spike_min_tickets`
+    # in 7 days (one more in 30); full strength 4 × the rate above the threshold.
+    base_per_day = np.maximum(f.tickets_before, 1) / 90
+    least, from_ratio = w.ticket_spike_min_tickets, w.ticket_spike_ratio
+    ratio_7 = f.tickets_7d / (base_per_day * 7)
+    ratio_30 = f.tickets_30d / (base_per_day * 30)
+    in_7 = (f.tickets_7d >= least) & (ratio_7 >= from_ratio)
+    in_30 = (f.tickets_30d >= least + 1) & (ratio_30 >= from_ratio)
+    # The stronger window (higher ratio, then more tickets, then the longer window).
+    use_30 = in_30 & (
+        ~in_7 | (ratio_30 > ratio_7) | ((ratio_30 == ratio_7) & (f.tickets_30d >= f.tickets_7d))
     )
+    ratio = np.where(use_30, ratio_30, ratio_7)
+    count = np.where(use_30, f.tickets_30d, f.tickets_7d)
+    strength = np.minimum(1.0, (ratio - from_ratio + 1) / 4)
+
+    def sentence(i: int) -> str:
+        days = 30 if use_30[i] else 7
+        return (
+            f"{int(count[i])} tickets in {days} days, {ratio[i]:.1f}× the rate of the 90 "
+            f"days before (fires from {from_ratio:g}×)"
+        )
+
+    return Fired(in_7 | in_30, strength, sentence)
 
 
-def severity_escalating(f: AccountFeatures, w, now: datetime):
-    if f.severe_recent < 2 or f.tickets_30d == 0:
-        return None
-    share_recent = f.severe_recent / f.tickets_30d
-    share_before = f.severe_before / f.tickets_before if f.tickets_before else 0.0
+def severity_escalating(f: FeatureColumns, w, now: datetime) -> Fired:
+    share_recent = _ratio(f.severe_recent, f.tickets_30d)
+    share_before = _ratio(f.severe_before, f.tickets_before)
     delta = share_recent - share_before
-    if delta < 0.2:
-        return None
-    return min(1.0, delta / 0.6), (
-        f"{f.severe_recent} of {f.tickets_30d} tickets in 30 days are P1/P2 "
-        f"({share_recent:.0%}, was {share_before:.0%})"
+    fires = (f.severe_recent >= 2) & (f.tickets_30d > 0) & (delta >= 0.2)
+
+    def sentence(i: int) -> str:
+        return (
+            f"{int(f.severe_recent[i])} of {int(f.tickets_30d[i])} tickets in 30 days are "
+            f"P1/P2 ({share_recent[i]:.0%}, was {share_before[i]:.0%})"
+        )
+
+    return Fired(fires, np.minimum(1.0, delta / 0.6), sentence)
+
+
+def shorter_messages(f: FeatureColumns, w, now: datetime) -> Fired:
+    before = f.message_length_before
+    recent = np.where(_known(f.message_length_recent), f.message_length_recent, 0.0)
+    drop = 1 - _ratio(recent, before)
+    fires = (
+        (f.messages_recent >= 2)
+        & (f.messages_before >= 2)
+        & _known(before)
+        & (before != 0)
+        & (drop >= 0.3)
     )
 
+    def sentence(i: int) -> str:
+        return (
+            f"Customer messages shortened to {recent[i]:.0f} characters on average "
+            f"(from {before[i]:.0f}, −{drop[i]:.0%})"
+        )
 
-def shorter_messages(f: AccountFeatures, w, now: datetime):
-    if f.messages_recent < 2 or f.messages_before < 2 or not f.message_length_before:
-        return None
-    recent, before = f.message_length_recent or 0.0, f.message_length_before
-    drop = 1 - recent / before
-    if drop < 0.3:
-        return None
-    return min(1.0, drop / 0.7), (
-        f"Customer messages shortened to {recent:.0f} characters on average "
-        f"(from {before:.0f}, −{drop:.0%})"
-    )
+    return Fired(fires, np.minimum(1.0, drop / 0.7), sentence)
 
 
-def sentiment_falling(f: AccountFeatures, w, now: datetime):
-    if f.sentiment_count_recent < 2 or f.sentiment_recent is None:
-        return None
+def sentiment_falling(f: FeatureColumns, w, now: datetime) -> Fired:
     recent = f.sentiment_recent
-    if f.sentiment_count_before >= 2 and f.sentiment_before is not None:
-        delta = f.sentiment_before - recent
-        if delta >= 0.2:
-            return min(1.0, delta / 0.8), (
-                f"Average ticket sentiment fell to {recent:+.2f} from {f.sentiment_before:+.2f}"
+    scored = (f.sentiment_count_recent >= 2) & _known(recent)
+    # Against the 90 days before when they had at least two scored tickets, else on
+    # its own: a clearly negative 30 days.
+    compared = (f.sentiment_count_before >= 2) & _known(f.sentiment_before)
+    delta = f.sentiment_before - recent
+    falling = scored & compared & (delta >= 0.2)
+    negative = scored & ~compared & (recent <= -0.4)
+    strength = np.where(falling, np.minimum(1.0, delta / 0.8), 0.5)
+
+    def sentence(i: int) -> str:
+        if falling[i]:
+            return (
+                f"Average ticket sentiment fell to {recent[i]:+.2f} from "
+                f"{f.sentiment_before[i]:+.2f}"
             )
-        return None
-    if recent <= -0.4:
-        return 0.5, f"Average ticket sentiment is {recent:+.2f} over 30 days"
-    return None
+        return f"Average ticket sentiment is {recent[i]:+.2f} over 30 days"
+
+    return Fired(falling | negative, strength, sentence)
 
 
-def usage_drop(f: AccountFeatures, w, now: datetime):
-    if f.usage_trend_pct is None or f.usage_trend_pct > -10:
-        return None
-    pct = -f.usage_trend_pct
-    return min(1.0, pct / 50), f"Weekly active users down {pct:.0f}% over 4 weeks"
+def usage_change(f: FeatureColumns | AccountFeatures, w):
+    """Active users of the recent weeks against the baseline weeks (%), by the weights'
+    usage windows: an array (NaN where unknown) for columns, a float or None for one
+    account's features."""
+    if isinstance(f, AccountFeatures):
+        change = usage_change(FeatureColumns.of([f]), w)[0]
+        return None if np.isnan(change) else float(change)
+    return usage_trend_columns(f.usage_weeks, w.usage_recent_weeks, w.usage_baseline_weeks)
 
 
-def nps_drop(f: AccountFeatures, w, now: datetime):
-    if f.nps is None:
-        return None
-    drop = (f.previous_nps - f.nps) if f.previous_nps is not None else 0
-    drop_strength = min(1.0, drop / 40) if drop >= 10 else 0.0
-    low_strength = min(1.0, 0.4 + -f.nps / 100) if f.nps < 0 else 0.0
-    if drop_strength == 0 and low_strength == 0:
-        return None
-    if drop_strength >= low_strength:
-        return drop_strength, f"NPS fell from {f.previous_nps} to {f.nps} (−{drop})"
-    return low_strength, f"NPS is {f.nps}"
+def usage_drop(f: FeatureColumns, w, now: datetime) -> Fired:
+    pct = -usage_change(f, w)
+    fires = _known(pct) & (pct >= w.usage_drop_from_pct)
+
+    def sentence(i: int) -> str:
+        return (
+            f"Weekly active users down {pct[i]:.0f}% "
+            f"({_plural(w.usage_recent_weeks, 'week')} against the "
+            f"{_plural(w.usage_baseline_weeks, 'week')} before; fires from "
+            f"{w.usage_drop_from_pct}%, full at {w.usage_drop_full_pct}%)"
+        )
+
+    return Fired(fires, np.minimum(1.0, pct / w.usage_drop_full_pct), sentence)
 
 
-def renewal_proximity(f: AccountFeatures, w, now: datetime):
-    if f.renewal_date is None:
-        return None
-    days = (f.renewal_date - now.date()).days
-    if days < 0 or days > 90:
-        return None
-    proximity = 1 - 0.5 * days / 90  # 1.0 today … 0.5 in 90 days
-    if f.open_tickets:
-        return proximity, f"Renewal in {days} days with {_plural(f.open_tickets, 'open ticket')}"
-    return proximity * 0.3, f"Renewal in {days} days"
+def nps_drop(f: FeatureColumns, w, now: datetime) -> Fired:
+    nps, previous = f.nps, f.previous_nps
+    drop = np.where(_known(previous), previous - nps, 0.0)
+    drop_strength = np.where(drop >= 10, np.minimum(1.0, drop / 40), 0.0)
+    low_strength = np.where(nps < 0, np.minimum(1.0, 0.4 + -nps / 100), 0.0)
+    fires = _known(nps) & ((drop_strength != 0) | (low_strength != 0))
+    by_drop = drop_strength >= low_strength
+
+    def sentence(i: int) -> str:
+        if by_drop[i]:
+            return f"NPS fell from {int(previous[i])} to {int(nps[i])} (−{int(drop[i])})"
+        return f"NPS is {int(nps[i])}"
+
+    return Fired(fires, np.where(by_drop, drop_strength, low_strength), sentence)
 
 
-def silent_champion(f: AccountFeatures, w, now: datetime):
-    if not f.champions:
-        return None
-    quiet_days = getattr(w, "silent_champion_days", DEFAULT_SILENT_CHAMPION_DAYS)
-    if f.champion_last_seen is None:
-        return 1.0, "Champion has never been in touch"
-    days = (now - f.champion_last_seen).days
-    if days < quiet_days:
-        return None
-    return min(1.0, days / (2 * quiet_days)), f"Champion silent for {days} days"
+def renewal_proximity(f: FeatureColumns, w, now: datetime) -> Fired:
+    window = w.renewal_window_days
+    days = f.renewal_day - now.date().toordinal()
+    fires = _known(days) & (days >= 0) & (days <= window)
+    proximity = 1 - 0.5 * days / window  # 1.0 today … 0.5 at the window's end
+    strength = np.where(f.open_tickets > 0, proximity, proximity * 0.3)
+
+    def sentence(i: int) -> str:
+        within = f"within {window}"
+        if f.open_tickets[i]:
+            open_tickets = _plural(f.open_tickets[i], "open ticket")
+            return f"Renewal in {int(days[i])} days ({within}) with {open_tickets}"
+        return f"Renewal in {int(days[i])} days ({within})"
+
+    return Fired(fires, strength, sentence)
+
+
+def silent_champion(f: FeatureColumns, w, now: datetime) -> Fired:
+    quiet_days = w.silent_champion_days
+    never = ~_known(f.champion_last_seen)
+    days = np.floor_divide(moment_us(now) - f.champion_last_seen, MICROSECONDS_A_DAY)
+    fires = (f.champions > 0) & (never | (days >= quiet_days))
+    strength = np.where(never, 1.0, np.minimum(1.0, days / (2 * quiet_days)))
+
+    def sentence(i: int) -> str:
+        if never[i]:
+            return "Champion has never been in touch"
+        return f"Champion silent for {int(days[i])} days (silent from {quiet_days})"
+
+    return Fired(fires, strength, sentence)
 
 
 # name -> (rule, ScoreWeights field with its maximum points)
@@ -259,50 +465,97 @@ def crossed_thresholds(previously_alerted: int, risk: int, w) -> list[int]:
     return [t for t in alert_levels(w) if previously_alerted < t <= risk]
 
 
-def health(f: AccountFeatures, w) -> int:
+def health_columns(f: FeatureColumns, w) -> np.ndarray:
     """0–100 from NPS, usage trend, support history and open escalations."""
-    nps = 0.5 if f.nps is None else (f.nps + 100) / 200
-    usage = 0.5 if f.usage_trend_pct is None else min(1.0, max(0.0, 0.5 + f.usage_trend_pct / 100))
-    support = 1.0 - min(0.4, 0.05 * f.open_tickets) - min(0.4, 0.1 * f.breaches_90d)
-    if f.csat_90d is not None:
-        support = 0.5 * support + 0.5 * (f.csat_90d - 1) / 4
-    escalation_load = sum(SEVERITY_WEIGHT.get(s, 0.4) * n for s, n in f.open_escalations.items())
-    escalations = 1.0 - min(1.0, escalation_load)
+    with np.errstate(invalid="ignore"):
+        return _health(f, w)
+
+
+def _health(f: FeatureColumns, w) -> np.ndarray:
+    nps = np.where(_known(f.nps), (f.nps + 100) / 200, 0.5)
+    change = usage_change(f, w)
+    usage = np.where(_known(change), np.clip(0.5 + change / 100, 0.0, 1.0), 0.5)
+    support = 1.0 - np.minimum(0.4, 0.05 * f.open_tickets) - np.minimum(0.4, 0.1 * f.breaches_90d)
+    support = np.where(_known(f.csat_90d), 0.5 * support + 0.5 * (f.csat_90d - 1) / 4, support)
+    escalations = 1.0 - np.minimum(1.0, f.escalation_load)
     parts = [
         (w.health_nps_weight, nps),
         (w.health_usage_weight, usage),
-        (w.health_support_weight, max(0.0, support)),
+        (w.health_support_weight, np.maximum(0.0, support)),
         (w.health_escalation_weight, escalations),
     ]
     total_weight = sum(weight for weight, _ in parts) or 1
-    return max(0, min(100, round(100 * sum(weight * v for weight, v in parts) / total_weight)))
+    weighted = 0
+    for weight, value in parts:
+        weighted = weighted + weight * value
+    return np.clip(np.round(100 * weighted / total_weight), 0, 100).astype(int)
 
 
-def strengths(f: AccountFeatures, w, now: datetime) -> dict[str, tuple[float, str]]:
-    """How strongly each factor fires (0–1, with its sentence), before weighting; the
-    backtest fits weights to these."""
+def health(f: AccountFeatures, w) -> int:
+    return int(health_columns(FeatureColumns.of([f]), w)[0])
+
+
+def strength_columns(f: FeatureColumns, w, now: datetime) -> dict[str, Fired]:
+    """How strongly each factor fires for every account (0–1, 0 where it does not),
+    before weighting; the backtest fits weights to these."""
     fired = {}
     for name, (rule, _) in FACTORS.items():
-        result = rule(f, w, now)
-        if result is not None:
-            fired[name] = (max(0.0, min(1.0, result[0])), result[1])
+        with np.errstate(invalid="ignore", divide="ignore"):  # NaN is "unknown" here
+            result = rule(f, w, now)
+        strength = np.where(result.fires, np.clip(result.strength, 0.0, 1.0), 0.0)
+        fired[name] = Fired(result.fires, strength, result.sentence)
     return fired
 
 
+@dataclass
+class RiskColumns:
+    """Risk for every account, each factor's points (0 where it adds nothing), and the
+    fired factors' sentences on demand."""
+
+    risk: np.ndarray
+    points: dict[str, np.ndarray]
+    fired: dict[str, Fired]
+    _rows: list[list[int]] | None = None
+
+    def factors(self, i: int, with_reasons: bool = True) -> list[dict]:
+        """Account i's factors, highest points first, each with its sentence."""
+        if self._rows is None:  # each account's points as plain ints, once
+            self._rows = np.stack(list(self.points.values()), 1).tolist()
+        out = []
+        for name, p in zip(self.points, self._rows[i], strict=True):
+            if p > 0:
+                item = {"name": name, "points": p}
+                if with_reasons:
+                    item["reason"] = f"{self.fired[name].sentence(i)}: +{p}"
+                out.append(item)
+        out.sort(key=lambda item: -item["points"])
+        return out
+
+
+def risk_columns(f: FeatureColumns, w, now: datetime) -> RiskColumns:
+    fired = strength_columns(f, w, now)
+    points = {
+        name: _points(getattr(w, FACTORS[name][1]), fired[name].strength).astype(int)
+        for name in FACTORS
+    }
+    total = sum(points.values()) if points else np.zeros(len(f), dtype=int)
+    return RiskColumns(np.minimum(100, total), points, fired)
+
+
+def scores(f: FeatureColumns, w, now: datetime) -> list[AccountScore]:
+    """Every account's score (its factors with their sentences)."""
+    risks = risk_columns(f, w, now)
+    healths = health_columns(f, w).tolist()
+    levels = {r: (risk_level(r, w), alert_level(r, w)) for r in range(101)}
+    out = []
+    for i, (account_id, risk) in enumerate(
+        zip(f.account_id.tolist(), risks.risk.tolist(), strict=True)
+    ):
+        level, alerted = levels[risk]
+        factors = risks.factors(i) if risk else []
+        out.append(AccountScore(account_id, healths[i], risk, level, factors, alerted))
+    return out
+
+
 def score(f: AccountFeatures, w, now: datetime) -> AccountScore:
-    factors = []
-    for name, (strength, sentence) in strengths(f, w, now).items():
-        points = _points(getattr(w, FACTORS[name][1]), strength)
-        if points <= 0:
-            continue
-        factors.append({"name": name, "points": points, "reason": f"{sentence}: +{points}"})
-    factors.sort(key=lambda item: -item["points"])
-    risk = min(100, sum(item["points"] for item in factors))
-    return AccountScore(
-        account_id=f.account_id,
-        health=health(f, w),
-        risk=risk,
-        level=risk_level(risk, w),
-        factors=factors,
-        alert_level=alert_level(risk, w),
-    )
+    return scores(FeatureColumns.of([f]), w, now)[0]

@@ -1,14 +1,16 @@
-"""Benchmark: fit suggested weights on the first half of a seeded demo year and
-backtest them, beside the saved weights, on the second half (out of sample).
+"""Benchmark: fit suggested weights and factor settings on the first half of a seeded
+demo year and backtest them, beside the saved weights, on the second half (out of
+sample).
 
     DATABASE_URL=… .venv/bin/python bench/backtest_tuning.py --fit 2025-12-01:2026-05-31 \
         --test 2026-06-01:2026-11-30 [--probability 0.05 0.1 0.15]
 
 Runs against the database as it is (seed it first: `manage.py seed_demo --flush
 --accounts 3000 --tickets 60000 --now 2026-12-01T00:00:00`). Writes nothing. Prints the
-suggested points for each alert probability, then recall 24 h / 72 h / 7 d, alerts per
-CSM and week and precision at 70 and 85 for every weight set, the best simple rule at
-equal alert volume, and the seconds each phase took.
+suggested draft (factor settings searched, points fitted) for each alert probability,
+then recall 24 h / 72 h / 7 d, alerts per CSM and week (average, busiest CSM) and
+precision at 70 and 85 for every weight set, the best simple rule at equal alert volume,
+and the seconds each phase took.
 """
 
 import argparse
@@ -26,10 +28,9 @@ import django  # noqa: E402
 django.setup()
 
 from accounts.models import ScoreWeights  # noqa: E402
-from vipdesk.insight.backtest import PRECISION_WINDOW  # noqa: E402
 from vipdesk.insight.jobs import draft_weights  # noqa: E402
-from vipdesk.insight.replay import WARM_UP, load_outcomes, midnight, replay, report  # noqa: E402
-from vipdesk.insight.tuning import Samples, fit_points  # noqa: E402
+from vipdesk.insight.replay import replay, report  # noqa: E402
+from vipdesk.insight.tuning import collect_samples, search_settings, suggest  # noqa: E402
 
 
 def period(text: str) -> tuple[date, date]:
@@ -50,25 +51,19 @@ def main() -> None:
     saved = ScoreWeights.load()
 
     started = time.monotonic()
-    (fit_from, fit_to), keep = args.fit, 0.1
-    outcomes = load_outcomes(midnight(fit_from) - WARM_UP, midnight(fit_to) + PRECISION_WINDOW)
-    samples = Samples(saved, outcomes, keep, seed=0)
-    replay(fit_from, fit_to, {}, collect=samples)
+    samples = collect_samples(*args.fit)
     print(
         f"fit replay {time.monotonic() - started:.0f} s: {len(samples.y)} samples, "
         f"{sum(samples.y)} positive"
     )
+    started = time.monotonic()
+    settings, _ = search_settings(samples, saved)
+    print(f"settings search {time.monotonic() - started:.0f} s: {settings}")
     sets = {"saved": saved}
     for p in args.probability:
-        points = fit_points(
-            samples.x,
-            samples.y,
-            keep_negatives=keep,
-            threshold=saved.csm_attention_threshold,
-            alert_probability=p,
-        )
-        print(f"suggested at p={p}: {points}")
-        sets[f"p={p}"] = draft_weights(points)
+        draft = suggest(samples, draft_weights(settings), alert_probability=p, search=False)
+        print(f"suggested at p={p}: {draft}")
+        sets[f"p={p}"] = draft_weights(draft)
 
     started = time.monotonic()
     replayed = replay(*args.test, sets, floor=min(w.csm_attention_threshold for w in sets.values()))

@@ -296,7 +296,12 @@ class Escalation(models.Model):
 
     @property
     def code(self) -> str:
-        return f"ESC-{self.pk:04d}"
+        return self.code_of(self.pk)
+
+    @staticmethod
+    def code_of(pk: int) -> str:
+        """The code people quote (ESC-0042), from the id alone (the report CSVs)."""
+        return f"ESC-{pk:04d}"
 
     @property
     def is_open(self) -> bool:
@@ -539,6 +544,70 @@ class ReportPolicy(models.Model):
     def load(cls) -> "ReportPolicy":
         obj, _ = cls.objects.get_or_create(pk=1)
         return obj
+
+
+class EscalationMonthTotals(models.Model):
+    """The escalation report's sums (escalations/reports.py Totals) per month opened (in
+    TIME_ZONE), account tier, type and severity: the monthly trend reads these rows
+    instead of scanning a year of escalations per request. Rewritten whole by a job
+    every few minutes (reports.refresh_trend); open and past-due escalations are
+    judged as of `computed_at`, which the page shows."""
+
+    month = models.DateField()
+    tier = models.PositiveSmallIntegerField()
+    type = models.CharField(max_length=20)
+    severity = models.CharField(max_length=10)
+    count = models.PositiveIntegerField(default=0)
+    open = models.PositiveIntegerField(default=0)
+    acknowledged = models.PositiveIntegerField(default=0)
+    acknowledge_seconds = models.FloatField(default=0)
+    resolved = models.PositiveIntegerField(default=0)
+    resolution_seconds = models.FloatField(default=0)
+    sla_met = models.PositiveIntegerField(default=0)
+    sla_missed = models.PositiveIntegerField(default=0)
+    reopened = models.PositiveIntegerField(default=0)
+    rated = models.PositiveIntegerField(default=0)
+    csat_sum = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "escalation month totals"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "tier", "type", "severity"], name="one_escalation_month_group"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} tier {self.tier} {self.type} {self.severity}: {self.count}"
+
+
+class EscalationMonthCount(models.Model):
+    """Escalations opened in a month (in TIME_ZONE) per type, root cause and contributing
+    factor (escalations/reports.py): the systemic-issues page and the monthly report add
+    up three months per quarter instead of reading a year of escalations. Rewritten with
+    EscalationMonthTotals, by the same job."""
+
+    class Dimension(models.TextChoices):
+        TYPE = "type", "Type"
+        CAUSE = "cause", "Root-cause category"
+        FACTOR = "factor", "Contributing factor"
+
+    month = models.DateField()
+    dimension = models.CharField(max_length=10, choices=Dimension.choices)
+    key = models.CharField(max_length=300)  # "" for a root cause not recorded
+    label = models.CharField(max_length=300)
+    count = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dimension", "key", "month"], name="one_escalation_month_count"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.dimension} {self.label}: {self.count}"
 
 
 class Action(models.Model):

@@ -1,9 +1,9 @@
 """The escalation report pages: the metrics with targets, breakdowns and trend charts;
-the escalations behind a figure; the systemic view; a CSV of every table.
+the escalations behind a figure; a CSV of every table. (The quarter-over-quarter
+systemic view lives on the systemic-issues page, /escalations/systemic/.)
 
 Each view checks access (leads and admins), then calls escalations/reports.py."""
 
-from django.core.cache import cache
 from django.http import QueryDict
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -11,16 +11,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from escalations import charts, reports
-from escalations.models import Escalation, ReportPolicy
 from vipdesk.lib.charts import figure_data
 from vipdesk.lib.csv_export import csv_response
 from vipdesk.lib.roles import Role, role_required
-from vipdesk.lib.tables import Table, pick, rounded
+from vipdesk.lib.tables import Table, pick
 
 REPORT_ROLES = (Role.LEAD, Role.ADMIN)
 ROWS_SHOWN = 500
-SYSTEMIC_QUARTERS = 4
-SYSTEMIC_CACHE_SECONDS = 300
 
 
 def _form(request) -> reports.ReportFilters:
@@ -97,7 +94,7 @@ def _rows_set(request) -> str:
 
 def _rows_queryset(form, which: str, now):
     qs = reports.annotate_resolution(reports.in_period(form), reports.resolution_policies())
-    return reports.rows_queryset(qs.filter(reports.rows_filter(which, now)))
+    return reports.rows_queryset(qs.filter(reports.rows_filter(which, now)), "res_end", "res_due")
 
 
 @role_required(*REPORT_ROLES)
@@ -115,7 +112,7 @@ def escalation_report_rows(request):
         f"Escalations behind the figure: {which}",
         reports.CSV_COLUMNS + reports.ROW_EXTRA,
         [reports.page_row(e, now) for e in escalations[:ROWS_SHOWN]],
-        links=[reverse("escalation_detail", args=[e.pk]) for e in escalations[:ROWS_SHOWN]],
+        links=[reverse("escalation_detail", args=[e.id]) for e in escalations[:ROWS_SHOWN]],
         note=f"The first {ROWS_SHOWN} are listed; the CSV holds them all."
         if len(escalations) > ROWS_SHOWN
         else "",
@@ -142,67 +139,3 @@ def escalation_report_rows_csv(request):
     qs = _rows_queryset(form, _rows_set(request), now)
     rows = (reports.page_row(e, now) for e in qs.iterator(chunk_size=2000))
     return csv_response("escalations.csv", reports.CSV_COLUMNS + reports.ROW_EXTRA, rows)
-
-
-def _systemic_tables(today) -> list[Table]:
-    """The systemic view's tables, built at most every SYSTEMIC_CACHE_SECONDS."""
-    return cache.get_or_set(
-        f"reports:systemic:{today:%Y-%m-%d}",
-        lambda: _build_systemic_tables(today),
-        SYSTEMIC_CACHE_SECONDS,
-    )
-
-
-def _build_systemic_tables(today) -> list[Table]:
-    windows = reports.quarter_windows(reports.next_month(today), SYSTEMIC_QUARTERS)
-    policy = ReportPolicy.load()
-    growth_pct, growth_min = policy.growth_warning_pct, policy.growth_min_count
-    header = [*map(reports.window_label, windows), "Change (%)", "Growing"]
-    groups = [
-        (
-            "by-type",
-            "By type",
-            reports.quarterly_counts("type", windows, dict(Escalation.Type.choices)),
-        ),
-        (
-            "by-root-cause",
-            "By root-cause category",
-            reports.quarterly_counts("root_cause_category", windows),
-        ),
-        ("by-factor", "By contributing factor", reports.factor_counts(windows)),
-    ]
-    return [
-        Table(
-            name,
-            title,
-            [title.removeprefix("By ").capitalize(), *header],
-            [
-                [
-                    q.label,
-                    *q.counts,
-                    rounded(q.growth.pct, 1),
-                    reports.is_growing(q.growth, growth_pct, growth_min),
-                ]
-                for q in rows
-            ],
-        )
-        for name, title, rows in groups
-    ]
-
-
-@role_required(*REPORT_ROLES)
-@require_GET
-def escalation_systemic(request):
-    policy = ReportPolicy.load()
-    context = {
-        "tables": _systemic_tables(timezone.localdate()),
-        "policy": policy,
-        "csv_base": reverse("escalation_systemic"),
-    }
-    return TemplateResponse(request, "reports/systemic.html", context)
-
-
-@role_required(*REPORT_ROLES)
-@require_GET
-def escalation_systemic_csv(request, table):
-    return pick(_systemic_tables(timezone.localdate()), table).csv("escalations-systemic")

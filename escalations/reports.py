@@ -7,21 +7,31 @@ optionally filtered by tier, type, severity and CSM. The per-escalation rules ar
 objects over two annotations (res_end: final resolution, else closing; res_due: opening
 + the severity's resolution SLA); the database sums them per group in one query
 (`totals`), and `figures` turns the sums into means and shares (null when there is
-nothing to average). Wall-clock hours throughout; `now` is a parameter."""
+nothing to average). Wall-clock hours throughout; `now` is a parameter.
+
+The API and the CSVs always read live. The page reads the same sums for whole months
+from a rollup (EscalationMonthTotals, rewritten every 10 minutes by `refresh_trend`,
+judging open escalations as of its computation) and the days around them live; it says
+when the rollup was computed. The systemic view's quarterly counts come from the same
+job (EscalationMonthCount)."""
 
 import hashlib
 import re
-from dataclasses import astuple, dataclass
+from collections import defaultdict
+from dataclasses import asdict, astuple, dataclass, fields
 from datetime import date, datetime, time, timedelta
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import (
     Case,
+    CharField,
     Count,
     DateTimeField,
     F,
+    Max,
     Q,
     QuerySet,
     Sum,
@@ -29,12 +39,20 @@ from django.db.models import (
     When,
 )
 from django.db.models.expressions import CombinedExpression
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models.functions import Coalesce, NullIf, TruncMonth
 from django.http import QueryDict
 from django.utils import timezone
 
 from accounts.models import Account, Tier
-from escalations.models import Escalation, ReportPolicy, Severity, SeverityPolicy
+from escalations.models import (
+    Escalation,
+    EscalationMonthCount,
+    EscalationMonthTotals,
+    PostMortem,
+    ReportPolicy,
+    Severity,
+    SeverityPolicy,
+)
 from vipdesk.lib.roles import Role
 from vipdesk.lib.tables import Table, percent, rounded
 
@@ -422,6 +440,12 @@ class Report:
     breakdowns: list[Breakdown]
     trend: list[tuple[date, dict]]  # (month, figures), oldest first
     as_of: datetime
+    trend_at: datetime  # when the trend's rollup was computed
+    whole_months_at: datetime | None  # the period's whole months came from it
+
+    @property
+    def trend_stale(self) -> bool:
+        return self.as_of - self.trend_at > TREND_STALE_AFTER
 
 
 def month_start(day: date, back: int = 0) -> date:
@@ -436,15 +460,42 @@ def next_month(day: date) -> date:
     return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
+GROUPS = ("account__tier", "type", "severity")
+
+
+def period_groups(form: ReportFilters, kwargs: dict, policies: dict[str, int], now: datetime):
+    """({(tier, type, severity): Totals} of the period, when its whole months come from
+    the rollup or None): whole months are read from EscalationMonthTotals, the partial
+    months at either end live (without a CSM filter, which the rollup has no dimension
+    for); a period with no whole month, or a CSM's, is read live (one query + 2)."""
+    start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    first = start if start.day == 1 else next_month(start)
+    until = month_start(end)  # whole months: [first, until)
+    if kwargs["csm"] is not None or first >= until:
+        return totals(in_period(form), policies, now, by=GROUPS), None
+    computed_at = rollup_computed_at(now)
+    edges = Q()
+    if start < first:
+        edges |= Q(opened_at__gte=local_midnight(start), opened_at__lt=local_midnight(first))
+    if until < end:
+        edges |= Q(opened_at__gte=local_midnight(until), opened_at__lt=local_midnight(end))
+    groups = totals(scoped(**kwargs).filter(edges), policies, now, by=GROUPS) if edges else {}
+    whole = rollup_rows(kwargs).filter(month__gte=first, month__lt=until)
+    for row in whole.values("tier", "type", "severity", *TOTALS_FIELDS):
+        key = (row["tier"], row["type"], row["severity"])
+        groups[key] = groups.get(key, Totals()) + Totals(**{f: row[f] for f in TOTALS_FIELDS})
+    return groups, computed_at
+
+
 def build_report(form: ReportFilters, now: datetime) -> Report:
-    """Everything the page shows, in a fixed number of queries (5) whatever the rows:
-    the period is read once, grouped by tier, type and severity, and the sums added up
-    for the totals and each breakdown."""
+    """Everything the page shows, in a fixed number of queries whatever the rows: the
+    period's sums grouped by tier, type and severity (period_groups), added up for the
+    totals and each breakdown; the monthly trend from the rollup."""
     kwargs = filter_kwargs(form)
     policies = resolution_policies()
     by_tier_accounts = accounts_by_tier(kwargs["csm"])
     accounts = population(by_tier_accounts, kwargs["tier"])
-    groups = totals(in_period(form), policies, now, by=("account__tier", "type", "severity"))
+    groups, whole_months_at = period_groups(form, kwargs, policies, now)
     t = summed(groups)
     targets = target_values(ReportPolicy.load())
 
@@ -480,20 +531,102 @@ def build_report(form: ReportFilters, now: datetime) -> Report:
     months = [month_start(last, TREND_MONTHS - 1)]
     while next_month(months[-1]) <= last:
         months.append(next_month(months[-1]))
+    if kwargs["csm"] is None:
+        by_month, trend_at = trend_from_rollup(months, kwargs, now)
+    else:  # the rollup has no CSM dimension: one CSM's escalations are read live
+        by_month, trend_at = live_trend(months, kwargs, policies, now), now
+    trend = [(m, figures(by_month.get(m, Totals()), accounts)) for m in months]
+    rows = metric_rows(t, accounts, targets)
+    return Report(t, accounts, rows, breakdowns, trend, now, trend_at, whole_months_at)
+
+
+def live_trend(months: list[date], kwargs: dict, policies: dict[str, int], now: datetime):
+    """{month: Totals} of the escalations opened in these months (one query)."""
     monthly = totals(
         scoped(**kwargs)
         .filter(
             opened_at__gte=local_midnight(months[0]),
-            opened_at__lt=local_midnight(next_month(last)),
+            opened_at__lt=local_midnight(next_month(months[-1])),
         )
         .annotate(month=TruncMonth("opened_at", tzinfo=timezone.get_current_timezone())),
         policies,
         now,
         by=("month",),
     )
-    by_month = {m.date(): v for (m,), v in monthly.items()}
-    trend = [(m, figures(by_month.get(m, Totals()), accounts)) for m in months]
-    return Report(t, accounts, metric_rows(t, accounts, targets), breakdowns, trend, now)
+    return {m.date(): v for (m,), v in monthly.items()}
+
+
+# ---------------------------------------------------------------------------------------
+# The trend's rollup (EscalationMonthTotals)
+
+TREND_REFRESH_MINUTES = 10
+TREND_STALE_AFTER = timedelta(minutes=3 * TREND_REFRESH_MINUTES)
+TOTALS_FIELDS = [f.name for f in fields(Totals)]
+
+
+def refresh_trend(now: datetime | None = None) -> int:
+    """Job: rewrite EscalationMonthTotals and EscalationMonthCount from every escalation
+    (three reads and one transaction); returns how many total groups were stored."""
+    now = now or timezone.now()
+    groups = totals(
+        Escalation.objects.annotate(
+            month=TruncMonth("opened_at", tzinfo=timezone.get_current_timezone())
+        ),
+        resolution_policies(),
+        now,
+        by=("month", "account__tier", "type", "severity"),
+    )
+    rows = [
+        EscalationMonthTotals(
+            month=month.date(),
+            tier=tier,
+            type=type_,
+            severity=severity,
+            computed_at=now,
+            **asdict(t),
+        )
+        for (month, tier, type_, severity), t in groups.items()
+    ]
+    counts = month_counts()
+    with transaction.atomic():
+        EscalationMonthTotals.objects.all().delete()
+        EscalationMonthTotals.objects.bulk_create(rows, batch_size=2000)
+        EscalationMonthCount.objects.all().delete()
+        EscalationMonthCount.objects.bulk_create(counts, batch_size=2000)
+    return len(rows)
+
+
+def rollup_computed_at(now: datetime) -> datetime:
+    """When the rollups were computed (one query); computed now if the job never ran."""
+    computed_at = EscalationMonthTotals.objects.values_list("computed_at", flat=True).first()
+    if computed_at is None:  # the job never ran, or there are no escalations at all
+        refresh_trend(now)
+        computed_at = now
+    return computed_at
+
+
+def rollup_rows(kwargs: dict) -> QuerySet:
+    """EscalationMonthTotals rows matching the report's tier, type and severity."""
+    qs = EscalationMonthTotals.objects.all()
+    if kwargs["tier"] is not None:
+        qs = qs.filter(tier=kwargs["tier"])
+    if kwargs["type"]:
+        qs = qs.filter(type=kwargs["type"])
+    if kwargs["severity"]:
+        qs = qs.filter(severity=kwargs["severity"])
+    return qs
+
+
+def trend_from_rollup(months: list[date], kwargs: dict, now: datetime):
+    """({month: Totals}, computed_at) from the rollup, filtered like the report (two
+    queries)."""
+    computed_at = rollup_computed_at(now)
+    qs = rollup_rows(kwargs).filter(month__gte=months[0], month__lte=months[-1])
+    by_month: dict[date, Totals] = {}
+    for row in qs.values("month", *TOTALS_FIELDS):
+        t = Totals(**{f: row[f] for f in TOTALS_FIELDS})
+        by_month[row["month"]] = by_month.get(row["month"], Totals()) + t
+    return by_month, computed_at
 
 
 def cached_report(form: ReportFilters, now: datetime) -> Report:
@@ -553,35 +686,13 @@ class Quarterly:
         return Growth(self.key, self.label, self.counts[-2], self.counts[-1])
 
 
-def quarterly_counts(
-    field: str, windows: list[tuple[date, date]], labels: dict[str, str] | None = None, **filters
-) -> list[Quarterly]:
-    """Escalations per value of `field` opened in each window (one query); labels maps
-    values to names (else the value itself, "(not recorded)" when blank)."""
-    bounds = [(local_midnight(a), local_midnight(b)) for a, b in windows]
-    rows = (
-        Escalation.objects.filter(
-            opened_at__gte=bounds[0][0], opened_at__lt=bounds[-1][1], **filters
-        )
-        .order_by()
-        .values(field)
-        .annotate(
-            **{
-                f"w{i}": Count("pk", filter=Q(opened_at__gte=a, opened_at__lt=b))
-                for i, (a, b) in enumerate(bounds)
-            }
-        )
-    )
-    labels = labels or {}
-    result = [
-        Quarterly(
-            r[field],
-            labels.get(r[field]) or r[field] or "(not recorded)",
-            [r[f"w{i}"] for i in range(len(bounds))],
-        )
-        for r in rows
-    ]
-    return sorted(result, key=lambda q: (-q.counts[-1], q.label))
+# An escalation's root-cause category: its post-mortem's (the reviewed cause, from the
+# admin taxonomy) when it has one, else the one recorded on the escalation (free text).
+ROOT_CAUSE = Coalesce(
+    "post_mortem__root_cause_category__name",
+    NullIf("root_cause_category", Value("")),
+    output_field=CharField(),
+)
 
 
 def _factors(text: str) -> set[str]:
@@ -590,25 +701,127 @@ def _factors(text: str) -> set[str]:
     return {line for line in lines if line}
 
 
-def factor_counts(windows: list[tuple[date, date]]) -> list[Quarterly]:
-    """Escalations per contributing factor (a free-text line, compared case-blind) opened
-    in each window (one query; factors are split here, the column is free text)."""
-    bounds = [(local_midnight(a), local_midnight(b)) for a, b in windows]
-    counts: dict[str, list[int]] = {}
-    labels: dict[str, str] = {}
-    rows = (
-        Escalation.objects.filter(opened_at__gte=bounds[0][0], opened_at__lt=bounds[-1][1])
-        .exclude(contributing_factors="")
-        .values_list("opened_at", "contributing_factors")
+def month_counts() -> list[EscalationMonthCount]:
+    """Escalations per month opened and type, root cause (ROOT_CAUSE) and contributing
+    factor: the factors picked on the post-mortem and the lines of the escalation's own
+    free-text list, compared case-blind and counted once per escalation, named as the
+    taxonomy spells them when picked (three queries; the free text is split here)."""
+    month = TruncMonth("opened_at", tzinfo=timezone.get_current_timezone())
+    counts: dict[tuple[str, str, date], int] = defaultdict(int)
+    labels: dict[tuple[str, str], str] = {}
+    types = dict(Escalation.Type.choices)
+    grouped = (
+        Escalation.objects.annotate(month=month, cause=ROOT_CAUSE)
+        .order_by()
+        .values("month", "type", "cause")
+        .annotate(n=Count("pk"))
     )
-    for opened_at, text in rows.iterator():
-        i = next(i for i, (a, b) in enumerate(bounds) if a <= opened_at < b)
-        for factor in _factors(text):
-            key = factor.casefold()
-            labels.setdefault(key, factor)
-            counts.setdefault(key, [0] * len(bounds))[i] += 1
-    result = [Quarterly(key, labels[key], c) for key, c in counts.items()]
+    for row in grouped:
+        m, cause = row["month"].date(), row["cause"] or ""
+        counts[("type", row["type"], m)] += row["n"]
+        counts[("cause", cause, m)] += row["n"]
+        labels["type", row["type"]] = types.get(row["type"], row["type"])
+        labels["cause", cause] = cause or "(not recorded)"
+    factors: dict[int, dict[str, str]] = defaultdict(dict)  # escalation: {key: name}
+    opened: dict[int, date] = {}
+    typed = (
+        Escalation.objects.exclude(contributing_factors="")
+        .annotate(month=month)
+        .values_list("pk", "month", "contributing_factors")
+    )
+    for pk, m, text in typed.iterator(chunk_size=5000):
+        opened[pk] = m.date()
+        for name in _factors(text):
+            factors[pk].setdefault(name.casefold(), name)
+    picked = PostMortem.contributing_factors.through.objects.annotate(
+        month=TruncMonth(
+            "postmortem__escalation__opened_at", tzinfo=timezone.get_current_timezone()
+        )
+    ).values_list("postmortem__escalation_id", "month", "rootcausecategory__name")
+    for pk, m, name in picked.iterator(chunk_size=5000):
+        opened[pk] = m.date()
+        factors[pk][name.casefold()] = name
+        labels["factor", name.casefold()] = name  # the taxonomy's spelling wins
+    for pk, names in factors.items():
+        for key, name in names.items():
+            counts[("factor", key, opened[pk])] += 1
+            labels.setdefault(("factor", key), name)
+    return [
+        EscalationMonthCount(
+            month=m, dimension=dimension, key=key, label=labels[dimension, key], count=n
+        )
+        for (dimension, key, m), n in counts.items()
+    ]
+
+
+def quarterly_counts(dimension: str, windows: list[tuple[date, date]]) -> list[Quarterly]:
+    """Escalations per type, root cause or contributing factor (an EscalationMonthCount
+    dimension) opened in each window of whole months, from the rollup (one query; the
+    caller asks rollup_computed_at first, which computes a missing rollup)."""
+    rows = (
+        EscalationMonthCount.objects.filter(
+            dimension=dimension, month__gte=windows[0][0], month__lt=windows[-1][1]
+        )
+        .values("key")
+        .annotate(
+            name=Max("label"),
+            **{
+                f"w{i}": Sum("count", filter=Q(month__gte=a, month__lt=b), default=0)
+                for i, (a, b) in enumerate(windows)
+            },
+        )
+    )
+    result = [
+        Quarterly(r["key"], r["name"], [r[f"w{i}"] for i in range(len(windows))]) for r in rows
+    ]
     return sorted(result, key=lambda q: (-q.counts[-1], q.label))
+
+
+SYSTEMIC_QUARTERS = 4
+
+
+@dataclass
+class Systemic:
+    tables: list[Table]
+    computed_at: datetime  # of the rollup the counts come from
+    as_of: datetime
+
+    @property
+    def stale(self) -> bool:
+        return self.as_of - self.computed_at > TREND_STALE_AFTER
+
+
+def systemic_tables(today: date, now: datetime) -> Systemic:
+    """The quarter-over-quarter growth tables of the systemic-issues page (by type,
+    root cause and contributing factor), from the month counts' rollup."""
+    computed_at = rollup_computed_at(now)
+    windows = quarter_windows(next_month(today), SYSTEMIC_QUARTERS)
+    policy = ReportPolicy.load()
+    growth_pct, growth_min = policy.growth_warning_pct, policy.growth_min_count
+    header = [*map(window_label, windows), "Change (%)", "Growing"]
+    groups = [
+        ("by-type", "By type", quarterly_counts("type", windows)),
+        ("by-root-cause", "By root-cause category", quarterly_counts("cause", windows)),
+        ("by-factor", "By contributing factor", quarterly_counts("factor", windows)),
+    ]
+    tables = [
+        Table(
+            name,
+            title,
+            [title.removeprefix("By ").capitalize(), *header],
+            [
+                [
+                    q.label,
+                    *q.counts,
+                    rounded(q.growth.pct, 1),
+                    is_growing(q.growth, growth_pct, growth_min),
+                ]
+                for q in rows
+            ],
+        )
+        for name, title, rows in groups
+    ]
+    return Systemic(tables, computed_at, now)
 
 
 # ---------------------------------------------------------------------------------------
@@ -662,34 +875,35 @@ def csv_tier(tier: int | None) -> int | str | None:
     return "standard" if tier == Tier.STANDARD else tier
 
 
-def rows_queryset(qs: QuerySet) -> QuerySet:
-    return (
-        qs.select_related("account")
-        .only(
-            "id",
-            "type",
-            "severity",
-            "status",
-            "opened_at",
-            "acknowledged_at",
-            "resolved_at",
-            "closed_at",
-            "reopen_count",
-            "csat",
-            "summary",
-            "account__name",
-            "account__tier",
-        )
-        .order_by("opened_at", "id")
-    )
+ROW_FIELDS = (
+    "id",
+    "account__name",
+    "account__tier",
+    "type",
+    "severity",
+    "status",
+    "opened_at",
+    "acknowledged_at",
+    "resolved_at",
+    "closed_at",
+    "reopen_count",
+    "csat",
+    "summary",
+)
 
 
-def csv_row(e: Escalation) -> list:
-    """One escalation in the contract's CSV columns (CSV_COLUMNS)."""
+def rows_queryset(qs: QuerySet, *annotations: str) -> QuerySet:
+    """The escalations as plain named rows (ROW_FIELDS and the given annotations, e.g.
+    res_end and res_due), in the CSV's order: no model instances for thousands of rows."""
+    return qs.values_list(*ROW_FIELDS, *annotations, named=True).order_by("opened_at", "id")
+
+
+def csv_row(e) -> list:
+    """One escalation (a rows_queryset row) in the contract's CSV columns (CSV_COLUMNS)."""
     return [
-        e.code,
-        e.account.name,
-        csv_tier(e.account.tier),
+        Escalation.code_of(e.id),
+        e.account__name,
+        csv_tier(e.account__tier),
         e.type,
         e.severity,
         e.status,
@@ -707,7 +921,7 @@ def _hours(start: datetime | None, end: datetime | None) -> float | None:
     return None if start is None or end is None else round((end - start).total_seconds() / 3600, 2)
 
 
-def sla_state(e: Escalation, now: datetime) -> str:
+def sla_state(e, now: datetime) -> str:
     """How SLA compliance treats this escalation (the same rule as `judged`/`missed`)."""
     if e.res_due is None:
         return "no SLA policy"
@@ -719,7 +933,7 @@ def sla_state(e: Escalation, now: datetime) -> str:
 ROW_EXTRA = ["response_hours", "resolution_hours", "resolution_due", "sla"]
 
 
-def page_row(e: Escalation, now: datetime) -> list:
+def page_row(e, now: datetime) -> list:
     """The contract's columns plus what the figures take from the row."""
     resolved = e.status in Escalation.CLOSED_STATUSES
     return csv_row(e) + [

@@ -1,4 +1,5 @@
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from escalations import report_views, views
 
@@ -45,15 +46,14 @@ urlpatterns = [
         report_views.escalation_report_rows_csv,
         name="escalation_report_rows_csv",
     ),
+    # The systemic view moved to the systemic-issues page; shared links keep working.
     path(
         "reports/escalations/systemic/",
-        report_views.escalation_systemic,
-        name="escalation_systemic",
+        RedirectView.as_view(pattern_name="systemic_issues", permanent=True),
     ),
     path(
         "reports/escalations/systemic/<slug:table>.csv",
-        report_views.escalation_systemic_csv,
-        name="escalation_systemic_csv",
+        RedirectView.as_view(pattern_name="systemic_issues_csv", permanent=True),
     ),
     path(
         "reports/escalations/<slug:table>.csv",

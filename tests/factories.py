@@ -8,10 +8,17 @@ from django.contrib.auth.models import Group, User
 from django.utils import timezone
 
 from accounts.history import usage_windows
-from accounts.models import Account, AccountDomain, Contact, NpsPoint, UsagePoint
+from accounts.models import Account, AccountDomain, Contact, NpsPoint, ScoreWeights, UsagePoint
 from accounts.tiering import retier_accounts
 from escalations.models import Escalation
-from tickets.models import Agent, AgentLevel, AgentPool, Ticket
+from tickets.models import (
+    Agent,
+    AgentLevel,
+    AgentPool,
+    Ticket,
+    TicketMessage,
+    customer_message_stats,
+)
 from vipdesk.lib.roles import Role
 
 _seq = itertools.count(1)
@@ -59,7 +66,8 @@ def plant_history(
     today: date | None = None,
 ) -> None:
     """Dated history that scores as these values today: NPS points two and 92 days ago,
-    eight complete weeks of usage (100 users, then 100 × (1 + trend))."""
+    complete weeks of usage over the saved usage windows (100 users in the baseline
+    weeks, then 100 × (1 + trend))."""
     today = today or timezone.now().date()
     if nps is not None:
         NpsPoint.objects.update_or_create(
@@ -70,15 +78,55 @@ def plant_history(
             account=account, date=today - timedelta(days=92), defaults={"score": previous_nps}
         )
     if usage_trend_pct is not None:
-        windows = usage_windows(today)
+        weights = ScoreWeights.load()
+        windows = usage_windows(today, weights.usage_recent_weeks, weights.usage_baseline_weeks)
         recent = round(100 * (1 + usage_trend_pct / 100))
-        for i in range(8):
-            week = windows["before_from"] + timedelta(weeks=i)
+        week = windows["before_from"]
+        while week < windows["until"]:
             UsagePoint.objects.update_or_create(
                 account=account,
                 week=week,
-                defaults={"active_users": 100 if i < 4 else recent},
+                defaults={"active_users": 100 if week < windows["recent_from"] else recent},
             )
+            week += timedelta(weeks=1)
+
+
+# Points where every factor counts, and the usage drop read over 4 weeks against the
+# 4 before (from 10 %, full at 50 %): the weights the worked-out scores in the rescore
+# tests use, whatever the fitted defaults are.
+EVERY_FACTOR = {
+    "churn_language_points": 25,
+    "ticket_frequency_points": 18,
+    "severity_escalating_points": 12,
+    "shorter_messages_points": 8,
+    "sentiment_falling_points": 12,
+    "usage_drop_points": 15,
+    "nps_drop_points": 10,
+    "renewal_proximity_points": 10,
+    "silent_champion_points": 8,
+    "usage_recent_weeks": 4,
+    "usage_baseline_weeks": 4,
+    "usage_drop_from_pct": 10,
+    "usage_drop_full_pct": 50,
+}
+
+
+def save_weights(**values) -> ScoreWeights:
+    weights = ScoreWeights.load()
+    for name, value in values.items():
+        setattr(weights, name, value)
+    weights.save()
+    return weights
+
+
+def every_factor_counts() -> ScoreWeights:
+    return save_weights(**EVERY_FACTOR)
+
+
+def usage_drives_the_score() -> ScoreWeights:
+    """Saved weights where only the usage drop counts, worth 2 points per % down."""
+    points = {name: 0 for name in EVERY_FACTOR if name.endswith("_points")}
+    return save_weights(**{**EVERY_FACTOR, **points, "usage_drop_points": 100})
 
 
 def make_contact(
@@ -124,6 +172,15 @@ def make_ticket(
     kw.setdefault("created_at", timezone.now())
     kw.setdefault("body", "Hello, we have a question.")
     return Ticket.objects.create(account=account, subject=subject, **kw)
+
+
+def make_message(ticket: Ticket, body: str, **kw) -> TicketMessage:
+    """A message on the ticket, summed up on the ticket as routing does."""
+    kw.setdefault("created_at", timezone.now())
+    message = TicketMessage.objects.create(ticket=ticket, body=body, **kw)
+    stats = customer_message_stats(ticket.messages.values_list("author", "body", "created_at"))
+    Ticket.objects.filter(pk=ticket.pk).update(**stats)
+    return message
 
 
 def make_escalation(account: Account, **kw) -> Escalation:

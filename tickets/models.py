@@ -475,6 +475,12 @@ class Ticket(models.Model):
     churn_signals = models.JSONField(default=list, blank=True)
     churn_points = models.PositiveSmallIntegerField(default=0)
     sentiment = models.FloatField(null=True, blank=True)
+    # The customer's messages summed up by routing (customer_message_stats), so scoring
+    # reads them from the ticket instead of joining every message.
+    customer_messages = models.PositiveIntegerField(default=0)
+    customer_message_chars = models.PositiveIntegerField(default=0)
+    first_customer_message_at = models.DateTimeField(null=True, blank=True)
+    last_customer_message_at = models.DateTimeField(null=True, blank=True)
     routing_reasons = models.JSONField(default=list, blank=True)
     # Set by routing when the SLA matrix asks for an escalation ({type, severity,
     # summary}); the escalations layer opens it and clears this (escalations/jobs.py).
@@ -489,6 +495,8 @@ class Ticket(models.Model):
         ]
         indexes = [
             models.Index(fields=["account", "created_at"], name="ticket_account_time_idx"),
+            # A champion's latest ticket before a moment (vipdesk/insight/features.py).
+            models.Index(fields=["contact", "created_at"], name="ticket_contact_time_idx"),
             models.Index(
                 fields=["queue", "status", "sla_first_response_due"], name="ticket_queue_idx"
             ),
@@ -553,6 +561,19 @@ class Ticket(models.Model):
     def sla_due(self):
         """The deadline that matters now: first response until answered, then resolution."""
         return self.sla_resolution_due if self.first_response_at else self.sla_first_response_due
+
+
+def customer_message_stats(messages) -> dict:
+    """Ticket fields summing up its customer messages, from (author, body, created_at)
+    of each of its messages: how many, their length in characters, the first and last."""
+    customer = [(body, at) for author, body, at in messages if author == "customer"]
+    times = [at for _, at in customer]
+    return {
+        "customer_messages": len(customer),
+        "customer_message_chars": sum(len(body) for body, _ in customer),
+        "first_customer_message_at": min(times, default=None),
+        "last_customer_message_at": max(times, default=None),
+    }
 
 
 class TicketMessage(models.Model):

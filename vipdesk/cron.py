@@ -25,6 +25,7 @@ from rq import cron
 from accounts.cadence.jobs import schedule_relationship_tasks
 from escalations.jobs import alert_past_forecast, open_requested_escalations, run_playbook
 from escalations.postmortems.jobs import remind_post_mortems
+from escalations.reports import TREND_REFRESH_MINUTES, refresh_trend
 from tickets.calendars import fill_all_holidays
 from tickets.followups.jobs import create_missing_follow_ups
 from tickets.routing.jobs import sweep_pending_routing
@@ -110,6 +111,10 @@ cron.register(send_sponsor_summaries, queue_name="low", cron="0 7 * * *", job_ti
 cron.register(alert_past_forecast, queue_name="default", cron="7 * * * *", job_timeout=300)
 cron.register(send_weekly_reports, queue_name="low", cron="0 8 * * 1", job_timeout=900)
 cron.register(refresh_recent_rollups, queue_name="low", cron="17 * * * *", job_timeout=900)
+# The escalation report's monthly trend (EscalationMonthTotals), rewritten whole.
+cron.register(
+    refresh_trend, queue_name="low", cron=f"*/{TREND_REFRESH_MINUTES} * * * *", job_timeout=300
+)
 # Daily, so a run missed on the 1st is made up; one report per lead and month.
 cron.register(send_monthly_vip_report, queue_name="low", cron="0 7 * * *", job_timeout=900)
 # Public holidays stay generated `holiday_years_ahead` years ahead as the years turn.

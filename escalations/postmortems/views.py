@@ -1,6 +1,6 @@
 """The post-mortem page (/escalations/<id>/post-mortem/), its print view, its follow-up
-actions and the overdue list. Each view checks access (escalations/access.py), parses
-one form, then calls postmortems/actions.py."""
+actions, the overdue list and the systemic-issues page. Each view checks access
+(escalations/access.py), parses one form, then calls postmortems/actions.py."""
 
 from dataclasses import asdict
 
@@ -8,13 +8,15 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from escalations import access
+from escalations import access, reports
 from escalations.actions import Refused
-from escalations.models import Escalation, FollowUp, PostMortem, PostMortemPolicy
+from escalations.models import Escalation, FollowUp, PostMortem, PostMortemPolicy, ReportPolicy
 from escalations.postmortems import actions, forms, rules, systemic, tracking
+from vipdesk.lib.tables import pick
 
 
 def _escalation(request, pk, *, write: bool = False) -> Escalation:
@@ -172,9 +174,25 @@ def overdue(request):
 
 @require_GET
 def systemic_issues(request):
+    """One place for systemic issues: what grows quarter over quarter (all escalations),
+    the causes several accounts' post-mortems share, and the problems people linked."""
     access.require_viewer(request)
-    context = systemic.finder_page(timezone.now())
+    now = timezone.now()
+    context = {
+        **systemic.finder_page(now),
+        "growth": reports.systemic_tables(timezone.localdate(now), now),
+        "policy": ReportPolicy.load(),
+        "csv_base": reverse("systemic_issues"),
+    }
     return TemplateResponse(request, "escalations/systemic.html", context)
+
+
+@require_GET
+def systemic_issues_csv(request, table):
+    access.require_viewer(request)
+    now = timezone.now()
+    growth = reports.systemic_tables(timezone.localdate(now), now)
+    return pick(growth.tables, table).csv("escalations-systemic")
 
 
 @require_POST

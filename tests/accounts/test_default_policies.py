@@ -1,4 +1,7 @@
+import importlib
 from decimal import Decimal
+
+from django.apps import apps
 
 from accounts.models import ScoreWeights, TierPolicy
 from escalations.models import EscalationMatrixLevel, SeverityPolicy
@@ -75,3 +78,35 @@ def test_it_loads_severity_slas_and_the_escalation_matrix(db):
     }
     assert EscalationMatrixLevel.objects.filter(severity="critical").count() == 3
     assert EscalationMatrixLevel.objects.filter(severity="low").count() == 1
+
+
+def test_a_fresh_install_scores_with_the_fitted_points_and_factor_settings(db):
+    weights = ScoreWeights.load()
+    assert (weights.usage_drop_points, weights.usage_recent_weeks) == (99, 1)
+    assert (weights.usage_drop_full_pct, weights.ticket_spike_ratio) == (15, 3.0)
+    assert weights.renewal_proximity_points == weights.silent_champion_points == 0
+
+
+def test_edited_weights_keep_their_factor_definitions_after_the_upgrade(db):
+    upgrade = importlib.import_module("accounts.migrations.0015_warning_fitted_defaults")
+    before = {  # the factor definitions 0013 gave existing weights
+        "usage_recent_weeks": 4,
+        "usage_baseline_weeks": 4,
+        "usage_drop_from_pct": 10,
+        "usage_drop_full_pct": 50,
+        "ticket_spike_ratio": 2.0,
+        "ticket_spike_min_tickets": 3,
+    }
+    ScoreWeights.objects.filter(pk=1).update(
+        **{**upgrade.OLD_POINTS, "usage_drop_points": 30}, **before
+    )
+    upgrade.adopt_new_defaults(apps, None)
+    edited = ScoreWeights.load()
+    assert edited.usage_drop_points == 30 and edited.churn_language_points == 25
+    assert (edited.usage_recent_weeks, edited.usage_drop_full_pct) == (4, 50)
+
+    ScoreWeights.objects.filter(pk=1).update(**upgrade.OLD_POINTS, **before)
+    upgrade.adopt_new_defaults(apps, None)
+    untouched = ScoreWeights.load()  # the new defaults, points and settings together
+    assert (untouched.usage_drop_points, untouched.usage_recent_weeks) == (99, 1)
+    assert (untouched.usage_drop_full_pct, untouched.ticket_spike_ratio) == (15, 3.0)

@@ -50,7 +50,7 @@ def test_it_forbids_policy_edits_to_staff_outside_the_admin_group(client, csm):
         f"/admin/accounts/scoreweights/{weights.pk}/change/", {"churn_language_points": 99}
     )
     assert response.status_code == 403
-    assert ScoreWeights.load().churn_language_points == 25
+    assert ScoreWeights.load().churn_language_points == 44  # the default, unchanged
     assert client.get("/admin/accounts/policychange/").status_code == 403
 
 

@@ -35,7 +35,7 @@ def test_an_admin_backtests_a_draft_sees_both_figure_sets_and_saves_it(page, tra
     page.wait_for_selector("#recall-chart .main-svg")
     page.wait_for_selector("#weekly-chart .main-svg")
     screenshot(page, "admin-backtest")
-    assert ScoreWeights.load().ticket_frequency_points == 18
+    assert ScoreWeights.load().ticket_frequency_points == 19
 
     page.click("#save-draft")
     assert "draft weights are saved" in page.locator(".messagelist").inner_text()

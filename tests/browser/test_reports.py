@@ -2,18 +2,20 @@
 the numbers the page shows."""
 
 import csv
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from accounts.cadence.rules import periods
 from tests.accounts.helpers import make_scored_account
 from tests.browser.book import ignore_favicon
 from tests.browser.conftest import login
-from tests.factories import make_ticket
+from tests.factories import make_account, make_escalation, make_ticket
 from tests.reports.history import build
+from vipdesk.tasks.models import Task
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -73,6 +75,19 @@ def test_the_monthly_vip_report_and_its_csv_agree(page, lead):
         sla_first_response_due=last_month + timedelta(minutes=15),
         csat=4,
     )
+    # A VIP customer who left mid-month: VIP retention 1 of 2 = 50 %.
+    make_scored_account(arr=Decimal(200000), churned_at=last_month)
+    # The business review of the quarter holding last month's end, not done by then.
+    month_end = now.replace(day=1).date() - timedelta(days=1)
+    period, due = periods(month_end)[Task.Kind.BUSINESS_REVIEW]
+    Task.objects.create(
+        kind=Task.Kind.BUSINESS_REVIEW,
+        key=f"account:{account.pk}:business_review:{period}",
+        title="QBR",
+        account=account,
+        due_at=datetime.combine(due, time(17), UTC),
+        created_at=last_month - timedelta(days=9),
+    )
     login(page, lead)
     page.click("nav >> text=Reports")
     page.click(f"text={last_month:%B %Y}")
@@ -80,7 +95,15 @@ def test_the_monthly_vip_report_and_its_csv_agree(page, lead):
     service = page_rows(page, "service-levels")
     assert service[0][:3] == ["Tier 1 Strategic", "1", "12.0"]
     assert download(page, "service-levels") == service
-    assert download(page, "recommendations") == page_rows(page, "recommendations")
+    expect(page.locator("[data-testid=vip-retention]")).to_have_text("50.0%")
+    retention = page_rows(page, "retention")
+    assert ["VIP retention (%)", "50.0", "2"] in retention
+    assert download(page, "retention") == retention
+    expect(page.locator("[data-testid=tier1-reviews]")).to_have_text("0 of 1")
+    assert download(page, "cadence") == page_rows(page, "cadence")
+    recommendations = page_rows(page, "recommendations")
+    assert any(r[0] == "Complete the Tier-1 quarterly business reviews" for r in recommendations)
+    assert download(page, "recommendations") == recommendations
     page.click("text=←")  # the month before: a different set of figures
     expect(page.locator("[data-testid=missed-count]")).to_have_text("0")
     assert page.console_errors == []
@@ -105,4 +128,23 @@ def test_the_interaction_analysis_and_its_csv_agree(page, csm):
     assert len(tickets) == 2
     assert download(page, "tickets") == tickets
     assert download(page, "recurring") == page_rows(page, "recurring")
+    assert page.console_errors == []
+
+
+def test_the_systemic_issues_page_and_its_csv_agree(page, lead):
+    account = make_account(arr=Decimal(300000))
+    for _ in range(3):
+        make_escalation(
+            account, type="legal", root_cause_category="Data retention", opened_at=timezone.now()
+        )
+    login(page, lead)
+    page.goto("/escalations/")
+    page.click("text=Systemic issues")
+    expect(page.locator("h1")).to_have_text("Systemic issues")
+    by_type = page_rows(page, "by-type")
+    assert by_type[0][0] == "Legal" and by_type[0][4] == "3" and by_type[0][-1] == "yes"
+    assert download(page, "by-type") == by_type
+    assert download(page, "by-root-cause") == page_rows(page, "by-root-cause")
+    page.goto("/reports/escalations/systemic/")  # the old address leads here
+    expect(page.locator("h1")).to_have_text("Systemic issues")
     assert page.console_errors == []

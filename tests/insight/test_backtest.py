@@ -1,8 +1,15 @@
 """Backtest rules on small hand-made histories with worked-out answers."""
 
+import random
 from datetime import UTC, datetime, timedelta
 
-from vipdesk.insight.backtest import Outcome, at_equal_volume, episodes, evaluate
+from vipdesk.insight.backtest import (
+    Outcome,
+    at_equal_volume,
+    crossings_by_cutoff,
+    episodes,
+    evaluate,
+)
 
 DAY = timedelta(days=1)
 T0 = datetime(2026, 3, 2, tzinfo=UTC)
@@ -91,6 +98,24 @@ def test_alert_load_is_per_csm_per_week():
     assert f.busiest_csm_per_week == 1.0
 
 
+def test_accounts_without_a_csm_do_not_make_a_busiest_csm():
+    f = run({1: [75], 2: [75], 3: [75], 4: [75]}, [], csm_of={1: 7, 2: None, 3: None, 4: None})
+    assert f.alerts == 4
+    assert f.busiest_csm_per_week == 0.5  # CSM 7's one alert in 2 weeks; 3 reach no CSM
+
+
 def test_a_simple_rule_is_compared_at_the_cutoff_giving_the_same_alert_volume():
     tickets = series({1: [3, 9], 2: [5], 3: [6], 4: [12]})
     assert at_equal_volume(MOMENTS, tickets, list(range(2, 15)), 2, PERIOD) == 7
+
+
+def test_crossings_are_counted_for_every_cutoff_as_episodes_count_them():
+    rng = random.Random(5)
+    values = {a: [rng.choice([0, 0, 1, 3, 5, 8]) for _ in MOMENTS] for a in range(40)}
+    cutoffs = [1, 2, 3, 4, 5, 6, 7, 8, 9]
+    period = (MOMENTS[3], MOMENTS[11])
+    counted = crossings_by_cutoff(MOMENTS, series(values), cutoffs, period)
+    assert counted == {
+        c: sum(1 for e in episodes(MOMENTS, series(values), c) if period[0] <= e.start < period[1])
+        for c in cutoffs
+    }

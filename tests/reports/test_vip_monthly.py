@@ -1,8 +1,7 @@
 """/reports/vip/<yyyy>-<mm>/: the monthly VIP report, its CSVs and its recommendations."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from types import SimpleNamespace
 
 import pytest
 import time_machine
@@ -16,9 +15,11 @@ from tests.accounts.helpers import make_scored_account
 from tests.factories import make_agent, make_escalation, make_pool, make_ticket
 from vipdesk.alerts.models import Alert
 from vipdesk.insight import monthly, rollups
-from vipdesk.insight.dashboard import SponsorCoverage
+from vipdesk.insight.dashboard import CadenceRow, SponsorCoverage
 from vipdesk.insight.jobs import send_monthly_vip_report
 from vipdesk.insight.models import MonthlyRollup
+from vipdesk.insight.recommendations import HIGH
+from vipdesk.insight.rollups import MemberFacts, PoolFacts, Snapshot
 
 NOW = datetime(2026, 12, 1, 14, 0, tzinfo=UTC)
 NOV = datetime(2026, 11, 10, 9, 0, tzinfo=UTC)
@@ -66,11 +67,12 @@ def test_it_reports_the_month_against_the_previous_one(client, lead, month):
     assert (r.tickets_with_sla, r.tickets_missed) == (2, 1)
     assert [t.pk for t in r.missed] == [month["late"].pk]
     assert r.arr_protected == Decimal(600000) and r.protected_accounts == 1
-    assert r.at_risk_count == 1 and r.at_risk_unowned == 1
+    assert r.snapshot.at_risk_count == 1 and r.snapshot.at_risk_unowned == 1
+    assert r.snapshot_at == NOW and not r.snapshot_after_the_month
     actions = [rec.action for rec in r.recommendations]
     assert "Give every at-risk VIP account an owner and an intervention" in actions
     assert "Assign an executive sponsor to every Tier-1 account" in actions
-    assert "no status history" in response.content.decode()
+    assert "no data source" not in response.content.decode()
 
 
 def test_every_table_has_its_csv_with_the_page_numbers(client, lead, month):
@@ -117,36 +119,27 @@ def test_its_query_count_does_not_grow(client, lead, month):
     assert count() == few
 
 
-class FakePool:
-    def __init__(self, name, tier, members, accounts):
-        self.pool = SimpleNamespace(name=name, tier=tier)
-        self.members = members
-        self.accounts_of_tier = accounts
-
-    @property
-    def accounts_per_member(self):
-        return self.accounts_of_tier / len(self.members) if self.members else None
-
-
 def member(pk, name, share, total=10, cap=40):
-    return SimpleNamespace(
-        agent=SimpleNamespace(pk=pk),
-        name=name,
-        vip_share_pct=share,
-        open_total=total,
-        cap_pct=cap,
-        burnout_risk=share > cap,
-    )
+    return MemberFacts(pk, name, share, total, cap)
+
+
+def pool(name, tier, members, accounts, overloaded=()):
+    per = accounts / members if members else None
+    return PoolFacts(name, tier, members, members, accounts, per, list(overloaded))
 
 
 def test_recommendations_name_their_reason_and_figure():
-    sarah, tom = member(1, "Sarah M.", 55), member(2, "Tom R.", 30)
+    sarah = member(1, "Sarah M.", 55)
     recs = monthly.recommend(
-        pools=[FakePool("Tier 1 pool", 1, [sarah, tom], 23), FakePool("T2", 2, [sarah], 3)],
+        Snapshot(
+            pools=[pool("Tier 1 pool", 1, 2, 23, [sarah]), pool("T2", 2, 1, 3, [sarah])],
+            sponsors=SponsorCoverage(tier1_accounts=23, tier1_without_sponsor=0),
+            at_risk_count=3,
+            at_risk_unowned=2,
+        ),
+        tier1_reviews=CadenceRow("Quarterly reviews", "2026-Q4", done=18, total=23, overdue=0),
+        month=date(2026, 11, 1),
         accounts_per_agent=4,
-        at_risk_count=3,
-        at_risk_unowned=2,
-        sponsors=SponsorCoverage(tier1_accounts=23, tier1_without_sponsor=0),
         growth=[Growth("technical", "Technical", 4, 9), Growth("legal", "Legal", 1, 2)],
         growth_pct=25,
         growth_min=3,
@@ -156,7 +149,7 @@ def test_recommendations_name_their_reason_and_figure():
     assert by_action["Reduce Sarah M.'s VIP load"] == (
         "VIP share 55% of their 10 open tickets, above the 40% warning level"
     )
-    assert "Reduce Tom R.'s VIP load" not in by_action
+    assert sum(r.action == "Reduce Sarah M.'s VIP load" for r in recs) == 1  # in two pools
     assert by_action["Add an agent to Tier 1 pool"].startswith("2 members for 23 Tier 1")
     assert "11.5 per member" in by_action["Add an agent to Tier 1 pool"]
     assert "Add an agent to T2" not in by_action  # 3 accounts for 1 member
@@ -168,7 +161,21 @@ def test_recommendations_name_their_reason_and_figure():
         "9 opened in Sep–Nov 2026 against 4 in the 3 months before (+125%)"
     )
     assert "Review the root causes of Legal escalations" not in by_action  # 2 < minimum 3
+    assert by_action["Complete the Tier-1 quarterly business reviews"] == (
+        "5 of 23 Tier-1 reviews of 2026-Q4 not done at the end of November 2026 (78% complete)"
+    )
     assert recs[0].action.startswith("Give every at-risk")  # urgent first
+
+
+def test_tier1_reviews_past_due_are_a_high_priority_and_all_done_none():
+    def reviews(row):
+        recs = monthly.recommend(Snapshot(), row, date(2026, 12, 1), 4, [], 25, 3, "Q")
+        return {r.action: r for r in recs}.get("Complete the Tier-1 quarterly business reviews")
+
+    late = reviews(CadenceRow("", "2026-Q4", done=20, total=23, overdue=3))
+    assert late.priority == HIGH and late.reason.endswith("; 3 past their due date")
+    assert reviews(CadenceRow("", "2026-Q4", done=23, total=23, overdue=0)) is None
+    assert reviews(CadenceRow("", "2026-Q4", done=0, total=0, overdue=0)) is None
 
 
 def test_leads_get_last_months_report_once(lead, csm, month, django_capture_on_commit_callbacks):

@@ -2,12 +2,13 @@
 /healthz, and the batch goes on."""
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 
 from tests.factories import make_account, make_ticket
-from tickets.models import SlaPolicy, Ticket
+from tickets.models import SlaPolicy, Ticket, TicketMessage
 from tickets.routing import jobs
 
 pytestmark = pytest.mark.django_db
@@ -74,3 +75,21 @@ def test_an_admin_sends_a_failed_ticket_back_to_routing(
     assert r.status_code == 302
     bad.refresh_from_db()
     assert bad.routed and bad.routing_error == ""
+
+
+def test_routing_sums_up_the_customer_messages_on_the_ticket(acme):
+    ticket = make_ticket(acme)
+    first = ticket.created_at
+    for author, body, minutes in [
+        ("customer", "Hello", 0),
+        ("agent", "Hi!", 5),
+        ("customer", "ok", 9),
+    ]:
+        TicketMessage.objects.create(
+            ticket=ticket, author=author, body=body, created_at=first + timedelta(minutes=minutes)
+        )
+    assert jobs.route_pending() == 1
+    ticket.refresh_from_db()
+    assert (ticket.customer_messages, ticket.customer_message_chars) == (2, 7)
+    assert ticket.first_customer_message_at == first
+    assert ticket.last_customer_message_at == first + timedelta(minutes=9)

@@ -9,14 +9,15 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import Account, NpsPoint, ScoreSnapshot, ScoreWeights, UsagePoint
+from accounts.scoring import usage_change
 from tests.factories import (
     make_account,
     make_contact,
     make_escalation,
+    make_message,
     make_ticket,
     plant_history,
 )
-from tickets.models import TicketMessage
 from vipdesk.alerts.models import Alert
 from vipdesk.insight.asof import features_as_of, scores_as_of
 
@@ -42,7 +43,7 @@ def account(then):
             sentiment=0.4,
             csat=4,
         )
-        TicketMessage.objects.create(ticket=t, body="x" * 300, created_at=t.created_at)
+        make_message(t, "x" * 300, created_at=t.created_at)
     for days in (2, 4, 6):
         t = make_ticket(
             account,
@@ -51,7 +52,7 @@ def account(then):
             customer_priority="P2",
             status="open",
         )
-        TicketMessage.objects.create(ticket=t, body="not ok", created_at=t.created_at)
+        make_message(t, "not ok", created_at=t.created_at)
     make_contact(account, is_champion=True, last_contacted_at=then - timedelta(days=50))
     return account
 
@@ -65,7 +66,7 @@ def as_of(then, account):
 def test_the_account_is_scored_from_its_history_then(then, account):
     features, result = as_of(then, account)
     assert (features.nps, features.previous_nps) == (10, 40)
-    assert features.usage_trend_pct == pytest.approx(-30.0)
+    assert usage_change(features, ScoreWeights.load()) == pytest.approx(-30.0)
     assert features.tickets_7d == 3 and features.open_tickets == 3
     assert {"nps_drop", "usage_drop", "ticket_frequency"} <= {f["name"] for f in result.factors}
 
@@ -85,7 +86,7 @@ def test_what_happened_later_leaves_the_score_of_an_earlier_day_unchanged(then, 
         csat=1,
         resolved_at=later,
     )
-    TicketMessage.objects.create(ticket=t, body="bye", created_at=later)
+    make_message(t, "bye", created_at=later)
     # Future NPS results and usage weeks.
     NpsPoint.objects.create(account=account, date=then.date(), score=-90)
     NpsPoint.objects.create(account=account, date=then.date() + timedelta(days=3), score=-80)
@@ -129,3 +130,19 @@ def test_the_as_of_path_writes_nothing(then, account):
     account.refresh_from_db()
     assert account.scored_at is None and account.risk_score == 0
     assert not ScoreSnapshot.objects.exists() and not Alert.objects.exists()
+
+
+def test_messages_count_in_the_window_they_were_written_in(then):
+    """A ticket whose messages straddle the 30-day edge: each counts where it was written,
+    and a message written after `then` not at all."""
+    account = make_account()
+    t = make_ticket(account, created_at=then - timedelta(days=40))
+    make_message(t, "x" * 300, created_at=then - timedelta(days=40))
+    make_message(t, "y" * 20, created_at=then - timedelta(days=10))
+    make_message(t, "z" * 99, created_at=then + timedelta(days=1))
+    make_message(t, "an agent", created_at=then - timedelta(days=5), author="agent")
+    inside = make_ticket(account, created_at=then - timedelta(days=3))
+    make_message(inside, "w" * 40, created_at=then - timedelta(days=3))
+    features = next(features_as_of(then, [account.pk]))
+    assert (features.messages_recent, features.message_length_recent) == (2, 30.0)
+    assert (features.messages_before, features.message_length_before) == (1, 300.0)

@@ -16,14 +16,14 @@ def accounts(db):
 
 
 def failing_for(monkeypatch, bad_id):
-    real = rescore.score
+    real = rescore.scores
 
-    def score(features, weights, now):
-        if features.account_id == bad_id:
+    def scores(columns, weights, now):
+        if bad_id in columns.account_id:
             raise ValueError("NPS history is corrupt")
-        return real(features, weights, now)
+        return real(columns, weights, now)
 
-    monkeypatch.setattr(rescore, "score", score)
+    monkeypatch.setattr(rescore, "scores", scores)
 
 
 def test_a_full_rescore_scores_the_others_and_marks_the_bad_account(monkeypatch, accounts, client):

@@ -10,14 +10,16 @@ from django.utils import timezone
 
 from accounts.models import Account, ScoreSnapshot, ScoreWeights, ScoringRun
 from tests.factories import (
+    every_factor_counts,
     make_account,
     make_contact,
     make_escalation,
+    make_message,
     make_ticket,
     make_user,
     plant_history,
+    usage_drives_the_score,
 )
-from tickets.models import TicketMessage
 from vipdesk.alerts.models import Alert
 from vipdesk.insight import jobs, rescore
 from vipdesk.insight.features import feature_params, feature_sql, row_to_features
@@ -52,7 +54,7 @@ def make_troubled_account(now, **kw):
             customer_priority="P4",
             sentiment=0.5,
         )
-        TicketMessage.objects.create(ticket=ticket, body="x" * 400, created_at=ticket.created_at)
+        make_message(ticket, "x" * 400, created_at=ticket.created_at)
     for days in (1, 2, 3, 5):
         ticket = make_ticket(
             account,
@@ -62,7 +64,7 @@ def make_troubled_account(now, **kw):
             churn_points=30,
             churn_signals=[{"phrase": "cancel", "kind": "direct", "weight": 30}],
         )
-        TicketMessage.objects.create(ticket=ticket, body="no.", created_at=ticket.created_at)
+        make_message(ticket, "no.", created_at=ticket.created_at)
     make_escalation(account, severity="critical", opened_at=now - timedelta(days=2))
     make_contact(account, is_champion=True, last_contacted_at=now - timedelta(days=100))
     return account
@@ -86,6 +88,7 @@ def test_it_computes_features_in_sql(db):
 
 
 def test_it_rescores_every_account_and_snapshots_the_day(db):
+    every_factor_counts()
     now = timezone.now()
     troubled = make_troubled_account(now)
     quiet = make_account(nps=60, previous_nps=55, usage_trend_pct=8.0)
@@ -165,6 +168,7 @@ def _populate(n, now):
 
 
 def test_it_does_not_grow_queries_with_the_number_of_accounts(db):
+    every_factor_counts()
     now = timezone.now()
     counts = []
     for n in (5, 50):
@@ -197,11 +201,7 @@ def _set_risk_inputs(account, usage):
 
 
 def _threshold_weights():
-    # One knob drives the score: usage drop worth up to 100 points.
-    weights = ScoreWeights.load()
-    weights.usage_drop_points = 100
-    weights.save()
-    return weights
+    return usage_drives_the_score()  # −36 % → 72 points
 
 
 def alerts_for(user):
@@ -308,3 +308,39 @@ def test_it_rewrites_only_the_accounts_whose_score_changed(db):
     assert Account.objects.get(pk=steady.pk).scored_at == now
     assert Account.objects.get(pk=changing.pk).scored_at == later
     assert ScoringRun.objects.filter(status="finished").latest("finished_at").started_at
+
+
+def test_a_failed_rescore_leaves_the_request_for_the_next_run(db, monkeypatch):
+    now = timezone.now()
+    asked = make_troubled_account(now)
+    Account.objects.filter(pk=asked.pk).request_rescore()
+
+    class WorkerKilled(BaseException):  # not an Exception: nothing in the job catches it
+        pass
+
+    def killed(ids, now=None):
+        raise WorkerKilled
+
+    monkeypatch.setattr(rescore, "rescore_accounts", killed)
+    with pytest.raises(WorkerKilled):
+        jobs.rescore_requested(now)
+    monkeypatch.undo()
+    assert jobs.rescore_requested(now) == 1
+    asked.refresh_from_db()
+    assert asked.risk_score == 100 and not asked.rescore_requested and not asked.rescore_claimed
+
+
+def test_a_request_arriving_during_the_rescore_waits_for_the_next_run(db, monkeypatch):
+    now = timezone.now()
+    asked = make_troubled_account(now)
+    Account.objects.filter(pk=asked.pk).request_rescore()
+    real = rescore.rescore_accounts
+
+    def with_a_new_request(ids, now=None):
+        Account.objects.filter(pk=asked.pk).request_rescore()  # a ticket routed meanwhile
+        return real(ids, now)
+
+    monkeypatch.setattr(rescore, "rescore_accounts", with_a_new_request)
+    assert jobs.rescore_requested(now) == 1
+    asked.refresh_from_db()
+    assert asked.rescore_requested and not asked.rescore_claimed

@@ -6,8 +6,15 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from accounts.models import Account, ScoreWeights
-from tests.factories import make_account, make_escalation, make_ticket, make_user, plant_history
+from accounts.models import Account
+from tests.factories import (
+    make_account,
+    make_escalation,
+    make_ticket,
+    make_user,
+    plant_history,
+    usage_drives_the_score,
+)
 from vipdesk.alerts.models import Alert
 from vipdesk.insight import jobs
 from vipdesk.lib.roles import Role
@@ -30,9 +37,7 @@ def people():
 
 
 def test_each_band_acts_once_per_crossing(people):
-    weights = ScoreWeights.load()
-    weights.usage_drop_points = 100  # the usage drop alone drives the score
-    weights.save()
+    usage_drives_the_score()  # −32 % → 64 points
     now = timezone.now()
     account = make_account(
         "Globex",

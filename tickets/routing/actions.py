@@ -40,6 +40,7 @@ from tickets.models import (
     SlaPolicy,
     Ticket,
     TicketMessage,
+    customer_message_stats,
 )
 from tickets.routing import assignment, churn
 from tickets.routing.rules import (
@@ -382,6 +383,7 @@ def route_one(
         "assigned_agent_id": agent_id,
         "routed": True,
         "routing_error": "",
+        **customer_message_stats((m.author, m.body, m.created_at) for m in messages),
     }
     changed = {k: v for k, v in values.items() if getattr(ticket, k) != v}
     if changed and (not ticket.routed or ticket.routed_at is None):

@@ -53,6 +53,7 @@ from tickets.models import (
     PtoPeriod,
     Ticket,
     TicketMessage,
+    customer_message_stats,
 )
 from tickets.routing import churn
 from tickets.routing.actions import load_policies
@@ -668,6 +669,9 @@ class DemoCompany:
         "routed", "routed_at", "tier", "effective_priority", "queue", "sla_first_response_due",
         "sla_resolution_due", "first_response_breached_at", "resolution_breached_at",
         "routing_reasons",
+        # summed up from the ticket's messages (customer_message_stats)
+        "customer_messages", "customer_message_chars", "first_customer_message_at",
+        "last_customer_message_at",
     ]  # fmt: skip
     MESSAGE_FIELDS = ["id", "ticket_id", "author", "author_name", "body", "created_at"]
 
@@ -900,7 +904,7 @@ class DemoCompany:
                 )
         if plan and troubled and priority in ("P1", "P2"):
             self.escalation_ticket[plan.id] = ticket_id
-        return row, messages
+        return (*row, *message_stats(messages)), messages
 
     def create_tickets(self) -> None:
         rng = self.rng("tickets")
@@ -955,7 +959,7 @@ class DemoCompany:
                 (ticket_id, Ticket.Source.DEMO, f"DEMO-{ticket_id:07d}", plan.id, contact_id,
                  name, email, title, plan.name, subject, body, ["demo", "story"], priority,
                  Ticket.Status.NEW, created, None, None, created, None, None, [], 0, None,
-                 *NOT_ROUTED)
+                 *NOT_ROUTED, *message_stats([(0, ticket_id, "customer", name, body, created)]))
             )  # fmt: skip
             messages.append((next(message_id), ticket_id, "customer", name, body, created))
             ticket_id += 1
@@ -1124,6 +1128,11 @@ def finish(stdout) -> None:
         # Routing and scoring rewrote rows after build()'s ANALYZE; this PostgreSQL
         # may run without autovacuum.
         analyze([Ticket, Account, Alert, Task, Escalation, EscalationEvent])
+
+
+def message_stats(rows) -> tuple:
+    """The ticket's customer_message_stats from its message rows (MESSAGE_FIELDS)."""
+    return tuple(customer_message_stats((r[2], r[4], r[5]) for r in rows).values())
 
 
 def _write_pairs(writer, rows, other_writer, other_rows) -> None:

@@ -1,8 +1,8 @@
 """Scores as of a moment, for every account at once, writing nothing.
 
-The same features statement and scoring rules as the rescore, read-only: the
-backtest replays a period day by day with it, and tests check that nothing known
-only later changes a past day's score.
+The same features statement and scoring rules as the rescore, read-only: tests check
+that nothing known only later changes a past day's score, and the backtest's rolling
+replay (vipdesk/insight/rolling.py) is checked against it day by day.
 """
 
 from collections.abc import Iterator
@@ -10,31 +10,51 @@ from datetime import datetime
 
 from django.db import connection
 
-from accounts.scoring import AccountFeatures, AccountScore, score
+from accounts.scoring import AccountFeatures, AccountScore, FeatureColumns, scores
 from vipdesk.insight.features import (
+    NUMERIC_COLUMNS,
     big_aggregate,
     feature_params,
     feature_sql,
     row_to_features,
+    rows_to_columns,
     sqlite_row_to_features,
 )
 
 FETCH_SIZE = 5000
 
 
+def _rows_as_of(now: datetime, ids: list[int] | None, numeric: bool = False) -> Iterator[list]:
+    vendor = connection.vendor
+    sql = feature_sql(vendor, restricted=ids is not None)
+    if numeric:
+        sql = f"SELECT {NUMERIC_COLUMNS} FROM ({sql}) features"  # noqa: S608 - no input
+    with connection.cursor() as cursor, big_aggregate(cursor):
+        cursor.execute(sql, feature_params(vendor, now, ids))
+        while rows := cursor.fetchmany(FETCH_SIZE):
+            yield rows
+
+
 def features_as_of(now: datetime, ids: list[int] | None = None) -> Iterator[AccountFeatures]:
     """Every account's features as they stood at `now` (one statement)."""
-    vendor = connection.vendor
-    convert = row_to_features if vendor == "postgresql" else sqlite_row_to_features
-    with connection.cursor() as cursor, big_aggregate(cursor):
-        cursor.execute(
-            feature_sql(vendor, restricted=ids is not None), feature_params(vendor, now, ids)
-        )
-        while rows := cursor.fetchmany(FETCH_SIZE):
-            for row in rows:
-                yield convert(row)
+    convert = row_to_features if connection.vendor == "postgresql" else sqlite_row_to_features
+    for rows in _rows_as_of(now, ids):
+        yield from (convert(row) for row in rows)
+
+
+def columns_as_of(now: datetime, ids: list[int] | None = None) -> Iterator[FeatureColumns]:
+    """The same, a chunk of accounts at a time as FeatureColumns."""
+    if connection.vendor == "postgresql":
+        yield from (rows_to_columns(rows) for rows in _rows_as_of(now, ids, numeric=True))
+    else:
+        for rows in _rows_as_of(now, ids):
+            yield FeatureColumns.of([sqlite_row_to_features(row) for row in rows])
 
 
 def scores_as_of(now: datetime, weights, ids: list[int] | None = None) -> dict[int, AccountScore]:
     """account id -> its score and factors as of `now` under `weights` (saved or a draft)."""
-    return {f.account_id: score(f, weights, now) for f in features_as_of(now, ids)}
+    return {
+        s.account_id: s
+        for columns in columns_as_of(now, ids)
+        for s in scores(columns, weights, now)
+    }

@@ -12,6 +12,7 @@ Pure functions over plain data (vipdesk/insight/replay.py loads it):
 - a crossing is *true* when its account escalates or churns within 30 days after it.
 """
 
+from bisect import bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -48,7 +49,7 @@ class Figures:
     recall: dict[str, float | None]  # "24h"/"72h"/"7d" -> share of escalations flagged
     alerts: int
     alerts_per_csm_week: float
-    busiest_csm_per_week: float
+    busiest_csm_per_week: float  # the CSM with the most new alerts (accounts with a CSM)
     precision_30d: float | None
     base_rate_30d: float | None
     lift: float | None
@@ -147,9 +148,10 @@ def evaluate(
     true_alerts = [e for e in alerts if followed(e.account_id, e.start)]
     false_alerts = [e for e in alerts if not followed(e.account_id, e.start)]
     weeks = max((end - start) / timedelta(days=7), 1 / 7)
-    per_csm = defaultdict(int)
+    per_csm = defaultdict(int)  # accounts without a CSM alert nobody at the CSM level
     for e in alerts:
-        per_csm[csm_of.get(e.account_id)] += 1
+        if csm_of.get(e.account_id) is not None:
+            per_csm[csm_of[e.account_id]] += 1
     csms = {c for c in csm_of.values() if c is not None} or {None}
     in_period = [m for m in moments if start <= m < end]
     base = base_rate(outcome_times, list(csm_of), in_period)
@@ -208,9 +210,34 @@ def at_equal_volume(
     """The cutoff whose number of crossings in the period comes closest to
     `alerts_wanted` (on a tie, the one with fewer alerts, then the lower cutoff, which
     warns earlier: the rule gets the benefit of the doubt)."""
-
-    def volume(cutoff: float) -> int:
-        return sum(1 for e in episodes(moments, series, cutoff) if period[0] <= e.start < period[1])
-
-    volumes = {c: volume(c) for c in cutoffs}
+    volumes = crossings_by_cutoff(moments, series, cutoffs, period)
     return min(cutoffs, key=lambda c: (abs(volumes[c] - alerts_wanted), volumes[c], c))
+
+
+def crossings_by_cutoff(
+    moments: list[datetime],
+    series: list[dict[int, float]],
+    cutoffs: list[float],
+    period: tuple[datetime, datetime],
+) -> dict[float, int]:
+    """How many episodes start in the period at each cutoff, in one pass over the
+    series: a value v after p (p = below everything when the account was not in the
+    previous moment's series) starts an episode for every cutoff c with p < c ≤ v."""
+    ordered = sorted(cutoffs)
+    starts = [0] * (len(ordered) + 1)
+    previous: dict[int, float] = {}
+    for moment, values in zip(moments, series, strict=True):
+        if period[0] <= moment < period[1]:
+            for account_id, v in values.items():
+                p = previous.get(account_id)
+                low = 0 if p is None else bisect_right(ordered, p)
+                high = bisect_right(ordered, v)
+                if high > low:
+                    starts[low] += 1
+                    starts[high] -= 1
+        previous = values
+    counts, running = {}, 0
+    for c, change in zip(ordered, starts, strict=False):
+        running += change
+        counts[c] = running
+    return counts

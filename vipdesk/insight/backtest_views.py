@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.audit import diff, field_values, record
-from accounts.forms import RISK_POINTS, RISK_THRESHOLDS, ScoreWeightsForm
+from accounts.forms import FACTOR_SETTINGS, RISK_POINTS, RISK_THRESHOLDS, ScoreWeightsForm
 from accounts.models import PolicyChange, ScoreWeights
 from vipdesk.insight import charts, jobs
 from vipdesk.insight.forms import BacktestPeriodForm
@@ -26,7 +26,7 @@ from vipdesk.lib.csv_export import csv_response
 from vipdesk.lib.jobs import enqueue_on_commit
 
 DEFAULT_DAYS = 90
-DRAFT_FIELDS = [*RISK_POINTS, *RISK_THRESHOLDS]
+DRAFT_FIELDS = [*RISK_POINTS, *FACTOR_SETTINGS, *RISK_THRESHOLDS]
 
 
 def _run_for_page(request) -> BacktestRun | None:

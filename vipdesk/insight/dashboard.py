@@ -321,21 +321,29 @@ CADENCE_LABELS = {
 }
 
 
-def cadence_completion(now: datetime) -> list[CadenceRow]:
-    """This period's reviews and check-ins (accounts/cadence): done of scheduled, and
-    how many are overdue (one query)."""
+def cadence_completion(now: datetime, day: date | None = None, **filters) -> list[CadenceRow]:
+    """The reviews and check-ins (accounts/cadence) of the periods holding `day` (default:
+    now's), as they stood at `now`: done of scheduled, and how many are overdue (one
+    query). `filters` narrow the tasks (e.g. account__tier=1); the monthly report asks as
+    of a month's end."""
     tz = timezone.get_current_timezone()
-    current = periods(now.astimezone(tz).date())
+    current = periods(day or now.astimezone(tz).date())
     aggregates = {}
     for kind, (_, last_day) in current.items():
         start = datetime.combine(last_day, time(0), tzinfo=tz)
-        this_period = Q(kind=kind, due_at__gte=start, due_at__lt=start + timedelta(days=1))
-        aggregates[f"{kind}_total"] = Count("pk", filter=this_period)
-        aggregates[f"{kind}_done"] = Count("pk", filter=this_period & Q(status=Task.Status.DONE))
-        aggregates[f"{kind}_overdue"] = Count(
-            "pk", filter=this_period & Q(status=Task.Status.OPEN, due_at__lte=now)
+        this_period = Q(
+            kind=kind, due_at__gte=start, due_at__lt=start + timedelta(days=1), created_at__lte=now
         )
-    counts = Task.objects.filter(kind__in=list(current)).aggregate(**aggregates)
+        done = Q(status=Task.Status.DONE, closed_at__lte=now)
+        aggregates[f"{kind}_total"] = Count("pk", filter=this_period)
+        aggregates[f"{kind}_done"] = Count("pk", filter=this_period & done)
+        aggregates[f"{kind}_overdue"] = Count(
+            "pk",
+            filter=this_period
+            & Q(due_at__lte=now)
+            & (Q(status=Task.Status.OPEN) | Q(closed_at__gt=now)),
+        )
+    counts = Task.objects.filter(kind__in=list(current), **filters).aggregate(**aggregates)
     return [
         CadenceRow(
             label=CADENCE_LABELS[kind],

@@ -1,6 +1,9 @@
 """Per-account features for scoring, for every account at once: one SQL statement of
 FILTER aggregates over rolling windows (tickets, customer messages, churn phrases,
-open escalations, champions), never a query per account.
+open escalations, champions), never a query per account. It reads narrow ticket
+columns: customer messages come summed up on each ticket (routing keeps
+Ticket.customer_messages… up to date), and only a ticket whose messages straddle a
+window's edge has them counted one by one.
 
 `feature_sql(vendor, restricted)` returns the statement for PostgreSQL or SQLite (the
 embedded demo); `row_to_features(row)` turns one result row into AccountFeatures.
@@ -21,10 +24,16 @@ from contextlib import contextmanager
 from dataclasses import fields as dataclass_fields
 from datetime import UTC, date, datetime, timedelta
 
+import numpy as np
 from django.utils.dateparse import parse_date, parse_datetime
 
-from accounts.history import usage_trend_pct, usage_windows
-from accounts.scoring import AccountFeatures
+from accounts.history import USAGE_WINDOWS_MAX_WEEKS, usage_until
+from accounts.scoring import (
+    SEVERITY_WEIGHT,
+    AccountFeatures,
+    FeatureColumns,
+    escalation_load,
+)
 from escalations.models import Escalation
 from tickets.models import Ticket
 
@@ -36,16 +45,48 @@ OPEN_AT_NOW = (
 CLOSED_ESCALATION = ", ".join(f"'{s}'" for s in Escalation.CLOSED_STATUSES)
 
 # Row layout: the AccountFeatures fields in order, then open escalations (by severity)
-# and the usage averages the usage trend is computed from.
+# and the weekly usage (how many weeks ago, active users) that usage_weeks is built from.
 ESCALATION_COLUMNS = ["esc_critical", "esc_high", "esc_medium", "esc_low"]
-USAGE_COLUMNS = ["usage_recent", "usage_weeks_recent", "usage_before", "usage_weeks_before"]
+USAGE_COLUMNS = ["usage_weeks_ago", "usage_users"]
 COLUMNS = [
     *(f.name for f in dataclass_fields(AccountFeatures) if f.name != "open_escalations"),
     *ESCALATION_COLUMNS,
     *USAGE_COLUMNS,
 ]
 
-_PRIORITY = "COALESCE(NULLIF(t.effective_priority, ''), t.customer_priority)"
+PRIORITY = "COALESCE(NULLIF(t.effective_priority, ''), t.customer_priority)"
+# Sentiment is stored with 4 decimals (tickets/routing/churn.py); averaged as a sum of
+# whole ten-thousandths, so the replay's rolling sums (vipdesk/insight/rolling.py) agree
+# with this statement to the last bit.
+SENTIMENT_SCALE = 10000
+
+
+def sentiment_avg(where: str) -> str:
+    return (
+        f"CAST(sum(round(t.sentiment * {SENTIMENT_SCALE})) FILTER (WHERE {where})"
+        f" AS double precision) / NULLIF(count(t.sentiment) FILTER (WHERE {where}), 0)"
+        f" / {SENTIMENT_SCALE}"
+    )
+
+
+_MESSAGES_IN_WINDOW = (
+    "(SELECT coalesce({aggregate}, 0) FROM tickets_ticketmessage m WHERE m.ticket_id = t.id"
+    " AND m.author = 'customer' AND m.created_at >= {since} AND m.created_at < {until})"
+)
+
+
+def customer_messages(since: str, until: str, aggregate: str, total: str) -> str:
+    """A ticket's customer messages created in [since, until) (parameter names): the
+    ticket's own sum (Ticket.customer_messages…) when all of them fall inside or outside,
+    else (they straddle an edge; few tickets) counted from the messages themselves."""
+    first, last = "t.first_customer_message_at", "t.last_customer_message_at"
+    since, until = f"%({since})s", f"%({until})s"
+    lookup = _MESSAGES_IN_WINDOW.format(aggregate=aggregate, since=since, until=until)
+    return (
+        f"CASE WHEN t.customer_messages = 0 OR {last} < {since} OR {first} >= {until} THEN 0"
+        f" WHEN {first} >= {since} AND {last} < {until} THEN {total} ELSE {lookup} END"
+    )
+
 
 _SQL = """
 WITH t AS (
@@ -63,46 +104,26 @@ WITH t AS (
             AS churn_points_30d,
         count(*) FILTER (WHERE t.created_at >= %(d30)s AND t.churn_points > 0)
             AS churn_tickets_30d,
-        avg(t.sentiment) FILTER (WHERE t.created_at >= %(d30)s) AS sentiment_recent,
+        {sentiment_recent} AS sentiment_recent,
         count(t.sentiment) FILTER (WHERE t.created_at >= %(d30)s) AS sentiment_count_recent,
-        avg(t.sentiment) FILTER (WHERE t.created_at >= %(d120)s AND t.created_at < %(d30)s)
-            AS sentiment_before,
+        {sentiment_before} AS sentiment_before,
         count(t.sentiment) FILTER (WHERE t.created_at >= %(d120)s AND t.created_at < %(d30)s)
             AS sentiment_count_before,
         count(*) FILTER (WHERE {open_at_now}) AS open_tickets,
         count(*) FILTER (WHERE t.created_at >= %(d90)s AND (t.first_response_breached_at
             < %(now)s OR t.resolution_breached_at < %(now)s)) AS breaches_90d,
         avg(CAST(t.csat AS double precision)) FILTER (WHERE t.created_at >= %(d90)s
-            AND t.resolved_at < %(now)s) AS csat_90d
+            AND t.resolved_at < %(now)s) AS csat_90d,
+        {agg_signals} FILTER (WHERE t.created_at >= %(d30)s AND t.churn_points > 0)
+            AS churn_signals_30d,
+        sum({messages_recent}) AS messages_recent,
+        sum({chars_recent}) AS chars_recent,
+        sum({messages_before}) AS messages_before,
+        sum({chars_before}) AS chars_before
     FROM tickets_ticket t
     WHERE t.account_id IS NOT NULL AND t.created_at < %(now)s
-        AND (t.created_at >= %(d120)s OR {open_at_now}) {only_t}
-    GROUP BY t.account_id
-),
-s AS (
-    SELECT t.account_id,
-        {agg_direct} AS direct_phrases,
-        {agg_indirect} AS indirect_phrases
-    FROM tickets_ticket t, {elements}
-    WHERE t.account_id IS NOT NULL AND t.created_at >= %(d30)s AND t.created_at < %(now)s
-        AND t.churn_points > 0 {only_t}
-    GROUP BY t.account_id
-),
-m AS (
-    SELECT t.account_id,
-        avg(CAST(m.length AS double precision)) FILTER (WHERE m.created_at >= %(d30)s)
-            AS message_length_recent,
-        count(*) FILTER (WHERE m.created_at >= %(d30)s) AS messages_recent,
-        avg(CAST(m.length AS double precision)) FILTER (WHERE m.created_at < %(d30)s)
-            AS message_length_before,
-        count(*) FILTER (WHERE m.created_at < %(d30)s) AS messages_before
-    FROM (
-        -- customer messages of the 120 days before now, joined to their tickets' accounts
-        SELECT ticket_id, created_at, length(body) AS length
-        FROM tickets_ticketmessage
-        WHERE author = 'customer' AND created_at >= %(d120)s AND created_at < %(now)s
-    ) m JOIN tickets_ticket t ON t.id = m.ticket_id
-    WHERE t.account_id IS NOT NULL {only_t}
+        AND (t.created_at >= %(d120)s OR {open_at_now}
+            OR t.last_customer_message_at >= %(d120)s) {only_t}
     GROUP BY t.account_id
 ),
 e AS (
@@ -120,16 +141,15 @@ e AS (
 c AS (
     SELECT c.account_id, count(*) AS champions,
         max({greatest}) AS champion_last_seen
-    FROM accounts_contact c
-    LEFT JOIN (
-        SELECT t.contact_id, max(t.created_at) AS last_ticket
-        FROM tickets_ticket t
-        WHERE t.created_at < %(now)s AND t.contact_id IN (
-            SELECT id FROM accounts_contact WHERE is_champion {only_champion}
-        ) {only_t}
-        GROUP BY t.contact_id
-    ) lt ON lt.contact_id = c.id
-    WHERE c.is_champion {only_c}
+    FROM (
+        -- each champion's latest ticket before now: one step down ticket_contact_time_idx
+        SELECT c.account_id, c.last_contacted_at, (
+            SELECT max(t.created_at) FROM tickets_ticket t
+            WHERE t.contact_id = c.id AND t.created_at < %(now)s
+        ) AS last_ticket
+        FROM accounts_contact c
+        WHERE c.is_champion {only_c}
+    ) c
     GROUP BY c.account_id
 ),
 np AS (
@@ -147,23 +167,15 @@ np AS (
     GROUP BY account_id
 ),
 u AS (
-    -- weekly active users of the complete weeks: the 4 latest and the 4 before
-    SELECT account_id,
-        avg(CAST(active_users AS double precision)) FILTER (WHERE week >= %(recent_from)s)
-            AS usage_recent,
-        count(*) FILTER (WHERE week >= %(recent_from)s) AS usage_weeks_recent,
-        avg(CAST(active_users AS double precision)) FILTER (WHERE week < %(recent_from)s)
-            AS usage_before,
-        count(*) FILTER (WHERE week < %(recent_from)s) AS usage_weeks_before
+    -- weekly active users of the latest complete weeks (the usage windows read them)
+    SELECT account_id, {agg_weeks_ago} AS usage_weeks_ago, {agg_users} AS usage_users
     FROM accounts_usagepoint
-    WHERE week >= %(before_from)s AND week < %(until)s {only_np}
+    WHERE week >= %(usage_from)s AND week < %(until)s {only_np}
     GROUP BY account_id
 )
 SELECT {select}
 FROM accounts_account a
 LEFT JOIN t ON t.account_id = a.id
-LEFT JOIN s ON s.account_id = a.id
-LEFT JOIN m ON m.account_id = a.id
 LEFT JOIN e ON e.account_id = a.id
 LEFT JOIN c ON c.account_id = a.id
 LEFT JOIN np ON np.account_id = a.id
@@ -175,7 +187,7 @@ _SELECT = {
     "account_id": "a.id",
     "nps": "np.nps",
     "previous_nps": "np.previous_nps",
-    "usage_trend_pct": "NULL",  # from the four usage columns, by accounts.history
+    "usage_weeks": "NULL",  # from the two usage columns
     "renewal_date": "a.renewal_date",
     **{
         c: f"coalesce(t.{c}, 0)"
@@ -197,42 +209,53 @@ _SELECT = {
     "sentiment_recent": "t.sentiment_recent",
     "sentiment_before": "t.sentiment_before",
     "csat_90d": "t.csat_90d",
-    "direct_phrases": "s.direct_phrases",
-    "indirect_phrases": "s.indirect_phrases",
-    "message_length_recent": "m.message_length_recent",
-    "messages_recent": "coalesce(m.messages_recent, 0)",
-    "message_length_before": "m.message_length_before",
-    "messages_before": "coalesce(m.messages_before, 0)",
+    "direct_phrases": "{direct_phrases}",
+    "indirect_phrases": "{indirect_phrases}",
+    "message_length_recent": "CAST(t.chars_recent AS double precision)"
+    " / NULLIF(t.messages_recent, 0)",
+    "messages_recent": "coalesce(t.messages_recent, 0)",
+    "message_length_before": "CAST(t.chars_before AS double precision)"
+    " / NULLIF(t.messages_before, 0)",
+    "messages_before": "coalesce(t.messages_before, 0)",
     **{c: f"coalesce(e.{c}, 0)" for c in ESCALATION_COLUMNS},
-    "usage_recent": "u.usage_recent",
-    "usage_weeks_recent": "coalesce(u.usage_weeks_recent, 0)",
-    "usage_before": "u.usage_before",
-    "usage_weeks_before": "coalesce(u.usage_weeks_before, 0)",
+    "usage_weeks_ago": "u.usage_weeks_ago",
+    "usage_users": "u.usage_users",
     "champions": "coalesce(c.champions, 0)",
     "champion_last_seen": "c.champion_last_seen",
 }
 assert set(_SELECT) == set(COLUMNS)
 
+# Churn phrases: the tickets' signals of the last 30 days collected in the one pass over
+# tickets, the distinct phrases picked out of them for the (few) accounts that have any.
 _DIALECT = {
     "postgresql": {
-        "elements": "jsonb_array_elements(t.churn_signals) sig",
-        "agg_direct": "array_agg(DISTINCT sig->>'phrase') FILTER (WHERE sig->>'kind' = 'direct')",
-        "agg_indirect": "array_agg(DISTINCT sig->>'phrase') "
-        "FILTER (WHERE sig->>'kind' IS DISTINCT FROM 'direct')",
+        "agg_signals": "jsonb_agg(t.churn_signals)",
+        "phrases": "CASE WHEN t.churn_signals_30d IS NOT NULL THEN ARRAY(SELECT DISTINCT"
+        " sig->>'phrase' FROM jsonb_array_elements(t.churn_signals_30d) per_ticket(signals),"
+        " jsonb_array_elements(per_ticket.signals) sig WHERE {kind}) END",
+        "direct": "sig->>'kind' = 'direct'",
+        "indirect": "sig->>'kind' IS DISTINCT FROM 'direct'",
         "greatest": "GREATEST(CASE WHEN c.last_contacted_at < %(now)s"
-        " THEN c.last_contacted_at END, lt.last_ticket)",
+        " THEN c.last_contacted_at END, c.last_ticket)",
         "only": "{col} = ANY(%(ids)s)",
+        "agg_weeks_ago": "array_agg((%(until)s - week - 1) / 7)",
+        "agg_users": "array_agg(active_users)",
     },
     "sqlite": {
-        "elements": "json_each(t.churn_signals) sig",
-        "agg_direct": "group_concat(DISTINCT json_extract(sig.value, '$.phrase')) "
-        "FILTER (WHERE json_extract(sig.value, '$.kind') = 'direct')",
-        "agg_indirect": "group_concat(DISTINCT json_extract(sig.value, '$.phrase')) "
-        "FILTER (WHERE coalesce(json_extract(sig.value, '$.kind'), '') != 'direct')",
-        "greatest": "CASE WHEN c.last_contacted_at < %(now)s AND (lt.last_ticket IS NULL"
-        " OR c.last_contacted_at > lt.last_ticket) THEN c.last_contacted_at"
-        " ELSE lt.last_ticket END",
+        "agg_signals": "json_group_array(json(t.churn_signals))",
+        "phrases": "(SELECT group_concat(DISTINCT json_extract(sig.value, '$.phrase'))"
+        " FROM json_each(t.churn_signals_30d) per_ticket, json_each(per_ticket.value) sig"
+        " WHERE {kind})",
+        "direct": "json_extract(sig.value, '$.kind') = 'direct'",
+        "indirect": "coalesce(json_extract(sig.value, '$.kind'), '') != 'direct'",
+        "greatest": "CASE WHEN c.last_contacted_at < %(now)s AND (c.last_ticket IS NULL"
+        " OR c.last_contacted_at > c.last_ticket) THEN c.last_contacted_at"
+        " ELSE c.last_ticket END",
         "only": "{col} IN (SELECT value FROM json_each(%(ids)s))",
+        # the two group_concat walk the group's rows in the same order
+        "agg_weeks_ago": "group_concat(CAST((julianday(%(until)s) - julianday(week) - 1) / 7"
+        " AS INTEGER))",
+        "agg_users": "group_concat(active_users)",
     },
 }
 
@@ -245,20 +268,32 @@ def feature_sql(vendor: str, restricted: bool = False) -> str:
         return f"{prefix} {d['only'].format(col=col)}" if restricted else ""
 
     return _SQL.format(
-        priority=_PRIORITY,
+        priority=PRIORITY,
         open_at_now=OPEN_AT_NOW,
         closed_escalation=CLOSED_ESCALATION,
-        elements=d["elements"],
-        agg_direct=d["agg_direct"],
-        agg_indirect=d["agg_indirect"],
+        agg_signals=d["agg_signals"],
+        agg_weeks_ago=d["agg_weeks_ago"],
+        agg_users=d["agg_users"],
         greatest=d["greatest"],
+        sentiment_recent=sentiment_avg("t.created_at >= %(d30)s"),
+        messages_recent=customer_messages("d30", "now", "count(*)", "t.customer_messages"),
+        chars_recent=customer_messages(
+            "d30", "now", "sum(length(m.body))", "t.customer_message_chars"
+        ),
+        messages_before=customer_messages("d120", "d30", "count(*)", "t.customer_messages"),
+        chars_before=customer_messages(
+            "d120", "d30", "sum(length(m.body))", "t.customer_message_chars"
+        ),
+        sentiment_before=sentiment_avg("t.created_at >= %(d120)s AND t.created_at < %(d30)s"),
         only_t=only("t.account_id"),
         only_e=only("e.account_id"),
         only_c=only("c.account_id"),
-        only_champion=only("account_id"),
         only_np=only("account_id"),
         only_a=only("a.id", "WHERE"),
-        select=",\n    ".join(f"{_SELECT[name]} AS {name}" for name in COLUMNS),
+        select=",\n    ".join(f"{_SELECT[name]} AS {name}" for name in COLUMNS).format(
+            direct_phrases=d["phrases"].format(kind=d["direct"]),
+            indirect_phrases=d["phrases"].format(kind=d["indirect"]),
+        ),
     )
 
 
@@ -271,7 +306,7 @@ def big_aggregate(cursor):
         yield
         return
     cursor.execute("SET jit = off")
-    cursor.execute("SET work_mem = '64MB'")
+    cursor.execute("SET work_mem = '256MB'")
     try:
         yield
     finally:
@@ -295,7 +330,11 @@ def feature_params(vendor: str, now: datetime, ids: list[int] | None = None) -> 
         "d120": moment(120),
         "today": today if vendor == "postgresql" else today.isoformat(),
     }
-    for name, day in usage_windows(today).items():
+    until = usage_until(today)
+    for name, day in {
+        "until": until,
+        "usage_from": until - timedelta(weeks=USAGE_WINDOWS_MAX_WEEKS),
+    }.items():
         params[name] = day if vendor == "postgresql" else day.isoformat()
     if ids is not None:
         params["ids"] = list(ids) if vendor == "postgresql" else json.dumps(list(ids))
@@ -326,11 +365,25 @@ def _phrases(value) -> tuple[str, ...]:
     return tuple(sorted(p for p in value if p))
 
 
+def _usage_weeks(weeks_ago, users) -> tuple[int | None, ...]:
+    """(weeks ago, active users) pairs as a series, index 0 = the latest complete week."""
+    if not weeks_ago:
+        return ()
+    series = [None] * USAGE_WINDOWS_MAX_WEEKS
+    for ago, n in zip(weeks_ago, users, strict=True):
+        series[ago] = n
+    return tuple(series)
+
+
+def _integers(value) -> list[int]:
+    return [int(v) for v in value.split(",")] if value else []  # SQLite group_concat
+
+
 def _float(value) -> float | None:
     return None if value is None else float(value)
 
 
-_USAGE = COLUMNS.index("usage_trend_pct")
+_USAGE = COLUMNS.index("usage_weeks")
 _DIRECT = COLUMNS.index("direct_phrases")
 _INDIRECT = COLUMNS.index("indirect_phrases")
 _RENEWAL = COLUMNS.index("renewal_date")
@@ -338,7 +391,6 @@ _LAST_SEEN = COLUMNS.index("champion_last_seen")
 _FLOATS = [
     COLUMNS.index(c)
     for c in (
-        "usage_trend_pct",
         "message_length_recent",
         "message_length_before",
         "sentiment_recent",
@@ -352,8 +404,8 @@ _SEVERITIES = ("critical", "high", "medium", "low")
 def row_to_features(row) -> AccountFeatures:
     """A result row (PostgreSQL types) as AccountFeatures; positional, as this runs for
     every account."""
-    *values, critical, high, medium, low, recent, weeks_recent, before, weeks_before = row
-    values[_USAGE] = usage_trend_pct(recent, weeks_recent, before, weeks_before)
+    *values, critical, high, medium, low, weeks_ago, users = row
+    values[_USAGE] = _usage_weeks(weeks_ago, users)
     values[_DIRECT] = tuple(values[_DIRECT] or ())
     values[_INDIRECT] = tuple(values[_INDIRECT] or ())
     escalations = {}
@@ -373,4 +425,57 @@ def sqlite_row_to_features(row) -> AccountFeatures:
     row[_INDIRECT] = _phrases(row[_INDIRECT])
     for i in _FLOATS:
         row[i] = _float(row[i])
+    row[-2], row[-1] = _integers(row[-2]), _integers(row[-1])
     return row_to_features(row)
+
+
+_NUMBERS = [
+    "nps", "previous_nps", "tickets_7d", "tickets_30d", "tickets_before", "severe_recent",
+    "severe_before", "churn_points_30d", "churn_tickets_30d", "message_length_recent",
+    "messages_recent", "message_length_before", "messages_before", "sentiment_recent",
+    "sentiment_count_recent", "sentiment_before", "sentiment_count_before", "open_tickets",
+    "breaches_90d", "csat_90d", "champions",
+]  # fmt: skip
+
+
+# PostgreSQL reads the features back with the date and the moment as numbers (a day
+# ordinal, microseconds since 1970: see FeatureColumns), far cheaper to load than dates.
+NUMERIC = {
+    "renewal_date": "renewal_date - DATE '0001-01-01' + 1",
+    "champion_last_seen": "CAST(floor(extract(epoch FROM champion_last_seen) * 1000000)"
+    " AS double precision)",
+}
+# The weekly usage as one column per week (weeks ago 0, 1, …), NULL for a week without data.
+USAGE_WEEK_COLUMNS = [f"usage_w{k}" for k in range(USAGE_WINDOWS_MAX_WEEKS)]
+NUMERIC.update(
+    {
+        name: f"usage_users[array_position(usage_weeks_ago, {k})]"
+        for k, name in enumerate(USAGE_WEEK_COLUMNS)
+    }
+)
+NUMERIC_NAMES = [c for c in COLUMNS if c not in USAGE_COLUMNS] + USAGE_WEEK_COLUMNS
+NUMERIC_COLUMNS = ", ".join(f"{NUMERIC.get(c, c)} AS {c}" for c in NUMERIC_NAMES)
+
+
+def rows_to_columns(rows) -> FeatureColumns:
+    """Rows of NUMERIC_COLUMNS (PostgreSQL) as FeatureColumns, column by column."""
+    by_name = dict(zip(NUMERIC_NAMES, zip(*rows, strict=True), strict=True)) if rows else {}
+
+    def number(name: str) -> np.ndarray:
+        return np.array(by_name.get(name, ()), dtype=float)  # None -> NaN
+
+    direct = [tuple(p or ()) for p in by_name.get("direct_phrases", ())]
+    indirect = [tuple(p or ()) for p in by_name.get("indirect_phrases", ())]
+    severities = {s: number(f"esc_{s}") for s in SEVERITY_WEIGHT}
+    return FeatureColumns(
+        account_id=np.array(by_name.get("account_id", ()), dtype=np.int64),
+        **{name: number(name) for name in _NUMBERS},
+        usage_weeks=np.stack([number(c) for c in USAGE_WEEK_COLUMNS], 1),
+        renewal_day=number("renewal_date"),
+        direct_count=np.array([len(p) for p in direct], dtype=float),
+        indirect_count=np.array([len(p) for p in indirect], dtype=float),
+        champion_last_seen=number("champion_last_seen"),
+        escalation_load=np.asarray(escalation_load(severities), dtype=float),
+        direct_phrases=direct,
+        indirect_phrases=indirect,
+    )

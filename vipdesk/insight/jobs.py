@@ -26,7 +26,7 @@ from vipdesk.alerts.raising import AlertSpec, raise_alerts
 from vipdesk.insight import monthly, rescore
 from vipdesk.insight.models import BacktestRun
 from vipdesk.insight.replay import replay, report, summary
-from vipdesk.insight.tuning import suggest_points
+from vipdesk.insight.tuning import suggest_draft
 from vipdesk.lib.jobs import run_or_enqueue
 from vipdesk.lib.roles import Role
 
@@ -44,18 +44,21 @@ def rescore_all(
 
 def rescore_requested(now: datetime | None = None) -> int:
     """Every minute (cron): rescore the accounts some event asked for
-    (Account.objects.request_rescore: a routed ticket, …); returns how many. The
-    requests are cleared first, so one arriving during the rescore waits for the next
-    run; a failed rescore puts them back for the retry."""
-    ids = list(Account.objects.filter(rescore_requested=True).values_list("pk", flat=True))
+    (Account.objects.request_rescore: a routed ticket, …); returns how many.
+
+    The requests are claimed first (requested -> claimed, one statement), so one
+    arriving during the rescore sets the request again and waits for the next run; the
+    claims are cleared only after the rescore committed, so a failed or killed run
+    leaves them for the next one."""
+    Account.objects.filter(rescore_requested=True).update(
+        rescore_requested=False, rescore_claimed=True
+    )
+    ids = list(Account.objects.filter(rescore_claimed=True).values_list("pk", flat=True))
     if not ids:
         return 0
-    Account.objects.filter(pk__in=ids).update(rescore_requested=False)
-    try:
-        return rescore.rescore_accounts(ids, now).accounts
-    except Exception:
-        Account.objects.filter(pk__in=ids).update(rescore_requested=True)
-        raise
+    scored = rescore.rescore_accounts(ids, now).accounts
+    Account.objects.filter(pk__in=ids).update(rescore_claimed=False)
+    return scored
 
 
 def last_finished_run() -> ScoringRun | None:
@@ -154,7 +157,7 @@ def run_backtest(run_id: int) -> None:
         saved = ScoreWeights.load()
         draft = run.draft
         if run.suggested and not draft:
-            draft = suggest_points(run.period_from, run.period_to, saved)
+            draft = suggest_draft(run.period_from, run.period_to, saved)
         sets = {"saved": saved, "draft": draft_weights(draft)}
         levels = {name: thresholds(w) for name, w in sets.items()}
         replayed = replay(

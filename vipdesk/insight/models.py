@@ -3,6 +3,7 @@ backtest runs (a draft of the score weights and the figures of replaying a perio
 it beside the saved weights, vipdesk/insight/replay.py)."""
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 
@@ -16,6 +17,14 @@ class MonthlyRollup(models.Model):
     tiers = models.JSONField(default=list)  # [TierRow fields] (accounts/dashboard.py)
     tickets_with_sla = models.PositiveIntegerField(default=0)
     tickets_missed = models.PositiveIntegerField(default=0)
+    # Figures as the month stood, recomputed with the rest: retention and churn, the
+    # relationship cadence's completion (rollups.month_facts).
+    facts = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+    # What only exists as "now" (pool load, sponsors, at-risk accounts, NPS, ARR), kept as
+    # it was at the month's end: taken by the last refresh before the month ended, or
+    # the first one after it (rollups.month_end_snapshot); `snapshot_at` says when.
+    snapshot = models.JSONField(default=dict, encoder=DjangoJSONEncoder)
+    snapshot_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-month"]

@@ -1,11 +1,12 @@
 """The monthly VIP support report (/reports/vip/<yyyy>-<mm>/, seed 002 "VIP Support
 Monthly Report"), e-mailed to support leads on the 1st.
 
-The month's own figures (service levels per tier, missed SLAs, escalations resolved)
-cover tickets created and escalations opened or resolved in the month, [start, end) in
-TIME_ZONE; the previous month gives the changes. Facts the data only has as of now (NPS,
-expansion pipeline, at-risk accounts, sponsors, pool load) are labelled "now". Facts
-with no data source yet are listed as such, never invented.
+Everything is as the month stood. The month's own figures (service levels per tier,
+missed SLAs, escalations resolved) cover tickets created and escalations opened or
+resolved in the month, [start, end) in TIME_ZONE; the previous month gives the changes.
+Retention and churn, VIP NPS and the relationship cadence come from the month's rollup,
+as of its end; pool load, sponsors, at-risk accounts and ARR from the rollup's
+month-end snapshot (vipdesk/insight/rollups.py), with the time it was taken.
 
 `recommend` is pure: plain facts in, recommendations (each with its reason and figure)
 out."""
@@ -15,47 +16,38 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db.models import Avg, Count, Q, Sum
 from django.utils import timezone
 
-from accounts.models import VIP_TIERS, Account, RiskLevel, Tier
-from accounts.templatetags.people import person
-from escalations.models import Escalation, ReportPolicy
+from accounts.models import VIP_TIERS, Tier
+from escalations.models import ReportPolicy
 from escalations.reports import (
-    RESOLVED,
     Growth,
-    annotate_resolution,
     is_growing,
     local_midnight,
     month_start,
     next_month,
     quarter_windows,
     quarterly_counts,
-    resolution_policies,
+    rollup_computed_at,
     window_label,
 )
 from tickets.models import Ticket
-from tickets.staffing.pools import PoolView, pool_board
 from vipdesk.insight import rollups
-from vipdesk.insight.dashboard import (
-    SponsorCoverage,
-    TierRow,
-    at_risk_vip_accounts,
-    sponsor_coverage,
-)
+from vipdesk.insight.dashboard import CADENCE_LABELS, CadenceRow, TierRow
 from vipdesk.insight.recommendations import HIGH, NORMAL, URGENT, Recommendation
-from vipdesk.lib.tables import Table, rounded
+from vipdesk.insight.rollups import AT_RISK_SHOWN, MonthFacts, Snapshot
+from vipdesk.lib.tables import Table, percent, rounded
+from vipdesk.tasks.models import Task
 
 MISSED_SHOWN = 50
-AT_RISK_SHOWN = 20
+# The cadence rows' names in a past month's report (the dashboard's say "this quarter").
+CADENCE_NAMES = {label: Task.Kind(kind).label for kind, label in CADENCE_LABELS.items()}
 
-DATA_GAPS = [
-    "VIP retention and churn: accounts have no status history yet (nothing records when "
-    "an account churned), so they are not reported.",
-    "Quarterly business reviews: completion is not recorded anywhere yet, so it is not "
-    "reported and no review recommendation is made.",
-    "NPS: accounts hold their current and previous NPS only (no dated history), so the "
-    "figure is today's, not the month's.",
+LIMITS = [
+    "VIP means the account's tier when the figures were computed: there is no tier "
+    "history, so an account that changed tier since is counted in its tier of today.",
+    "A customer when the month began: contract started before the month (or no start "
+    "recorded) and not churned before it; churned: Account.churned_at in the month.",
 ]
 
 
@@ -84,25 +76,16 @@ class MonthlyReport:
     tickets_with_sla: int
     tickets_missed: int
     missed: list[Ticket]
-    computed_at: datetime  # of the rollup the month's ticket figures come from
+    computed_at: datetime  # of the rollup the month's figures come from
     stale: bool
-    as_of: datetime  # of the "now" facts
-    nps: float | None
-    previous_nps: float | None
-    nps_accounts: int
-    vip_arr: Decimal
-    expansion: Decimal
-    arr_protected: Decimal
-    protected_accounts: int
-    at_risk: list[Account]
-    at_risk_count: int
-    at_risk_unowned: int
-    sponsors: SponsorCoverage
-    pools: list[PoolView]
+    facts: MonthFacts
+    previous_facts: MonthFacts
+    snapshot: Snapshot
+    snapshot_at: datetime | None
     growth: list[Growth]
     windows: list[tuple[date, date]]  # the two quarters the growth compares
     recommendations: list[Recommendation] = field(default_factory=list)
-    gaps: list[str] = field(default_factory=lambda: list(DATA_GAPS))
+    limits: list[str] = field(default_factory=lambda: list(LIMITS))
 
     @property
     def previous_month(self) -> date:
@@ -113,6 +96,25 @@ class MonthlyReport:
         if not self.tickets_with_sla:
             return None
         return 100 * (self.tickets_with_sla - self.tickets_missed) / self.tickets_with_sla
+
+    @property
+    def arr_protected(self) -> Decimal:
+        return self.facts.arr_protected
+
+    @property
+    def protected_accounts(self) -> int:
+        return self.facts.protected_accounts
+
+    @property
+    def vip_retention_pct(self) -> float | None:
+        return percent(self.facts.retention.vip_retention, 2)
+
+    @property
+    def snapshot_after_the_month(self) -> bool:
+        """The snapshot was first taken a day or more after the month ended (the month
+        was first reported late): it shows that day, not the month's end."""
+        end = local_midnight(next_month(self.month))
+        return self.snapshot_at is not None and (self.snapshot_at - end).days >= 1
 
 
 def missed_sla_tickets(month: date) -> list[Ticket]:
@@ -144,41 +146,11 @@ def missed_sla_tickets(month: date) -> list[Ticket]:
     )
 
 
-def arr_protected(start: datetime, end: datetime) -> tuple[Decimal, int]:
-    """ARR of the VIP accounts with an escalation resolved in [start, end), and how many
-    accounts (1 query)."""
-    resolved = annotate_resolution(
-        Escalation.objects.filter(account__tier__in=VIP_TIERS), resolution_policies()
-    ).filter(RESOLVED, res_end__gte=start, res_end__lt=end)
-    accounts = Account.objects.filter(pk__in=resolved.values("account_id"))
-    row = accounts.aggregate(arr=Sum("arr"), n=Count("pk"))
-    return row["arr"] or Decimal(0), row["n"]
-
-
-def at_risk_unowned() -> tuple[int, int]:
-    """High/Critical VIP accounts, and how many of them lack an intervention owner or an
-    intervention (1 query)."""
-    row = (
-        Account.objects.vip()
-        .filter(risk_level__in=(RiskLevel.HIGH, RiskLevel.CRITICAL))
-        .aggregate(
-            n=Count("pk"),
-            unowned=Count(
-                "pk",
-                filter=Q(intervention_owner__isnull=True)
-                | Q(intervention_status=Account.Intervention.NONE),
-            ),
-        )
-    )
-    return row["n"], row["unowned"]
-
-
 def recommend(
-    pools: list[PoolView],
+    snapshot: Snapshot,
+    tier1_reviews: CadenceRow,
+    month: date,
     accounts_per_agent: float,
-    at_risk_count: int,
-    at_risk_unowned: int,
-    sponsors: SponsorCoverage,
     growth: list[Growth],
     growth_pct: int,
     growth_min: int,
@@ -187,10 +159,10 @@ def recommend(
     """The report's recommendations, most urgent first, each naming its figure."""
     recs = []
     seen = set()
-    for pool in pools:
-        for m in pool.members:
-            if m.burnout_risk and m.agent.pk not in seen:
-                seen.add(m.agent.pk)
+    for pool in snapshot.pools:
+        for m in pool.overloaded:
+            if m.agent_id not in seen:
+                seen.add(m.agent_id)
                 recs.append(
                     Recommendation(
                         f"Reduce {m.name}'s VIP load",
@@ -199,29 +171,41 @@ def recommend(
                         HIGH,
                     )
                 )
-    for pool in pools:
+    for pool in snapshot.pools:
         ratio = pool.accounts_per_member
         if pool.accounts_of_tier and (ratio is None or ratio > accounts_per_agent):
-            members = len(pool.members)
             recs.append(
                 Recommendation(
-                    f"Add an agent to {pool.pool.name}",
-                    f"{members} member{'s' if members != 1 else ''} for "
-                    f"{pool.accounts_of_tier} {Tier(pool.pool.tier).label} accounts"
+                    f"Add an agent to {pool.name}",
+                    f"{pool.members} member{'s' if pool.members != 1 else ''} for "
+                    f"{pool.accounts_of_tier} {Tier(pool.tier).label} accounts"
                     + (f" ({ratio:.1f} per member" if ratio is not None else " (no members")
                     + f"; thin above {accounts_per_agent:g})",
-                    HIGH if pool.pool.tier == Tier.STRATEGIC else NORMAL,
+                    HIGH if pool.tier == Tier.STRATEGIC else NORMAL,
                 )
             )
-    if at_risk_unowned:
+    if snapshot.at_risk_unowned:
         recs.append(
             Recommendation(
                 "Give every at-risk VIP account an owner and an intervention",
-                f"{at_risk_unowned} of {at_risk_count} High/Critical-risk VIP accounts have "
-                "no intervention owner or no intervention",
+                f"{snapshot.at_risk_unowned} of {snapshot.at_risk_count} High/Critical-risk "
+                "VIP accounts have no intervention owner or no intervention",
                 URGENT,
             )
         )
+    reviews = tier1_reviews
+    if reviews.total > reviews.done:
+        recs.append(
+            Recommendation(
+                "Complete the Tier-1 quarterly business reviews",
+                f"{reviews.total - reviews.done} of {reviews.total} Tier-1 reviews of "
+                f"{reviews.period} not done at the end of {month:%B %Y} ({reviews.pct}% "
+                "complete)"
+                + (f"; {reviews.overdue} past their due date" if reviews.overdue else ""),
+                HIGH if reviews.overdue else NORMAL,
+            )
+        )
+    sponsors = snapshot.sponsors
     if sponsors.tier1_without_sponsor:
         recs.append(
             Recommendation(
@@ -247,29 +231,22 @@ def recommend(
 
 
 def build_monthly(month: date, now: datetime) -> MonthlyReport:
-    """The report for `month` (its first day), in a fixed number of queries."""
-    start, end = local_midnight(month), local_midnight(next_month(month))
+    """The report for `month` (its first day), in a fixed number of queries: the two
+    months' rollups, the missed tickets listed, the escalation growth and the report
+    policy."""
     previous = month_start(month, 1)
     found = rollups.rollups_for([month, previous], now)
     rollup = found[month]
     before = {r.tier: r for r in rollups.tiers_of(found[previous])}
     tiers = [TierMonth(r, before[r.tier]) for r in rollups.tiers_of(rollup) if r.tier in VIP_TIERS]
-    vip = Account.objects.vip().aggregate(
-        nps_avg=Avg("nps"),
-        previous=Avg("previous_nps"),
-        nps_n=Count("nps"),
-        arr=Sum("arr"),
-        expansion=Sum("expansion_opportunity"),
-    )
-    protected, protected_n = arr_protected(start, end)
-    at_risk_count, unowned = at_risk_unowned()
-    sponsors = sponsor_coverage()
-    pools = pool_board(now)["pools"]
     policy = ReportPolicy.load()
     windows = quarter_windows(next_month(month), 2)
-    growth = [
-        q.growth for q in quarterly_counts("type", windows, dict(Escalation.Type.choices))
-    ] + [q.growth for q in quarterly_counts("root_cause_category", windows) if q.key]
+    rollup_computed_at(now)  # the escalation counts' rollup, computed if it never was
+    growth = [q.growth for q in quarterly_counts("type", windows)] + [
+        q.growth for q in quarterly_counts("cause", windows) if q.key
+    ]
+    facts = rollups.facts_of(rollup)
+    snapshot = rollups.snapshot_of(rollup)
     report = MonthlyReport(
         month=month,
         tiers=tiers,
@@ -278,28 +255,18 @@ def build_monthly(month: date, now: datetime) -> MonthlyReport:
         missed=missed_sla_tickets(month),
         computed_at=rollup.computed_at,
         stale=rollups.is_stale(rollup, now),
-        as_of=now,
-        nps=vip["nps_avg"],
-        previous_nps=vip["previous"],
-        nps_accounts=vip["nps_n"],
-        vip_arr=vip["arr"] or Decimal(0),
-        expansion=vip["expansion"] or Decimal(0),
-        arr_protected=protected,
-        protected_accounts=protected_n,
-        at_risk=at_risk_vip_accounts(limit=AT_RISK_SHOWN),
-        at_risk_count=at_risk_count,
-        at_risk_unowned=unowned,
-        sponsors=sponsors,
-        pools=pools,
+        facts=facts,
+        previous_facts=rollups.facts_of(found[previous]),
+        snapshot=snapshot,
+        snapshot_at=rollup.snapshot_at,
         growth=growth,
         windows=windows,
     )
     report.recommendations = recommend(
-        pools,
+        snapshot,
+        facts.tier1_reviews,
+        month,
         policy.pool_accounts_per_agent,
-        at_risk_count,
-        unowned,
-        sponsors,
         growth,
         policy.growth_warning_pct,
         policy.growth_min_count,
@@ -411,50 +378,104 @@ def monthly_tables(r: MonthlyReport) -> list[Table]:
         "missed an SLA"
         + (f" (the first {MISSED_SHOWN} are listed)" if r.tickets_missed > MISSED_SHOWN else ""),
     )
+    f, before, snap = r.facts, r.previous_facts, r.snapshot
+    end = f"{r.month:%b %Y}"
+    ret = f.retention
+    retention = Table(
+        "retention",
+        f"Retention and churn in {end}",
+        ["Figure", "Value", "Basis"],
+        [
+            ["VIP customers when the month began", ret.vip_customers, None],
+            ["VIP accounts churned in the month", ret.vip_churned, ret.vip_customers],
+            ["VIP ARR churned ($)", _money(ret.vip_churned_arr), ret.vip_churned],
+            ["VIP retention (%)", r.vip_retention_pct, ret.vip_customers],
+            [
+                f"VIP retention in {prev} (%)",
+                percent(before.retention.vip_retention, 2),
+                before.retention.vip_customers,
+            ],
+            ["VIP churn (%)", percent(ret.vip_churn, 2), ret.vip_customers],
+            ["Retention, all accounts (%)", percent(ret.overall_retention, 2), ret.customers],
+        ],
+        note="Logo retention over the month: 1 − churned ÷ customers when it began. "
+        "Basis: the number of accounts the figure rests on.",
+    )
+    cadence = Table(
+        "cadence",
+        f"Reviews and check-ins at the end of {end}",
+        ["Task", "Period", "Done", "Scheduled", "Done (%)", "Overdue"],
+        [
+            [CADENCE_NAMES.get(c.label, c.label), c.period, c.done, c.total, c.pct, c.overdue]
+            for c in f.cadence
+        ]
+        + [
+            [
+                "Quarterly business review, Tier-1 accounts",
+                f.tier1_reviews.period,
+                f.tier1_reviews.done,
+                f.tier1_reviews.total,
+                f.tier1_reviews.pct,
+                f.tier1_reviews.overdue,
+            ]
+        ],
+        note="The relationship cadence's tasks of the period holding the month's last day, "
+        "as they stood when the month ended (scheduled by then, done by then; overdue: "
+        "due by then and not done).",
+    )
     revenue = Table(
         "revenue",
         "Satisfaction and revenue",
         ["Figure", "Value", "Basis"],
         [
-            ["VIP NPS (average of account NPS, now)", rounded(r.nps, 1), r.nps_accounts],
-            ["VIP NPS before (previous NPS on record)", rounded(r.previous_nps, 1), None],
-            ["VIP ARR ($, now)", _money(r.vip_arr), None],
+            [
+                f"VIP NPS at the end of {end} (each account's latest result)",
+                rounded(f.nps, 1),
+                f.nps_accounts,
+            ],
+            [f"VIP NPS at the end of {prev}", rounded(before.nps, 1), before.nps_accounts],
+            ["VIP ARR ($)", _money(snap.vip_arr), None],
             [
                 "VIP ARR protected ($): accounts with an escalation resolved this month",
                 _money(r.arr_protected),
                 r.protected_accounts,
             ],
-            ["VIP expansion pipeline ($, open opportunities now)", _money(r.expansion), None],
-            ["At-risk VIP accounts (High/Critical, now)", r.at_risk_count, None],
+            ["VIP expansion pipeline ($, open opportunities)", _money(snap.expansion), None],
+            ["At-risk VIP accounts (High/Critical)", snap.at_risk_count, None],
         ],
-        note="Basis: the number of accounts the figure rests on.",
+        note="Basis: the number of accounts the figure rests on. ARR, expansion and "
+        "at-risk accounts as of the snapshot.",
     )
     at_risk = Table(
         "at-risk",
-        "At-risk VIP accounts and their interventions (now)",
+        "At-risk VIP accounts and their interventions",
         ["Account", "Tier", "Risk", "Level", "Health", "Intervention", "Owner", "CSM"],
         [
             [
                 a.name,
                 a.tier,
                 a.risk_score,
-                a.get_risk_level_display(),
+                a.risk_level,
                 a.health_score,
-                a.get_intervention_status_display(),
-                person(a.intervention_owner, ""),
-                person(a.csm, ""),
+                a.intervention,
+                a.owner,
+                a.csm,
             ]
-            for a in r.at_risk
+            for a in snap.at_risk
         ],
-        links=[f"/accounts/{a.pk}/" for a in r.at_risk],
-        note=f"{r.at_risk_unowned} of {r.at_risk_count} have no intervention owner or no "
-        "intervention"
-        + (f"; the {AT_RISK_SHOWN} riskiest are listed" if r.at_risk_count > AT_RISK_SHOWN else ""),
+        links=[f"/accounts/{a.id}/" for a in snap.at_risk],
+        note=f"{snap.at_risk_unowned} of {snap.at_risk_count} have no intervention owner or "
+        "no intervention"
+        + (
+            f"; the {AT_RISK_SHOWN} riskiest are listed"
+            if snap.at_risk_count > AT_RISK_SHOWN
+            else ""
+        ),
     )
-    s = r.sponsors
+    s = snap.sponsors
     sponsors = Table(
         "sponsors",
-        "Executive-sponsor coverage (now)",
+        "Executive-sponsor coverage",
         ["Figure", "Value"],
         [
             ["Tier-1 accounts", s.tier1_accounts],
@@ -466,18 +487,18 @@ def monthly_tables(r: MonthlyReport) -> list[Table]:
     )
     pools = Table(
         "pools",
-        "Agent pools (now)",
+        "Agent pools",
         ["Pool", "Tier", "Members", "Available", "Accounts of the tier", "Accounts per member"],
         [
             [
-                p.pool.name,
-                p.pool.tier,
-                len(p.members),
-                p.available_count,
+                p.name,
+                p.tier,
+                p.members,
+                p.available,
                 p.accounts_of_tier,
                 rounded(p.accounts_per_member, 1),
             ]
-            for p in r.pools
+            for p in snap.pools
         ],
     )
     growth = Table(
@@ -485,8 +506,8 @@ def monthly_tables(r: MonthlyReport) -> list[Table]:
         "Escalations by type and root-cause category, quarter over quarter",
         ["Type or category", *map(window_label, r.windows), "Change (%)"],
         [[g.label, g.earlier, g.later, rounded(g.pct, 1)] for g in r.growth],
-        note="Root-cause categories as recorded on the escalations (free text); "
-        "escalations without one are counted under their type only.",
+        note="Root cause: the post-mortem's category, else the one recorded on the "
+        "escalation; escalations without one are counted under their type only.",
     )
     recommendations = Table(
         "recommendations",
@@ -494,4 +515,15 @@ def monthly_tables(r: MonthlyReport) -> list[Table]:
         ["Action", "Reason", "Priority"],
         [[rec.action, rec.reason, rec.priority_label] for rec in r.recommendations],
     )
-    return [recommendations, service, missed, revenue, at_risk, sponsors, pools, growth]
+    return [
+        recommendations,
+        service,
+        missed,
+        retention,
+        revenue,
+        cadence,
+        at_risk,
+        sponsors,
+        pools,
+        growth,
+    ]

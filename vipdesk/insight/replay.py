@@ -1,22 +1,26 @@
 """Replay a period day by day with as-of scores, and report the backtest's figures.
 
-One pass per day over every account (vipdesk/insight/asof.py: one features statement,
-then the pure scoring rules in Python), never a query per account; the same features
-feed the simple rules the score is compared with and every weight set being compared
-(the saved weights and a draft). Nothing is written: no score, snapshot or alert.
+The history is read once and rolled forward a day at a time (vipdesk/insight/rolling.py;
+`per_day=True` runs the features statement of vipdesk/insight/asof.py for each day
+instead, which a test compares it with), and each day every account is scored at once
+over numpy columns (accounts/scoring.py); the same features feed the simple rules the
+score is compared with and every weight set being compared (the saved weights and a
+draft). Nothing is written: no score, snapshot or alert.
 
 Each day D is scored as of the midnight (UTC) that ends it, with a week of warm-up
 before the period so that early escalations can show their lead time.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+import numpy as np
+
 from accounts.models import Account
-from accounts.scoring import AccountFeatures, score
+from accounts.scoring import FeatureColumns, risk_columns, usage_change
 from escalations.models import Escalation
-from vipdesk.insight.asof import features_as_of
+from vipdesk.insight.asof import columns_as_of
 from vipdesk.insight.backtest import (
     PRECISION_WINDOW,
     Figures,
@@ -26,28 +30,35 @@ from vipdesk.insight.backtest import (
     evaluate,
     factor_shares,
 )
+from vipdesk.insight.rolling import rolling_columns
 
 WARM_UP = timedelta(days=7)
 THRESHOLDS = (70, 85, 95)
 
 
-def _sentiment_drop(f: AccountFeatures) -> float | None:
-    if f.sentiment_count_recent < 2 or f.sentiment_count_before < 2:
-        return None
-    return f.sentiment_before - f.sentiment_recent
+def _sentiment_drop(f: FeatureColumns, w) -> np.ndarray:
+    compared = (f.sentiment_count_recent >= 2) & (f.sentiment_count_before >= 2)
+    return np.where(compared, f.sentiment_before - f.sentiment_recent, np.nan)
 
 
-# Simple rules the score must beat: name -> (signal, label, cutoffs tried).
-SIMPLE_RULES: dict[str, tuple[Callable[[AccountFeatures], float | None], str, list[float]]] = {
-    "ticket_spike": (lambda f: f.tickets_7d, "tickets in 7 days ≥ {}", list(range(2, 41))),
+def _usage_drop(f: FeatureColumns, w) -> np.ndarray:
+    return -usage_change(f, w)
+
+
+# Simple rules the score must beat: name -> (signal, NaN where none; label; cutoffs
+# tried). A signal reads the features under the first weight set compared (the saved
+# weights): the usage rule uses the same usage windows as the score.
+Signal = Callable[[FeatureColumns, object], np.ndarray]
+SIMPLE_RULES: dict[str, tuple[Signal, str, list]] = {
+    "ticket_spike": (lambda f, w: f.tickets_7d, "tickets in 7 days ≥ {}", list(range(2, 41))),
     "sentiment_drop": (
         _sentiment_drop,
         "sentiment fell by ≥ {} (30 days vs the 90 before)",
         [round(0.1 * i, 1) for i in range(1, 21)],
     ),
     "usage_drop": (
-        lambda f: None if f.usage_trend_pct is None else -f.usage_trend_pct,
-        "weekly active users down ≥ {} %",
+        _usage_drop,
+        "weekly active users down ≥ {} % (the score's usage windows)",
         list(range(5, 100, 5)),
     ),
 }
@@ -68,6 +79,12 @@ class Replay:
     csm_of: dict[int, int | None]
 
 
+def _per_day(moments: list[datetime]) -> Iterator[tuple[datetime, FeatureColumns]]:
+    for moment in moments:
+        for columns in columns_as_of(moment):
+            yield moment, columns
+
+
 def replay(
     start: date,
     end: date,
@@ -75,7 +92,8 @@ def replay(
     *,
     floor: int = min(THRESHOLDS),
     progress: Callable[[int, int], None] | None = None,
-    collect: Callable[[datetime, AccountFeatures], None] | None = None,
+    collect: Callable[[datetime, FeatureColumns], None] | None = None,
+    per_day: bool = False,
 ) -> Replay:
     """Score every account as of each day of [start - warm-up, end] under each weight
     set, keeping the accounts at or above `floor` (and each simple rule's signal);
@@ -83,32 +101,31 @@ def replay(
     period = (midnight(start), midnight(end + timedelta(days=1)))
     first = start - WARM_UP
     moments = [midnight(first + timedelta(days=i + 1)) for i in range((end - first).days + 1)]
-    risks = {name: [] for name in weight_sets}
-    factors = {name: [] for name in weight_sets}
-    rules = {name: [] for name in SIMPLE_RULES}
+    risks = {name: [{} for _ in moments] for name in weight_sets}
+    factors = {name: [{} for _ in moments] for name in weight_sets}
+    rules = {name: [{} for _ in moments] for name in SIMPLE_RULES}
     lowest = {name: cutoffs[0] for name, (_, _, cutoffs) in SIMPLE_RULES.items()}
-    for i, moment in enumerate(moments):
-        day_risks = {name: {} for name in weight_sets}
-        day_factors = {name: {} for name in weight_sets}
-        day_rules = {name: {} for name in SIMPLE_RULES}
-        for f in features_as_of(moment):
-            if collect:
-                collect(moment, f)
-            for name, weights in weight_sets.items():
-                s = score(f, weights, moment)
-                if s.risk >= floor:
-                    day_risks[name][f.account_id] = s.risk
-                    day_factors[name][f.account_id] = s.factors
-            for name, (signal, _, _) in SIMPLE_RULES.items():
-                value = signal(f)
-                if value is not None and value >= lowest[name]:
-                    day_rules[name][f.account_id] = value
-        for name in weight_sets:
-            risks[name].append(day_risks[name])
-            factors[name].append(day_factors[name])
-        for name in SIMPLE_RULES:
-            rules[name].append(day_rules[name])
-        if progress:
+    rule_weights = next(iter(weight_sets.values()), None)  # None: no rules to follow
+    index = {moment: i for i, moment in enumerate(moments)}
+    days = _per_day(moments) if per_day else rolling_columns(moments)
+    reported = -1
+    for moment, f in days:
+        i = index[moment]
+        if collect:
+            collect(moment, f)
+        ids = f.account_id.tolist()
+        for name, weights in weight_sets.items():
+            scored = risk_columns(f, weights, moment)
+            for j in np.flatnonzero(scored.risk >= floor).tolist():
+                risks[name][i][ids[j]] = int(scored.risk[j])
+                factors[name][i][ids[j]] = scored.factors(j, with_reasons=False)
+        with np.errstate(invalid="ignore"):
+            for name, (signal, _, _) in SIMPLE_RULES.items() if rule_weights else ():
+                values = signal(f, rule_weights)
+                for j in np.flatnonzero(values >= lowest[name]).tolist():
+                    rules[name][i][ids[j]] = float(values[j])
+        if progress and i != reported:
+            reported = i
             progress(i + 1, len(moments))
     return Replay(
         period=period,

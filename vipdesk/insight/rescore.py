@@ -1,8 +1,9 @@
 """Set-based rescoring: features for all (or some) accounts in one SQL statement,
-pure Python scoring over the rows in chunks, then one write-back transaction.
+scored a chunk of accounts at a time over numpy columns (accounts/scoring.py), then one
+write-back transaction.
 
 PostgreSQL: the features go into a TEMP table, are read back in keyset chunks
-(flat memory), scored, and COPYed into a second TEMP table; one transaction then
+(flat memory), scored set-wise, and COPYed into a second TEMP table; one transaction then
 updates every account with one `UPDATE … FROM`, upserts today's ScoreSnapshot with
 one `INSERT … ON CONFLICT`, raises threshold alerts and marks the run finished. A
 worker killed before that commit leaves every account as it was; the session's
@@ -11,7 +12,8 @@ advisory lock dies with it, so the next run knows the "running" row is dead.
 SQLite (embedded demo): the same features statement, chunked bulk_update.
 
 An account scoring fails on keeps its previous scores and gets the reason in
-Account.scoring_error (admin, /healthz); the others are scored as usual.
+Account.scoring_error (admin, /healthz); the others are scored as usual (a chunk that
+fails is scored again one account at a time to find it).
 """
 
 import json
@@ -26,14 +28,14 @@ from django.utils import timezone
 
 from accounts.models import Account, ScoreSnapshot, ScoreWeights, ScoringRun
 from accounts.risk_alerts import raise_crossing_alerts
-from accounts.scoring import score
-from vipdesk.insight.asof import features_as_of
+from accounts.scoring import FeatureColumns, scores
+from vipdesk.insight.asof import columns_as_of
 from vipdesk.insight.features import (
-    COLUMNS,
+    NUMERIC_COLUMNS,
     big_aggregate,
     feature_params,
     feature_sql,
-    row_to_features,
+    rows_to_columns,
 )
 from vipdesk.insight.risk_bands import raise_band_workflows
 from vipdesk.lib.locks import advisory_lock
@@ -159,15 +161,21 @@ def _rescore(ids, now, *, chunk_size, on_chunk=None, before_commit=None) -> tupl
     return _rescore_portable(ids, now, weights, chunk_size, on_chunk, before_commit)
 
 
-def _score_row(account_id: int, features_of, weights, now, failures: dict[int, str]):
-    """The account's Score (its features built by `features_of()`), or None with the
-    reason in `failures`."""
+def _score_columns(columns: FeatureColumns, weights, now, failures: dict[int, str]):
+    """The accounts' scores; when the chunk fails, one account at a time, leaving out
+    (with the reason in `failures`) the accounts scoring fails on."""
     try:
-        return score(features_of(), weights, now)
-    except Exception as error:  # noqa: BLE001 - recorded on the account
-        logger.error("scoring account %s failed: %s", account_id, error)
-        failures[account_id] = f"{type(error).__name__}: {error}"[:1000]
-        return None
+        return scores(columns, weights, now)
+    except Exception:  # noqa: BLE001 - narrowed down below
+        logger.warning("scoring a chunk of %s accounts failed: one at a time", len(columns))
+    out = []
+    for i, account_id in enumerate(columns.account_id.tolist()):
+        try:
+            out.extend(scores(columns.take([i]), weights, now))
+        except Exception as error:  # noqa: BLE001 - recorded on the account
+            logger.error("scoring account %s failed: %s", account_id, error)
+            failures[account_id] = f"{type(error).__name__}: {error}"[:1000]
+    return out
 
 
 def _record_failures(failures: dict[int, str], scored: list[int] | None) -> None:
@@ -182,14 +190,17 @@ def _record_failures(failures: dict[int, str], scored: list[int] | None) -> None
 
 
 def _score_rows(rows, weights, now, failures: dict[int, str]) -> list[tuple]:
-    out = []
-    for row in rows:
-        s = _score_row(row[0], lambda row=row: row_to_features(row), weights, now, failures)
-        if s is not None:
-            out.append(
-                (s.account_id, s.health, s.risk, s.level, json.dumps(s.factors), s.alert_level)
-            )
-    return out
+    return [
+        (
+            s.account_id,
+            s.health,
+            s.risk,
+            s.level,
+            json.dumps(s.factors, ensure_ascii=False) if s.factors else "[]",
+            s.alert_level,
+        )
+        for s in _score_columns(rows_to_columns(rows), weights, now, failures)
+    ]
 
 
 def _rescore_pg(ids, now, weights, chunk_size, on_chunk, before_commit) -> tuple[int, int]:
@@ -220,8 +231,7 @@ def _score_and_write_pg(
         "CREATE TEMP TABLE scoring_results (account_id bigint PRIMARY KEY, health smallint,"
         " risk smallint, level varchar(10), factors jsonb, alert_level smallint)"
     )
-    columns = ", ".join(COLUMNS)  # fixed names, no input
-    select = f"SELECT {columns} FROM scoring_features WHERE account_id > %s"  # noqa: S608
+    select = f"SELECT {NUMERIC_COLUMNS} FROM scoring_features WHERE account_id > %s"  # noqa: S608
     select += " ORDER BY account_id LIMIT %s"
     done, last = 0, 0
     failures: dict[int, str] = {}
@@ -313,13 +323,15 @@ def _write_back_pg(cursor, now, weights, full: bool) -> int:
 
 def _rescore_portable(ids, now, weights, chunk_size, on_chunk, before_commit) -> tuple[int, int]:
     """SQLite: the same features statement; writes with chunked bulk_update (demo sizes)."""
-    features = list(features_as_of(now, ids))
-    total = len(features)
+    scored = []
+    failures: dict[int, str] = {}
+    for columns in columns_as_of(now, ids):
+        scored.extend(_score_columns(columns, weights, now, failures))
+    total = len(scored) + len(failures)
     if on_chunk:
         on_chunk(0, total)
     day = timezone.localdate(now)
     alerts = 0
-    failures: dict[int, str] = {}
     with transaction.atomic():
         fields = [
             "health_score",
@@ -332,16 +344,14 @@ def _rescore_portable(ids, now, weights, chunk_size, on_chunk, before_commit) ->
         current = {
             row[0]: row[1:]
             for row in Account.objects.select_for_update()
-            .filter(pk__in=[f.account_id for f in features])
+            .filter(pk__in=[s.account_id for s in scored])
             .values_list("pk", *fields)
         }
         crossings = []
-        for start in range(0, total, chunk_size):
-            chunk = features[start : start + chunk_size]
+        for start in range(0, len(scored), chunk_size):
             accounts, snapshots = [], []
-            for f in chunk:
-                s = _score_row(f.account_id, lambda f=f: f, weights, now, failures)
-                old = current.get(s.account_id) if s is not None else None
+            for s in scored[start : start + chunk_size]:
+                old = current.get(s.account_id)
                 if old is None:
                     continue
                 previously = old[4]
@@ -379,7 +389,7 @@ def _rescore_portable(ids, now, weights, chunk_size, on_chunk, before_commit) ->
                 update_fields=["health_score", "risk_score", "risk_level", "risk_factors"],
             )
             if on_chunk:
-                on_chunk(min(start + chunk_size, total), total)
+                on_chunk(min(start + chunk_size, len(scored)), total)
         if ids is None:
             ScoreSnapshot.objects.filter(day__lt=day - timedelta(days=SNAPSHOT_DAYS)).delete()
         alerts = raise_all_crossing_alerts(crossings, weights, now)

@@ -17,17 +17,16 @@ alerts (accounts/risk_alerts.py) which share the crossing bookkeeping."""
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.contrib.auth.models import User
 from django.db.models import Case, Count, F, Q, Value, When
 from django.db.models.functions import Coalesce
 
 from accounts.models import Account
+from accounts.risk_alerts import account_alert_specs, leads_and_admins
 from accounts.scoring import band_starts, crossed_thresholds
 from escalations.models import Escalation
 from tickets.models import Ticket
 from vipdesk.alerts.models import Alert
 from vipdesk.alerts.raising import AlertSpec, raise_alerts
-from vipdesk.lib.roles import Role
 
 RECENT_DAYS = 30
 RECENT_SHOWN = 3
@@ -123,19 +122,9 @@ def band_specs(
     else:
         recipients, title = list(admins), f"{ctx.name}: executive briefing (risk {risk})"
         body = executive_briefing(ctx, risk, now)
-    return [
-        AlertSpec(
-            user_id=user_id,
-            kind=Alert.Kind.RISK_BAND,
-            dedupe_key=f"account:{account.pk}:band:{level}:{now:%Y%m%dT%H%M%S}",
-            title=title,
-            body=body,
-            link=f"/accounts/{account.pk}/",
-            account_id=account.pk,
-        )
-        for user_id in dict.fromkeys(recipients)
-        if user_id is not None
-    ]
+    return account_alert_specs(
+        account, Alert.Kind.RISK_BAND, f"band:{level}", recipients, title, body, now
+    )
 
 
 def raise_band_workflows(crossings: list[tuple[int, int, int]], w, now: datetime) -> int:
@@ -178,11 +167,7 @@ def raise_band_workflows(crossings: list[tuple[int, int, int]], w, now: datetime
             total=Count("id"), open=Count("id", filter=~Q(status__in=Escalation.CLOSED_STATUSES))
         )
     }
-    members = User.objects.filter(
-        is_active=True, groups__name__in=[Role.LEAD, Role.ADMIN]
-    ).values_list("pk", "groups__name")
-    leads = [pk for pk, group in members if group == Role.LEAD]
-    admins = [pk for pk, group in members if group == Role.ADMIN]
+    leads, admins = leads_and_admins()
     specs = []
     for account_id, level, risk in todo:
         account = accounts[account_id]
