@@ -15,6 +15,7 @@ import numpy as np
 from accounts.models import Account, NpsPoint, UsagePoint
 
 USAGE_WEEKS_SHOWN = 12
+TREND_SHOWN_WEEKS = 4  # the pages' usage trend: the 4 latest weeks against the 4 before
 # The recent and baseline usage windows together span at most this many weeks (the
 # score weights form checks it): the features statement reads no more.
 USAGE_WINDOWS_MAX_WEEKS = 12
@@ -79,10 +80,11 @@ def usage_trend_columns(weeks: np.ndarray, recent_weeks: int, baseline_weeks: in
         return np.where(known, np.round(100 * (recent_avg - before_avg) / before_avg, 1), np.nan)
 
 
-def refresh_current_values(account_ids, today: date, weights) -> int:
-    """Copy the latest known NPS (and the one before) and usage onto the accounts, the
-    usage trend over the score weights' usage windows; two queries and one bulk_update
-    per call."""
+def refresh_current_values(account_ids, today: date) -> int:
+    """Copy the latest known NPS (and the one before) and usage onto the accounts, with
+    the usage trend the pages show (Account.usage_trend_pct: the 4 latest complete
+    weeks against the 4 before; the risk score's usage drop reads its own windows,
+    named in its reason); two queries and one bulk_update per call."""
     ids = list(account_ids)
     nps = defaultdict(list)
     for account_id, score in (
@@ -107,9 +109,7 @@ def refresh_current_values(account_ids, today: date, weights) -> int:
         account.weekly_active_users = [
             u for u in reversed(series[:USAGE_WEEKS_SHOWN]) if u is not None
         ]
-        account.usage_trend_pct = usage_trend(
-            tuple(series), weights.usage_recent_weeks, weights.usage_baseline_weeks
-        )
+        account.usage_trend_pct = usage_trend(tuple(series), TREND_SHOWN_WEEKS, TREND_SHOWN_WEEKS)
         accounts.append(account)
     Account.objects.bulk_update(
         accounts,

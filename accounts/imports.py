@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from accounts.executives import is_executive_title
 from accounts.history import refresh_current_values
-from accounts.models import Account, AccountDomain, Contact, NpsPoint, ScoreWeights, UsagePoint
+from accounts.models import Account, AccountDomain, Contact, NpsPoint, UsagePoint
 from accounts.resolve import AmbiguousAccount, resolve_refs
 from accounts.tiering import retier_accounts
 from vipdesk.lib.csv_import import (
@@ -392,7 +392,7 @@ class HistoryImporter(AccountRefImporter):
 
     def finish(self):
         if self.touched:
-            refresh_current_values(self.touched, timezone.now().date(), ScoreWeights.load())
+            refresh_current_values(self.touched, timezone.now().date())
             Account.objects.filter(pk__in=self.touched).request_rescore()
 
 

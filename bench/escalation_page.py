@@ -8,30 +8,26 @@ Tops the database up to --escalations escalations (history spread over the accou
 year of openings, mostly closed, never two open of one type per account, three to four
 events each), gives the escalations it measures a busy record (40 events, 12 actions,
 12 communications, 4 goodwill offers), then prints one line per page with the status,
-the SQL queries of one request and p50/p95/max in milliseconds.
+the SQL queries of one request, the slowest query, p50/p95/max in milliseconds and the
+same-run floor (bench/pagebench.py). The escalations and their records stay.
 """
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "vipdesk.settings")
+from bench import pagebench  # noqa: E402  (first: sets Django up)
 
-import django  # noqa: E402
+# isort: split
+from django.db import connection, transaction
+from django.utils import timezone
 
-django.setup()
-
-from django.conf import settings  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.utils import timezone  # noqa: E402
-
-from bench.pages_queue import measure, pick_user  # noqa: E402
-from escalations import actions  # noqa: E402
-from escalations.models import Escalation, EscalationEvent  # noqa: E402
-from vipdesk.lib.bulk import analyze  # noqa: E402
+from bench.pagebench import Table, client_for
+from bench.pages_queue import pick_user
+from escalations import actions
+from escalations.models import Escalation, EscalationEvent
+from vipdesk.lib.bulk import analyze
 
 TOP_UP = """
 WITH a AS (SELECT id, csm_id, row_number() OVER (ORDER BY id) - 1 AS n,
@@ -112,15 +108,13 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200, help="requests per page")
     args = parser.parse_args()
 
-    settings.DEBUG = False
+    pagebench.use_bench_urls()
     user = pick_user()
     top_up(args.escalations)
     sample = list(Escalation.objects.open().order_by("-opened_at")[:20])
     for e in sample:
         busy(e, user)
-    hosts = [h.lstrip(".") for h in settings.ALLOWED_HOSTS if "*" not in h]
-    client = Client(HTTP_HOST=hosts[0] if hosts else "localhost")
-    client.force_login(user)
+    client = client_for(user)
     account = sample[0].account_id
     pages = [
         ("/escalations/<id>/", [f"/escalations/{e.pk}/" for e in sample]),
@@ -131,18 +125,13 @@ def main() -> None:
         ("/escalations/?reescalated=on", ["/escalations/?reescalated=on&status=all"]),
         ("/escalations/?account=", [f"/escalations/?account={account}&status=all"]),
     ]
-    print(
-        f"escalation page bench: {args.requests} requests per page as {user.username!r}; "
-        f"{Escalation.objects.count():,} escalations, {EscalationEvent.objects.count():,} events "
-        f"in {connection.settings_dict['NAME']!r}"
+    table = Table(
+        f"escalation pages as {user.username!r}: {Escalation.objects.count():,} escalations, "
+        f"{EscalationEvent.objects.count():,} events",
+        args.requests,
     )
-    print(f"{'page':<30} {'status':>7} {'queries':>8} {'p50 ms':>9} {'p95 ms':>9} {'max ms':>9}")
     for label, urls in pages:
-        r = measure(client, urls, args.requests)
-        print(
-            f"{label:<30} {r['status']:>7} {r['queries']:>8} "
-            f"{r['p50']:>9.1f} {r['p95']:>9.1f} {r['max']:>9.1f}"
-        )
+        table.row(label, client, urls)
 
 
 if __name__ == "__main__":

@@ -520,6 +520,23 @@ class Ticket(models.Model):
                 condition=Q(status__in=["new", "open", "pending", "hold"])  # OPEN_STATUSES
                 & (Q(tier__in=[1, 2, 3]) | Q(executive_contact=True)),  # vip_ticket_q()
             ),
+            # The pools page's waiting list: open VIP tickets not answered yet, by their
+            # first-response due time (the forecast's order), 500 at most.
+            models.Index(
+                fields=["sla_first_response_due", "id"],
+                name="ticket_waiting_vip_due_idx",
+                condition=Q(status__in=["new", "open", "pending", "hold"])  # OPEN_STATUSES
+                & Q(first_response_at__isnull=True)
+                & (Q(tier__in=[1, 2, 3]) | Q(executive_contact=True)),  # vip_ticket_q()
+            ),
+            # Each agent's open load and its VIP part (staffing/capacity.py open_loads),
+            # read from the index alone.
+            models.Index(
+                fields=["assigned_agent", "tier", "executive_contact"],
+                name="ticket_open_load_idx",
+                condition=Q(status__in=["new", "open", "pending", "hold"])  # OPEN_STATUSES
+                & Q(assigned_agent__isnull=False),
+            ),
             # The VIP queue: open tickets, most urgent SLA first, one page at a time.
             models.Index(
                 current_sla_due(),
@@ -686,3 +703,17 @@ class ApiToken(models.Model):
             name=name, token_hash=cls.hash(token), prefix=token[:8], created_by=created_by
         )
         return obj, token
+
+
+class Snapshot(models.Model):
+    """Figures too slow to compute in a request (a month of tickets per agent, every
+    open ticket per pool), computed by a job every minute and read by their page with
+    their age (tickets/snapshots.py). One row per page; tickets is the lowest app both
+    the pools page and the VIP dashboard reach."""
+
+    name = models.CharField(max_length=50, unique=True)
+    computed_at = models.DateTimeField()
+    data = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.computed_at:%Y-%m-%d %H:%M:%S})"

@@ -5,7 +5,8 @@ a value outside a field's choices is dropped (the page then shows the filter's
 error next to it), never passed on as a lookup."""
 
 from django import forms
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Q, QuerySet, Value
+from django.db.models.functions import Concat
 
 from accounts.models import VIP_TIERS, Account, AccountDomain, Tier
 from tickets.models import Agent, AgentPool, Queue, Ticket, current_sla_due
@@ -29,10 +30,14 @@ class QueueFilters(forms.Form):
     pool = forms.ModelChoiceField(
         required=False, queryset=AgentPool.objects.all(), empty_label="All pools"
     )
-    agent = forms.ModelChoiceField(
+    # A search, not a list of every agent (401 options were half the page's time).
+    agent = forms.CharField(
         required=False,
-        queryset=Agent.objects.select_related("user"),
-        empty_label="Anyone",
+        max_length=100,
+        strip=True,
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": "Name or username", "autocomplete": "off"}
+        ),
     )
     status = forms.ChoiceField(
         required=False,
@@ -51,6 +56,12 @@ class QueueFilters(forms.Form):
         ],
     )
     page = forms.IntegerField(required=False, min_value=1, max_value=MAX_PAGE)
+
+    def clean_agent(self) -> str:
+        text = self.cleaned_data["agent"]
+        if text and not agents_named(text).exists():
+            raise forms.ValidationError(f"no agent is called {text!r}")
+        return text
 
     def values(self) -> dict:
         """The valid filters only; an invalid field counts as not given."""
@@ -75,7 +86,7 @@ def filter_queue(qs: QuerySet, filters: dict, user) -> QuerySet:
     if filters.get("pool"):
         qs = qs.filter(assigned_agent__pools=filters["pool"])
     if filters.get("agent"):
-        qs = qs.filter(assigned_agent=filters["agent"])
+        qs = qs.filter(assigned_agent__in=agents_named(filters["agent"]).values("pk"))
     status = filters.get("status")
     if status == "unassigned":
         qs = qs.filter(assigned_agent__isnull=True)
@@ -84,6 +95,17 @@ def filter_queue(qs: QuerySet, filters: dict, user) -> QuerySet:
     if filters.get("mine"):
         qs = qs.filter(assigned_agent__user=user)
     return qs
+
+
+def agents_named(text: str) -> QuerySet:
+    """Agents whose full name or username contains `text`; a number is an agent's id
+    (links from other pages)."""
+    if text.isdigit():
+        return Agent.objects.filter(pk=int(text))
+    full_name = Concat("user__first_name", Value(" "), "user__last_name")
+    return Agent.objects.annotate(full_name=full_name).filter(
+        Q(full_name__icontains=text) | Q(user__username__icontains=text)
+    )
 
 
 def vip_queue(filters: dict, user) -> QuerySet:

@@ -30,8 +30,10 @@ from tickets.calendars import fill_all_holidays
 from tickets.followups.jobs import create_missing_follow_ups
 from tickets.routing.jobs import sweep_pending_routing
 from tickets.sla.jobs import monitor_slas
+from tickets.staffing.pools import refresh_figures as refresh_pool_figures
 from vipdesk.alerts.models import Alert
 from vipdesk.alerts.raising import AlertSpec, raise_alerts
+from vipdesk.insight.dashboard import refresh_figures as refresh_dashboard_figures
 from vipdesk.insight.jobs import (
     RESCORE_ALL_TIMEOUT,
     rescore_if_due,
@@ -120,6 +122,10 @@ cron.register(send_monthly_vip_report, queue_name="low", cron="0 7 * * *", job_t
 # Public holidays stay generated `holiday_years_ahead` years ahead as the years turn.
 cron.register(fill_all_holidays, queue_name="low", cron="0 3 1 * *", job_timeout=300)
 cron.register(check_heartbeats, queue_name="high", cron="*/1 * * * *", job_timeout=60)
+# The slow figures of the pools page and the VIP dashboard, read from Snapshot with
+# their age (tickets/snapshots.py): seconds of work at 2M tickets, never in a request.
+cron.register(refresh_pool_figures, queue_name="default", cron="*/1 * * * *", job_timeout=300)
+cron.register(refresh_dashboard_figures, queue_name="default", cron="*/1 * * * *", job_timeout=300)
 
 # What was registered above, by job kind (rq.cron's registry is emptied when rqcron loads).
 SCHEDULED = {f"{d['func'].__module__}.{d['func'].__name__}": d for d in cron._job_data_registry}

@@ -88,8 +88,9 @@ def test_it_imports_weekly_usage_as_mondays_and_derives_the_trend(tmp_path, acme
     weeks = list(UsagePoint.objects.values_list("week", flat=True))
     assert len(weeks) == 8 and all(w.weekday() == 0 for w in weeks)
     acme.refresh_from_db()
-    # the saved usage windows: the latest week (50) against the 4 before (50, 50, 50, 100)
-    assert acme.usage_trend_pct == -20.0
+    # the pages' trend: the 4 latest weeks (50) against the 4 before (100), whatever
+    # windows the risk score's usage drop reads
+    assert acme.usage_trend_pct == -50.0
     assert acme.weekly_active_users == [100, 100, 100, 100, 50, 50, 50, 50]
 
 

@@ -35,6 +35,8 @@ def test_it_registers_the_periodic_jobs():
         "accounts.cadence.jobs.schedule_relationship_tasks": ("0 6 * * *", "low"),
         "vipdesk.insight.sponsor_summary.send_sponsor_summaries": ("0 7 * * *", "low"),
         "vipdesk.cron.check_heartbeats": ("*/1 * * * *", "high"),
+        "tickets.staffing.pools.refresh_figures": ("*/1 * * * *", "default"),
+        "vipdesk.insight.dashboard.refresh_figures": ("*/1 * * * *", "default"),
     }
     assert RESCORE_ALL_TIMEOUT == 300
 

@@ -3,7 +3,6 @@ from types import SimpleNamespace
 
 import pytest
 import time_machine
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -12,7 +11,14 @@ from tests.factories import make_account, make_agent, make_pool, make_user
 from tests.tickets.conftest import make_vip_ticket
 from tickets.actions import assign_ticket, log_reassignment
 from tickets.models import Agent, AgentPool, PtoPeriod, Reassignment
-from tickets.staffing.pools import MemberLoad, Requirement, forecast_breaches, months_between
+from tickets.staffing.pools import (
+    ForecastRow,
+    MemberLoad,
+    Requirement,
+    forecast_breaches,
+    months_between,
+    refresh_figures,
+)
 
 NOW = datetime(2026, 1, 14, 10, 0, tzinfo=UTC)
 TODAY = NOW.date()
@@ -134,6 +140,143 @@ def test_it_spreads_suggestions_over_members():
     assert suggested == [2, 3]
 
 
+def forecast_by_rescanning(tickets, members, eligible, handling, now):
+    """The forecast as it was first written: a scan of every member for every pick
+    (O(tickets × members)). forecast_breaches must give the very same rows."""
+    by_id = {m.agent.pk: m for m in members}
+    free_at = {m.agent.pk: now for m in members if m.available}
+    last = datetime.max.replace(tzinfo=now.tzinfo)
+    tickets = sorted(tickets, key=lambda t: (t.sla_first_response_due or last, t.pk))
+    rows = []
+    for t in tickets:
+        due = t.sla_first_response_due
+        member = by_id.get(t.assigned_agent_id)
+        if member is not None and not member.available:
+            away = "on PTO" if member.on_pto_today else "off shift"
+            rows.append(ForecastRow(t, due, member, None, True, f"{member.name} is {away}"))
+            continue
+        if member is None:
+            candidates = [m for m in members if m.available and eligible(m)]
+            if t.assigned_agent_id is None and candidates:
+                member = min(candidates, key=lambda m: (free_at[m.agent.pk], m.open_total))
+                reason = f"unassigned: next free is {member.name}"
+            else:
+                why = (
+                    "no eligible member available"
+                    if t.assigned_agent_id is None
+                    else "assigned outside this pool"
+                )
+                rows.append(ForecastRow(t, due, None, None, t.assigned_agent_id is None, why))
+                continue
+        else:
+            reason = f"in {member.name}'s queue"
+        start = free_at[member.agent.pk]
+        free_at[member.agent.pk] = start + handling
+        rows.append(ForecastRow(t, due, member, start, due is not None and start > due, reason))
+    for row in rows:
+        if not row.at_risk:
+            continue
+        current = row.agent.agent.pk if row.agent else None
+        options = [m for m in members if m.available and eligible(m) and m.agent.pk != current]
+        if options:
+            best = min(options, key=lambda m: (free_at[m.agent.pk], m.open_total, m.name))
+            row.suggestion = best
+            row.suggestion_start = free_at[best.agent.pk]
+            free_at[best.agent.pk] += handling
+    return rows
+
+
+def outcome(rows):
+    def pk(m):
+        return m.agent.pk if m else None
+
+    return [
+        (
+            r.ticket.pk,
+            pk(r.agent),
+            r.start,
+            r.at_risk,
+            r.reason,
+            pk(r.suggestion),
+            r.suggestion_start,
+        )
+        for r in rows
+    ]
+
+
+class NamedAgent(SimpleNamespace):
+    def __str__(self) -> str:
+        return self.label
+
+
+def named(pk, name, **kw):
+    m = member(pk, **kw)
+    m.agent = NamedAgent(**vars(m.agent), label=name)
+    return m
+
+
+def test_it_forecasts_as_the_member_scan_did_on_a_hand_made_pool():
+    pto = [SimpleNamespace(starts=TODAY, ends=TODAY)]
+    members = [
+        named(1, "Ann", open_total=2),
+        named(2, "Bob", open_total=2),  # ties with Ann: members' order decides
+        named(3, "Cat", level=1),  # not eligible
+        named(4, "Dan", pto=pto),  # away: his tickets are at risk
+        named(5, "Eve", on_shift=False),
+        named(6, "Ann", open_total=0),  # same name as 1: load decides
+        named(7, "Fay", open_total=2),
+        named(8, "Abe", open_total=2),  # ties with Ann and Bob but for the name
+    ]
+    tickets = [
+        ticket(101, 3, agent=1),
+        ticket(102, 3, agent=1),
+        ticket(103, 3, agent=1),
+        ticket(104, 5),
+        ticket(105, 5),
+        ticket(106, 5),
+        ticket(107, 8, agent=4),
+        ticket(108, 8, agent=5),
+        ticket(109, 9, agent=99),  # assigned outside the pool
+        ticket(110, 1, agent=3),  # in an ineligible member's own queue
+        ticket(111, 20),
+        ticket(112, 2, agent=6),
+        SimpleNamespace(pk=113, sla_first_response_due=None, assigned_agent_id=None),
+    ] + [ticket(200 + i, 10 + i % 4) for i in range(25)]
+    args = (Requirement(min_level=2).allows, timedelta(minutes=7), NOW)
+    expected = outcome(forecast_by_rescanning(tickets, members, *args))
+    assert outcome(forecast_breaches(tickets, members, *args)) == expected
+    assert sum(1 for row in expected if row[3]) > 10 and any(row[5] for row in expected)
+
+
+def test_it_forecasts_as_the_member_scan_did_on_random_pools():
+    import random
+
+    rng = random.Random(17)
+    for _ in range(40):
+        members = [
+            named(
+                pk,
+                rng.choice(["Ann", "Bob", "Cat"]),
+                level=rng.choice([1, 2, 3]),
+                on_shift=rng.random() > 0.1,
+                open_total=rng.randint(0, 3),
+            )
+            for pk in range(1, rng.randint(1, 12))
+        ]
+        tickets = [
+            ticket(
+                pk,
+                rng.randint(-5, 90),
+                agent=rng.choice([None, None, 99, *(m.agent.pk for m in members)]),
+            )
+            for pk in range(rng.randint(0, 80))
+        ]
+        handling = timedelta(minutes=rng.choice([0, 5, 15]))
+        args = (Requirement(min_level=rng.choice([1, 2, 3])).allows, handling, NOW)
+        expected = outcome(forecast_by_rescanning(tickets, members, *args))
+        assert outcome(forecast_breaches(tickets, members, *args)) == expected
+
+
 # The page ------------------------------------------------------------------------
 
 pytestmark = pytest.mark.django_db
@@ -250,23 +393,34 @@ def test_it_does_not_query_per_member_or_ticket(client, lead):
             PtoPeriod.objects.create(agent=a, starts=date.today(), ends=date.today())
             make_vip_ticket(account, assigned_agent=a, minutes_left=1)
             make_vip_ticket(account, minutes_left=2)
-        cache.clear()
+        refresh_figures()
         with CaptureQueriesContext(connection) as ctx:
             assert client.get("/pools/").status_code == 200
         return len(ctx)
 
-    assert count(3) == count(30)
+    # session, user, permissions (2), routing policy, stored figures, pools,
+    # memberships, agents, their PTO, open loads, eligibility, waiting tickets, roles,
+    # alerts, open tasks, session save (3)
+    assert count(3) == count(30) == 19
     assert AgentPool.objects.count() == 2 and Agent.objects.count() == 33
 
 
-def test_it_caches_the_monthly_aggregates_for_a_minute(client, lead):
+def test_it_reads_the_monthly_figures_the_job_stored(client, lead):
     client.force_login(lead)
-    make_pool(tier=1, members=[make_agent(level=3)])
-    with CaptureQueriesContext(connection) as cold:
-        client.get("/pools/")
-    with CaptureQueriesContext(connection) as warm:
-        client.get("/pools/")
-    assert len(warm) == len(cold) - 4
+    sarah = make_agent(make_user("sarah", first_name="Sarah"), level=3)
+    make_pool(tier=1, members=[sarah])
+    with CaptureQueriesContext(connection) as first:
+        client.get("/pools/")  # none stored yet: computed at once (no Redis here)
+    make_vip_ticket(assigned_agent=sarah)
+    with CaptureQueriesContext(connection) as stored:
+        r = client.get("/pools/")
+    assert len(stored) < len(first)
+    assert r.context["pools"][0].members[0].vip_this_month == 0  # as stored
+    assert r.context["pools"][0].members[0].open_total == 1  # the open load is live
+    assert "coverage as of" in r.content.decode()
+    refresh_figures()
+    r = client.get("/pools/")
+    assert r.context["pools"][0].members[0].vip_this_month == 1
 
 
 @time_machine.travel(MID_MONTH, tick=False)
@@ -338,3 +492,22 @@ def test_it_shows_only_the_most_urgent_at_risk_tickets_and_counts_the_rest():
     )
     assert [r.ticket.pk for r in view.at_risk_shown] == list(range(0, 2 * AT_RISK_SHOWN, 2))
     assert view.at_risk_hidden == 5
+
+
+def test_it_renders_member_rows_escaped_with_their_pto_and_actions(client, lead):
+    odd = make_agent(make_user("odd", first_name="<b>Bo</b>", last_name="& Co"), level=3)
+    pool = make_pool("Tier 1", tier=1, members=[odd])
+    pto = PtoPeriod.objects.create(
+        agent=odd, starts=date.today(), ends=date.today() + timedelta(days=1), note="<i>trip</i>"
+    )
+    client.force_login(lead)
+    html = client.get("/pools/").content.decode()
+    assert "<b>Bo</b>" not in html and "&lt;b&gt;Bo&lt;/b&gt; &amp; Co" in html
+    assert "&lt;i&gt;trip&lt;/i&gt;" in html and f'href="/pools/pto/{pto.pk}/"' in html
+    delete_form = html.split(f'action="/pools/pto/{pto.pk}/delete/"')[1].split("</form>")[0]
+    assert 'name="csrfmiddlewaretoken" value="' in delete_form
+    assert f'form="remove-{pool.pk}" formaction="/pools/{pool.pk}/members/{odd.pk}/remove/"' in html
+    assert "On PTO until" in html
+    # The Remove button posts the pool's hidden form: the member leaves the pool.
+    assert client.post(f"/pools/{pool.pk}/members/{odd.pk}/remove/").status_code == 302
+    assert not pool.members.exists()

@@ -65,7 +65,11 @@ def test_it_filters_by_tier_agent_pool_status_and_mine(client, agent_user, lead)
     t3 = make_vip_ticket(make_account(arr=60000), tier=3)
     client.force_login(agent_user)
     assert rows(client.get("/queue/?tier=2")) == [t2.pk]
-    assert rows(client.get(f"/queue/?agent={other.pk}")) == [t2.pk]
+    assert rows(client.get(f"/queue/?agent={other.pk}")) == [t2.pk]  # links by id
+    assert rows(client.get(f"/queue/?agent={other.user.username.upper()}")) == [t2.pk]
+    unknown = client.get("/queue/?agent=nobody-called-this")  # ignored, and said so
+    assert set(rows(unknown)) == {t1.pk, t2.pk, t3.pk}
+    assert "Ignored invalid filter: agent." in unknown.content.decode()
     assert rows(client.get(f"/queue/?pool={pool.pk}")) == [t2.pk]
     assert rows(client.get("/queue/?status=open")) == [t2.pk]
     assert rows(client.get("/queue/?status=unassigned")) == [t3.pk]
@@ -79,7 +83,7 @@ def test_it_ignores_unknown_and_invalid_filters(client, lead):
         "sort=csm__password",
         "status=new__startswith=",
         "tier=9",
-        "agent=abc",
+        "agent=" + "x" * 101,
         "pool=999999",
         "account__csm__password__startswith=x",
         "page=-1",
@@ -121,3 +125,18 @@ def test_it_does_not_query_per_row(client, lead, htmx):
         return len(ctx)
 
     assert count(3) == count(27)
+
+
+def test_it_finds_agents_by_name(client, lead):
+    from tests.factories import make_user
+
+    lisa = make_agent(make_user("lisa.k", first_name="Lisa", last_name="Kowalski"))
+    liam = make_agent(make_user("liam.b", first_name="Liam", last_name="Brown"))
+    mine = make_vip_ticket(assigned_agent=lisa, minutes_left=5)
+    his = make_vip_ticket(assigned_agent=liam, minutes_left=6)
+    client.force_login(lead)
+    assert rows(client.get("/queue/?agent=lisa kow")) == [mine.pk]
+    assert rows(client.get("/queue/?agent=li")) == [mine.pk, his.pk]
+    html = client.get("/queue/?agent=Brown").content.decode()
+    assert 'type="search" name="agent" value="Brown"' in html
+    assert "<option" not in html.split('name="agent"')[1].split("</div>")[0]

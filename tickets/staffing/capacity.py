@@ -39,13 +39,12 @@ def may_take_vip(vip: int, total: int, cap_pct: int) -> bool:
     return not over_vip_cap(vip + 1, total + 1, cap_pct)
 
 
-def open_loads(agent_ids=None) -> dict[int, OpenLoad]:
-    """{agent id: open assigned tickets and how many are VIP}, one grouped query
-    (along the (assigned_agent, status) index); agents without open tickets are absent."""
+def open_loads() -> dict[int, OpenLoad]:
+    """{agent id: open assigned tickets and how many are VIP}, one grouped query read
+    from ticket_open_load_idx alone (so it counts no column outside it); agents without
+    open tickets are absent."""
     tickets = Ticket.objects.open().exclude(assigned_agent=None)
-    if agent_ids is not None:
-        tickets = tickets.filter(assigned_agent__in=agent_ids)
     rows = tickets.values("assigned_agent").annotate(
-        total=Count("id"), vip=Count("id", filter=vip_ticket_q())
+        total=Count("*"), vip=Count("executive_contact", filter=vip_ticket_q())
     )
     return {r["assigned_agent"]: OpenLoad(r["total"], r["vip"]) for r in rows}

@@ -3,7 +3,10 @@ a breach forecast with suggested re-assignments.
 
 `pool_board(now)` loads everything in a fixed number of queries (it never grows with
 members or tickets); the rules themselves (`MemberLoad`, `forecast_breaches`) are
-pure and tested without a database.
+pure and tested without a database. The figures that scan a month of tickets (per
+agent: VIP and Tier-1 tickets, slow acknowledgements, cold transfers; handling time
+and accounts per tier) are computed by `refresh_figures`, a job run every minute, and
+read with their age (tickets/snapshots.py); open loads and the forecast are live.
 
 The breach forecast model, in words (shown on the page):
 - the work is every open VIP ticket (Tier 1–3 or executive contact) still waiting
@@ -18,16 +21,19 @@ The breach forecast model, in words (shown on the page):
   (other than its agent) who is free soonest, then with the least open load.
 """
 
+import heapq
+import itertools
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import cached_property
 
-from django.core.cache import cache
-from django.db.models import Avg, Count, F, Max, Prefetch, Q
+from django.db.models import Avg, Count, F, Max, Q
 from django.utils import timezone
 
 from accounts.models import VIP_TIERS, Account, Tier
+from tickets import snapshots
 from tickets.models import (
     Agent,
     AgentLevel,
@@ -42,11 +48,10 @@ from tickets.models import (
 from tickets.staffing.capacity import OpenLoad, open_loads, over_vip_cap, vip_share_pct
 
 DEFAULT_HANDLING = timedelta(minutes=15)
+AGENT_FIELDS = ("level", "tenure_start", "vip_share_cap_pct", "capacity", "on_shift", "user")
 AHT_WINDOW = timedelta(days=30)
 FORECAST_LIMIT = 500
 AT_RISK_SHOWN = 25
-# Monthly counts, handling times and tier sizes move slowly: computed once a minute.
-AGGREGATE_SECONDS = 60
 
 
 def months_between(start: date, today: date) -> int:
@@ -71,31 +76,36 @@ class MemberLoad:
     tier1_this_month: int = 0
     tier1_slow_acks: int = 0
     cold_transfers: int = 0
+    # The properties below are cached: the page reads each several times per member.
 
-    @property
+    @cached_property
     def name(self) -> str:
         return str(self.agent)
 
-    @property
+    @cached_property
+    def level_label(self) -> str:
+        return AgentLevel(self.agent.level).label
+
+    @cached_property
     def on_pto_today(self) -> PtoPeriod | None:
         for p in self.pto:
             if p.starts <= self.today <= p.ends:
                 return p
         return None
 
-    @property
+    @cached_property
     def available(self) -> bool:
         return self.agent.on_shift and self.on_pto_today is None
 
-    @property
+    @cached_property
     def tenure_months(self) -> int:
         return months_between(self.agent.tenure_start, self.today)
 
-    @property
+    @cached_property
     def vip_share_pct(self) -> int | None:
         return vip_share_pct(self.open_vip, self.open_total)
 
-    @property
+    @cached_property
     def burnout_risk(self) -> bool:
         return over_vip_cap(self.open_vip, self.open_total, self.cap_pct)
 
@@ -135,6 +145,44 @@ class ForecastRow:
         return bool(self.suggestion_start and self.due and self.suggestion_start <= self.due)
 
 
+class _FreeFirst:
+    """The members one may hand work to, soonest free first: a heap with lazy
+    deletion (an entry is current while its free time is the member's), so each pick
+    costs O(log members) instead of a scan of every member. Ties go as `min()` over
+    the members' order would: by `tiebreak`, then position."""
+
+    def __init__(self, members: list[MemberLoad], free_at: dict, tiebreak: Callable):
+        self.free_at, self.tiebreak = free_at, tiebreak
+        self.position = {m.agent.pk: position for position, m in enumerate(members)}
+        self.pushed = itertools.count()
+        self.heap = []
+        for m in members:
+            self.push(m)
+
+    def push(self, m: MemberLoad) -> None:
+        """(Re-)enter a member at their current free time; others are ignored."""
+        position = self.position.get(m.agent.pk)
+        if position is not None:
+            key = (self.free_at[m.agent.pk], *self.tiebreak(m), position, next(self.pushed))
+            heapq.heappush(self.heap, (key, m))
+
+    def _drop_outdated(self) -> None:
+        while self.heap and self.heap[0][0][0] != self.free_at[self.heap[0][1].agent.pk]:
+            heapq.heappop(self.heap)
+
+    def first(self, other_than=None) -> MemberLoad | None:
+        """The member free soonest (whose agent id is not `other_than`), or None."""
+        set_aside = []
+        self._drop_outdated()
+        while self.heap and self.heap[0][1].agent.pk == other_than:
+            set_aside.append(heapq.heappop(self.heap))
+            self._drop_outdated()
+        found = self.heap[0][1] if self.heap else None
+        for entry in set_aside:
+            heapq.heappush(self.heap, entry)
+        return found
+
+
 def forecast_breaches(
     tickets: Iterable[Ticket],
     members: list[MemberLoad],
@@ -142,9 +190,12 @@ def forecast_breaches(
     handling: timedelta,
     now: datetime,
 ) -> list[ForecastRow]:
-    """The breach forecast for one pool (see the module docstring). Pure."""
+    """The breach forecast for one pool (see the module docstring). Pure, and
+    O((tickets + members) · log members): the free-first member is kept in a heap."""
     by_id = {m.agent.pk: m for m in members}
     free_at = {m.agent.pk: now for m in members if m.available}
+    candidates = [m for m in members if m.available and eligible(m)]
+    takers = _FreeFirst(candidates, free_at, lambda m: (m.open_total,))
     tickets = sorted(
         tickets,
         key=lambda t: (t.sla_first_response_due or datetime.max.replace(tzinfo=now.tzinfo), t.pk),
@@ -158,9 +209,8 @@ def forecast_breaches(
             rows.append(ForecastRow(t, due, member, None, True, f"{member.name} is {away}"))
             continue
         if member is None:
-            candidates = [m for m in members if m.available and eligible(m)]
             if t.assigned_agent_id is None and candidates:
-                member = min(candidates, key=lambda m: (free_at[m.agent.pk], m.open_total))
+                member = takers.first()
                 reason = f"unassigned: next free is {member.name}"
             else:
                 why = (
@@ -174,18 +224,19 @@ def forecast_breaches(
             reason = f"in {member.name}'s queue"
         start = free_at[member.agent.pk]
         free_at[member.agent.pk] = start + handling
+        takers.push(member)
         late = due is not None and start > due
         rows.append(ForecastRow(t, due, member, start, late, reason))
+    helpers = _FreeFirst(candidates, free_at, lambda m: (m.open_total, m.name))
     for row in rows:
         if not row.at_risk:
             continue
-        current = row.agent.agent.pk if row.agent else None
-        options = [m for m in members if m.available and eligible(m) and m.agent.pk != current]
-        if options:
-            best = min(options, key=lambda m: (free_at[m.agent.pk], m.open_total, m.name))
+        best = helpers.first(other_than=row.agent.agent.pk if row.agent else None)
+        if best is not None:
             row.suggestion = best
             row.suggestion_start = free_at[best.agent.pk]
             free_at[best.agent.pk] += handling
+            helpers.push(best)
     return rows
 
 
@@ -248,65 +299,87 @@ def handling_times(now: datetime) -> dict[int, timedelta]:
     return {r["tier"]: r["aht"] for r in rows if r["aht"] and r["aht"] > timedelta(0)}
 
 
-def slow_aggregates(now: datetime, month_start: datetime, ack: timedelta) -> tuple:
-    """Per agent this month: VIP tickets, Tier-1 tickets and those acknowledged later
-    than `ack` (or still waiting longer), cold transfers; handling time per tier and
-    accounts per tier. From the cache when fresh (each is a scan over a month of
-    tickets at scale)."""
-    key = f"pools:aggregates:{month_start:%Y%m}:{ack.total_seconds():.0f}"
-    cached = cache.get(key)
-    if cached is None:
-        slow = Q(first_response_at__gt=F("created_at") + ack) | Q(
-            first_response_at__isnull=True, created_at__lt=now - ack
+FIGURES = "pools"
+
+
+def month_figures(now: datetime) -> dict:
+    """The pools page's slow figures, as stored in its Snapshot (JSON): per agent this
+    month their VIP tickets, Tier-1 tickets, those acknowledged later than the routing
+    policy's target (or still waiting longer), and cold transfers; handling time per
+    tier; accounts per tier. Each is a scan over a month of tickets at scale (5
+    queries)."""
+    month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    ack_minutes = RoutingPolicy.load().tier1_acknowledgement_minutes
+    ack = timedelta(minutes=ack_minutes)
+    slow = Q(first_response_at__gt=F("created_at") + ack) | Q(
+        first_response_at__isnull=True, created_at__lt=now - ack
+    )
+    agents = defaultdict(lambda: [0, 0, 0, 0])
+    for r in (
+        Ticket.objects.filter(created_at__gte=month_start)
+        .vip()
+        .exclude(assigned_agent=None)
+        .values("assigned_agent")
+        .annotate(
+            vip=Count("id"),
+            tier1=Count("id", filter=Q(tier=Tier.STRATEGIC)),
+            slow=Count("id", filter=Q(tier=Tier.STRATEGIC) & slow),
         )
-        month = {
-            r["assigned_agent"]: r
-            for r in Ticket.objects.filter(created_at__gte=month_start)
-            .vip()
-            .exclude(assigned_agent=None)
-            .values("assigned_agent")
-            .annotate(
-                vip=Count("id"),
-                tier1=Count("id", filter=Q(tier=Tier.STRATEGIC)),
-                slow=Count("id", filter=Q(tier=Tier.STRATEGIC) & slow),
-            )
-        }
-        cold = dict(
-            Reassignment.objects.filter(at__gte=month_start, handoff_note__isnull=True)
-            .values("from_agent")
+    ):
+        agents[r["assigned_agent"]][:3] = [r["vip"], r["tier1"], r["slow"]]
+    for agent_id, n in (
+        Reassignment.objects.filter(at__gte=month_start, handoff_note__isnull=True)
+        .values("from_agent")
+        .annotate(n=Count("id"))
+        .values_list("from_agent", "n")
+    ):
+        agents[agent_id][3] = n
+    return {
+        "month": f"{month_start:%Y-%m}",
+        "ack_minutes": ack_minutes,
+        "agents": {str(pk): counts for pk, counts in agents.items()},
+        "handling_seconds": {
+            str(tier): aht.total_seconds() for tier, aht in handling_times(now).items()
+        },
+        "tier_accounts": {
+            str(tier): n
+            for tier, n in Account.objects.values("tier")
             .annotate(n=Count("id"))
-            .values_list("from_agent", "n")
-        )
-        tier_counts = dict(
-            Account.objects.values("tier").annotate(n=Count("id")).values_list("tier", "n")
-        )
-        cached = (month, cold, handling_times(now), tier_counts)
-        cache.set(key, cached, AGGREGATE_SECONDS)
-    return cached
+            .values_list("tier", "n")
+        },
+    }
+
+
+def refresh_figures(now: datetime | None = None) -> None:
+    """Job (vipdesk/cron.py, every minute): recompute and store the slow figures."""
+    now = now or timezone.now()
+    snapshots.store(FIGURES, month_figures(now), now)
 
 
 def pool_board(now: datetime | None = None) -> dict:
     now = now or timezone.now()
     today = timezone.localdate(now)
-    month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     policy = RoutingPolicy.load()
+    figures = snapshots.read(FIGURES, refresh_figures, now)
+    slow = figures.data or {}
+    month = {int(pk): counts for pk, counts in slow.get("agents", {}).items()}
+    aht = {int(t): timedelta(seconds=s) for t, s in slow.get("handling_seconds", {}).items()}
+    tier_counts = {int(t): n for t, n in slow.get("tier_accounts", {}).items()}
 
     pools = list(AgentPool.objects.select_related("lead").order_by("tier", "name"))
     memberships = list(AgentPool.members.through.objects.values_list("agentpool_id", "agent_id"))
     agents = list(
         Agent.objects.select_related("user")
-        .prefetch_related(
-            Prefetch("pto", queryset=PtoPeriod.objects.filter(ends__gte=today).order_by("starts"))
-        )
+        .only(*AGENT_FIELDS, "user__username", "user__first_name", "user__last_name")
         .order_by("user__first_name", "user__username")
     )
-    # Only pool members' load matters; filtering on them uses the (agent, status) index.
+    # Two plain queries rather than lists of every agent id sent to the database.
+    pto_of = defaultdict(list)
+    for pto in PtoPeriod.objects.filter(ends__gte=today).order_by("starts"):
+        pto_of[pto.agent_id].append(pto)
+    load = open_loads()
     member_ids = {agent_id for _, agent_id in memberships}
-    load = open_loads(member_ids)
     reqs = requirements()
-    month, cold, aht, tier_counts = slow_aggregates(
-        now, month_start, timedelta(minutes=policy.tier1_acknowledgement_minutes)
-    )
     waiting = list(
         Ticket.objects.open()
         .filter(routed=True, first_response_at__isnull=True)
@@ -331,16 +404,16 @@ def pool_board(now: datetime | None = None) -> dict:
     loads = {}
     for a in agents:
         row = load.get(a.pk, OpenLoad())
-        this_month = month.get(a.pk, {})
+        vip, tier1, slow_acks, cold = month.get(a.pk, (0, 0, 0, 0))
         loads[a.pk] = MemberLoad(
             agent=a,
             open_total=row.total,
             open_vip=row.vip,
-            vip_this_month=this_month.get("vip", 0),
-            tier1_this_month=this_month.get("tier1", 0),
-            tier1_slow_acks=this_month.get("slow", 0),
-            cold_transfers=cold.get(a.pk, 0),
-            pto=list(a.pto.all()),
+            vip_this_month=vip,
+            tier1_this_month=tier1,
+            tier1_slow_acks=slow_acks,
+            cold_transfers=cold,
+            pto=pto_of[a.pk],
             cap_pct=a.vip_share_cap_pct or policy.vip_share_cap_pct,
             today=today,
         )
@@ -376,6 +449,8 @@ def pool_board(now: datetime | None = None) -> dict:
     return {
         "pools": views,
         "agents": agents,
+        "figures": figures,
+        "ack_minutes": slow.get("ack_minutes", policy.tier1_acknowledgement_minutes),
         "policy": policy,
         "today": today,
         "forecast_truncated": len(waiting) >= FORECAST_LIMIT,
@@ -383,6 +458,7 @@ def pool_board(now: datetime | None = None) -> dict:
         # All pool members together: when this share is over the cap, the open VIP work
         # cannot be spread within it, and the members show over their caps.
         "members_load": OpenLoad(
-            sum(row.total for row in load.values()), sum(row.vip for row in load.values())
+            sum(load[pk].total for pk in member_ids if pk in load),
+            sum(load[pk].vip for pk in member_ids if pk in load),
         ),
     }

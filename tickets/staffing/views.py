@@ -3,6 +3,8 @@
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tickets import access
@@ -10,11 +12,39 @@ from tickets.staffing import pools
 from tickets.staffing.forms import AddMemberForm, PtoEditForm, PtoForm
 
 
+def agent_options(agents, selected=None) -> str:
+    """<option>s of every agent ("Name (Level)"), `selected` (an id) marked."""
+    selected = str(selected or "")
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{} ({})</option>',
+        (
+            (
+                a.pk,
+                mark_safe(" selected") if str(a.pk) == selected else "",
+                a,
+                a.get_level_display(),
+            )
+            for a in agents
+        ),
+    )
+
+
 def _pools_response(request, *, pto_form=None, status=200):
     context = pools.pool_board()
+    can_manage = access.can_manage_pools(request.user)
+    pto_form = pto_form or PtoForm()
+    agents = context["agents"] if can_manage else []
+    # Built once in Python, used by every pool's "Add a member" list (and the PTO form's
+    # unless it comes back with a choice): a template loop over every agent per list
+    # was a good part of the page's time.
+    options = agent_options(agents)
+    chosen = pto_form["agent"].value()
     context.update(
-        can_manage=access.can_manage_pools(request.user),
-        pto_form=pto_form or PtoForm(),
+        can_manage=can_manage,
+        agent_options=options,
+        pto_agent_options=agent_options(agents, selected=chosen) if chosen else options,
+        pto_form=pto_form,
         warn_seconds=context["policy"].sla_warning_minutes * 60,
     )
     return TemplateResponse(request, "tickets/pools.html", context, status=status)

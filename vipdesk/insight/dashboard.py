@@ -1,19 +1,19 @@
 """VIP dashboard metrics. Each panel is one set-based query; values are plain data.
 
 The heavy panels (per-tier figures over all accounts and 30 days of tickets, sponsor
-coverage, and pool load over every open ticket) are cached for AGGREGATE_SECONDS; active
-VIP tickets and at-risk accounts are read live on every request.
+coverage, and pool load over every open ticket) are computed by a job every minute and
+stored (tickets/snapshots.py); the page reads them with their age. Active VIP tickets,
+at-risk accounts and review completion are read live on every request.
 
 Times are wall-clock (first response − created, resolved − created), labelled as such on
 the page; "within SLA" compares with the ticket's routed due time, which does follow
 business hours.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.core.cache import cache
 from django.db.models import (
     Avg,
     Count,
@@ -30,13 +30,14 @@ from django.utils import timezone
 from accounts.cadence.rules import periods
 from accounts.models import TIER_BADGES, VIP_TIERS, Account, RiskLevel, Tier
 from escalations.models import Escalation
+from tickets import snapshots
 from tickets.models import AgentPool, RoutingPolicy, SlaPolicy, Ticket, current_sla_due
 from tickets.staffing.capacity import over_vip_cap, vip_share_pct
+from vipdesk.insight import charts
+from vipdesk.lib.charts import figure_data
 from vipdesk.tasks.models import Task
 
 WINDOW_DAYS = 30
-AGGREGATE_SECONDS = 60
-AGGREGATE_CACHE_KEY = "vipdesk:dashboard:aggregates:v1"
 SPONSOR_TARGET = 5  # Tier-1 accounts per executive sponsor (seed 002: "target: <5")
 
 
@@ -59,6 +60,13 @@ class TierRow:
     escalations: int = 0
     sla_first_response_min: int | None = None
     sla_calendar: str = ""
+
+    def as_json(self) -> dict:
+        return {**asdict(self), "arr": str(self.arr)}
+
+    @classmethod
+    def from_json(cls, row: dict) -> "TierRow":
+        return cls(**{**row, "arr": Decimal(row["arr"])})
 
     @property
     def label(self) -> str:
@@ -179,7 +187,8 @@ def active_vip_tickets(limit: int = 10) -> list[Ticket]:
 
 @dataclass
 class PoolRow:
-    pool: AgentPool
+    name: str
+    tier: int
     members: int
     on_shift: int
     on_pto: int
@@ -219,7 +228,16 @@ def pool_status(today: date, cap_pct: int) -> list[PoolRow]:
         n_open=open_count(vip=False),
     ).order_by("tier", "name")
     return [
-        PoolRow(p, p.n_members, p.n_on_shift, p.n_on_pto, p.n_open_vip or 0, p.n_open or 0, cap_pct)
+        PoolRow(
+            p.name,
+            p.tier,
+            p.n_members,
+            p.n_on_shift,
+            p.n_on_pto,
+            p.n_open_vip or 0,
+            p.n_open or 0,
+            cap_pct,
+        )
         for p in pools
     ]
 
@@ -232,6 +250,10 @@ class SponsorCoverage:
     tier1_without_sponsor: int = 0
     sponsors: int = 0
     top: list = field(default_factory=list)  # [(sponsor, vip accounts, tier-1 accounts)]
+
+    @classmethod
+    def from_json(cls, data: dict) -> "SponsorCoverage":
+        return cls(**{**data, "top": [tuple(row) for row in data["top"]]})
 
     @property
     def max_per_sponsor(self) -> int:
@@ -275,30 +297,6 @@ def at_risk_vip_accounts(limit: int = 10) -> list[Account]:
         .defer("weekly_active_users")
         .order_by("-risk_score", "id")[:limit]
     )
-
-
-@dataclass
-class Aggregates:
-    tiers: list[TierRow]
-    sponsors: SponsorCoverage
-    pools: list[PoolRow]
-    as_of: datetime
-
-
-def aggregates(now: datetime) -> Aggregates:
-    """Per-tier figures, sponsor coverage and pool load, from the cache when fresh
-    (8 queries if not)."""
-    cached = cache.get(AGGREGATE_CACHE_KEY)
-    if cached is None:
-        cap = RoutingPolicy.load().vip_share_cap_pct
-        cached = Aggregates(
-            tiers=tier_rows(now - timedelta(days=WINDOW_DAYS)),
-            sponsors=sponsor_coverage(),
-            pools=pool_status(now.date(), cap),
-            as_of=now,
-        )
-        cache.set(AGGREGATE_CACHE_KEY, cached, AGGREGATE_SECONDS)
-    return cached
 
 
 @dataclass
@@ -356,6 +354,72 @@ def cadence_completion(now: datetime, day: date | None = None, **filters) -> lis
     ]
 
 
+FIGURES = "dashboard"
+
+
+@dataclass
+class Aggregates:
+    tiers: list[TierRow]
+    sponsors: SponsorCoverage
+    pools: list[PoolRow]
+    cadence: list[CadenceRow]
+    charts: dict  # {"arr", "first_response"}: plotly figures as JSON data
+
+
+def dashboard_charts(tiers: list[TierRow]) -> dict:
+    """ARR per tier and first response against the SLA per VIP tier, as JSON data for
+    the page (building a plotly figure costs tens of ms: the job does it)."""
+    arr = charts.arr_by_tier([(t.label, t.arr, t.accounts) for t in tiers])
+    vip = [t for t in tiers if t.tier in VIP_TIERS]
+    first_response = charts.first_response_vs_sla(
+        [(t.label, t.avg_first_response_min, t.sla_first_response_min) for t in vip]
+    )
+    return {"arr": figure_data(arr), "first_response": figure_data(first_response)}
+
+
+def compute_aggregates(now: datetime) -> Aggregates:
+    """Per-tier figures and charts, sponsor coverage, pool load and this period's review
+    completion (9 queries, seconds at 2M tickets: the job's work, never a request's)."""
+    cap = RoutingPolicy.load().vip_share_cap_pct
+    tiers = tier_rows(now - timedelta(days=WINDOW_DAYS))
+    return Aggregates(
+        tiers=tiers,
+        sponsors=sponsor_coverage(),
+        pools=pool_status(timezone.localdate(now), cap),
+        cadence=cadence_completion(now),
+        charts=dashboard_charts(tiers),
+    )
+
+
+def refresh_figures(now: datetime | None = None) -> None:
+    """Job (vipdesk/cron.py, every minute): recompute and store the aggregates."""
+    now = now or timezone.now()
+    heavy = compute_aggregates(now)
+    data = {
+        "tiers": [r.as_json() for r in heavy.tiers],
+        "sponsors": asdict(heavy.sponsors),
+        "pools": [asdict(p) for p in heavy.pools],
+        "cadence": [asdict(c) for c in heavy.cadence],
+        "charts": heavy.charts,
+    }
+    snapshots.store(FIGURES, data, now)
+
+
+def aggregates(figures: snapshots.Figures) -> Aggregates:
+    """The stored aggregates; empty ones while they are first being computed."""
+    if figures.data is None:
+        tiers = [TierRow(tier=t) for t in Tier.values]
+        return Aggregates(tiers, SponsorCoverage(), [], [], dashboard_charts(tiers))
+    data = figures.data
+    return Aggregates(
+        tiers=[TierRow.from_json(r) for r in data["tiers"]],
+        sponsors=SponsorCoverage.from_json(data["sponsors"]),
+        pools=[PoolRow(**p) for p in data["pools"]],
+        cadence=[CadenceRow(**c) for c in data["cadence"]],
+        charts=data["charts"],
+    )
+
+
 @dataclass
 class Dashboard:
     tiers: list[TierRow]
@@ -363,10 +427,10 @@ class Dashboard:
     pools: list[PoolRow]
     sponsors: SponsorCoverage
     at_risk: list[Account]
-    as_of: datetime
+    figures: snapshots.Figures
     cadence: list[CadenceRow] = field(default_factory=list)
+    charts: dict = field(default_factory=dict)
     window_days: int = WINDOW_DAYS
-    refresh_seconds: int = AGGREGATE_SECONDS
 
     @property
     def vip_tiers(self) -> list[TierRow]:
@@ -390,13 +454,15 @@ class Dashboard:
 
 
 def build_dashboard(now: datetime) -> Dashboard:
-    heavy = aggregates(now)
+    figures = snapshots.read(FIGURES, refresh_figures, now)
+    heavy = aggregates(figures)
     return Dashboard(
         tiers=heavy.tiers,
         active_tickets=active_vip_tickets(),
         pools=heavy.pools,
         sponsors=heavy.sponsors,
         at_risk=at_risk_vip_accounts(),
-        as_of=heavy.as_of,
-        cadence=cadence_completion(now),
+        figures=figures,
+        cadence=heavy.cadence,
+        charts=heavy.charts,
     )

@@ -347,7 +347,7 @@ def refresh(month: date, now: datetime) -> MonthlyRollup:
     rows = tier_rows(local_midnight(month), local_midnight(next_month(month)))
     defaults = dict(
         computed_at=now,
-        tiers=[{**asdict(r), "arr": str(r.arr)} for r in rows],
+        tiers=[r.as_json() for r in rows],
         tickets_with_sla=counts["n"],
         tickets_missed=counts["missed"],
         facts=asdict(month_facts(month)),
@@ -380,7 +380,7 @@ def rollups_for(months: list[date], now: datetime) -> dict[date, MonthlyRollup]:
 
 
 def tiers_of(rollup: MonthlyRollup) -> list[TierRow]:
-    return [TierRow(**{**row, "arr": Decimal(row["arr"])}) for row in rollup.tiers]
+    return [TierRow.from_json(row) for row in rollup.tiers]
 
 
 def is_stale(rollup: MonthlyRollup, now: datetime) -> bool:

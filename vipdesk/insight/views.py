@@ -202,14 +202,10 @@ def render_dashboard(request) -> TemplateResponse:
     data = build_dashboard(timezone.now())
     for account in data.at_risk:
         account.top_factor = next(iter(top_factors(account.risk_factors, n=1)), None)
-    arr_fig = charts.arr_by_tier([(t.label, t.arr, t.accounts) for t in data.tiers])
-    fr_fig = charts.first_response_vs_sla(
-        [(t.label, t.avg_first_response_min, t.sla_first_response_min) for t in data.vip_tiers]
-    )
     context = {
         "d": data,
-        "arr_chart": figure_data(arr_fig),
-        "first_response_chart": figure_data(fr_fig),
+        "arr_chart": data.charts["arr"],
+        "first_response_chart": data.charts["first_response"],
         "show_board_link": True,
     }
     return TemplateResponse(request, "insight/dashboard.html", context)
