@@ -109,6 +109,7 @@ class ScoreWeightsAdmin(SingletonAdmin):
         ("Risk thresholds (alerts)", {"fields": RISK_THRESHOLDS}),
         ("Churn-risk levels (score from)", {"fields": RISK_LEVELS}),
         ("Risk-band workflows (once per crossing)", {"fields": RISK_BANDS}),
+        ("Alert flood control", {"fields": ["alerts_per_person_per_run"]}),
         ("Health score weights (add up to 100)", {"fields": HEALTH_WEIGHTS}),
         ("How each factor is defined (windows, thresholds, days)", {"fields": FACTOR_SETTINGS}),
         ("Schedule", {"fields": ["rescore_interval_minutes"]}),

@@ -48,7 +48,7 @@ FACTOR_SETTINGS = [
     "renewal_window_days",
 ]
 # Fields bounded by their own validators rather than by the 0–100 score scale.
-NOT_ON_SCORE_SCALE = {*FACTOR_SETTINGS, "rescore_interval_minutes"}
+NOT_ON_SCORE_SCALE = {*FACTOR_SETTINGS, "rescore_interval_minutes", "alerts_per_person_per_run"}
 
 
 class TierPolicyForm(forms.ModelForm):
@@ -76,6 +76,7 @@ class ScoreWeightsForm(forms.ModelForm):
             *RISK_THRESHOLDS,
             *RISK_LEVELS,
             *RISK_BANDS,
+            "alerts_per_person_per_run",
             *HEALTH_WEIGHTS,
             *FACTOR_SETTINGS,
             "rescore_interval_minutes",

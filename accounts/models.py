@@ -179,6 +179,17 @@ class ScoreWeights(models.Model):
     executive_band_from = models.PositiveSmallIntegerField(
         "executive briefing from", default=90, validators=[MaxValueValidator(100)]
     )
+    # How many account crossings (thresholds and bands together) one support lead or
+    # admin is told about one by one per rescore; the rest come as one digest per
+    # threshold or band (accounts/alert_budget.py). The account's own CSM and account
+    # manager always get theirs: they are the account's work, not a fan-out.
+    alerts_per_person_per_run = models.PositiveSmallIntegerField(
+        "account alerts per lead/admin per rescore",
+        default=20,
+        validators=[MaxValueValidator(1000)],
+        help_text="Beyond this many, each support lead and admin gets one digest per "
+        "threshold or band, linking to the at-risk board (0: digests only).",
+    )
     # Churn-risk level boundaries (score ≥ boundary).
     medium_level_from = models.PositiveSmallIntegerField(default=40)
     high_level_from = models.PositiveSmallIntegerField(default=70)

@@ -3,16 +3,18 @@
 Account.risk_alerted_threshold holds the highest threshold already alerted on; the
 rescore sets it to the highest threshold the new score reaches, so it falls back when
 the score drops and a later crossing alerts again. The caller passes the crossings
-it found under a row lock, in the same transaction as the score write-back."""
+it found under a row lock, in the same transaction as the score write-back; it raises
+these alerts with the band workflows' through one alert budget (accounts/alert_budget.py)."""
 
 from datetime import datetime
 
 from django.contrib.auth.models import User
 
+from accounts.alert_budget import Crossing
 from accounts.models import Account
 from accounts.scoring import crossed_thresholds, thresholds
 from vipdesk.alerts.models import Alert
-from vipdesk.alerts.raising import AlertSpec, raise_alerts
+from vipdesk.alerts.raising import AlertSpec
 from vipdesk.lib.roles import Role
 
 
@@ -27,20 +29,28 @@ def leads_and_admins() -> tuple[list[int], list[int]]:
     return leads, admins
 
 
+LEVEL_KEYS = {Alert.Kind.RISK_THRESHOLD: "risk", Alert.Kind.RISK_BAND: "band"}
+
+
 def account_alert_specs(
-    account: Account, kind: str, level_key: str, recipients, title: str, body: str, now
-) -> list[AlertSpec]:
-    """One alert per distinct recipient (None skipped) about a crossing on an account:
-    `level_key` (e.g. "risk:70", "band:60") with `now` makes it once per crossing."""
+    account: Account, kind: str, level: int, what: str, recipients, title: str, body: str, now
+) -> list[Crossing]:
+    """One alert per distinct recipient (None skipped) about a crossing of `level` on an
+    account (`what` words it for a digest): the level key (e.g. "risk:70", "band:60")
+    with `now` makes it once per crossing."""
     return [
-        AlertSpec(
-            user_id=user_id,
-            kind=kind,
-            dedupe_key=f"account:{account.pk}:{level_key}:{now:%Y%m%dT%H%M%S}",
-            title=title,
-            body=body,
-            link=f"/accounts/{account.pk}/",
-            account_id=account.pk,
+        Crossing(
+            AlertSpec(
+                user_id=user_id,
+                kind=kind,
+                dedupe_key=f"account:{account.pk}:{LEVEL_KEYS[kind]}:{level}:{now:%Y%m%dT%H%M%S}",
+                title=title,
+                body=body,
+                link=f"/accounts/{account.pk}/",
+                account_id=account.pk,
+            ),
+            level,
+            what,
         )
         for user_id in dict.fromkeys(recipients)
         if user_id is not None
@@ -57,7 +67,7 @@ def audience(threshold: int, weights) -> str:
 
 def crossing_specs(
     account: Account, threshold: int, risk: int, weights, leads, admins, now: datetime
-) -> list[AlertSpec]:
+) -> list[Crossing]:
     kind = audience(threshold, weights)
     if kind == "executive outreach":
         recipients = list(admins)
@@ -74,19 +84,18 @@ def crossing_specs(
     body = f"Churn-risk score {risk}/100 crossed the {kind} threshold of {threshold}.{note}"
     if factors:
         body += f"\nWhy: {factors}"
+    what = f"crossed {threshold} ({kind})"
     return account_alert_specs(
-        account, Alert.Kind.RISK_THRESHOLD, f"risk:{threshold}", recipients, title, body, now
+        account, Alert.Kind.RISK_THRESHOLD, threshold, what, recipients, title, body, now
     )
 
 
-def raise_crossing_alerts(crossings: list[tuple[int, int, int]], weights, now: datetime) -> int:
+def threshold_crossings(
+    crossings: list[tuple[int, int, int]], accounts: dict[int, Account], weights, leads, admins, now
+) -> list[Crossing]:
     """crossings: (account_id, previously alerted threshold, new risk) for accounts whose
-    new score reaches a threshold above the one already alerted. Returns alerts raised."""
-    if not crossings:
-        return 0
-    accounts = Account.objects.in_bulk([account_id for account_id, _, _ in crossings])
-    leads, admins = leads_and_admins()
-    specs = []
+    new score reaches a threshold above the one already alerted."""
+    out = []
     for account_id, previously, risk in crossings:
         account = accounts.get(account_id)
         if account is None:
@@ -94,5 +103,5 @@ def raise_crossing_alerts(crossings: list[tuple[int, int, int]], weights, now: d
         for threshold in crossed_thresholds(previously, risk, weights):
             if threshold not in thresholds(weights):
                 continue  # a band start: vipdesk/insight/risk_bands.py acts on it
-            specs += crossing_specs(account, threshold, risk, weights, leads, admins, now)
-    return len(raise_alerts(specs, now=now))
+            out += crossing_specs(account, threshold, risk, weights, leads, admins, now)
+    return out

@@ -133,6 +133,7 @@ class BoardQuery:
     levels: list[str] = field(default_factory=list)
     renewal_days: int | None = None
     quarter: Quarter | None = None
+    risk_min: int | None = None  # a risk digest's link: the accounts from that score
     sort: str = DEFAULT_SORT
     after: tuple | None = None  # (key value, id) of the last row of the previous page
 
@@ -154,6 +155,8 @@ class BoardQuery:
         days = params.get("renewal", "")
         query.renewal_days = int(days) if days.isdigit() and int(days) in RENEWAL_WINDOWS else None
         query.quarter = Quarter.parse(params.get("quarter", ""))
+        risk_min = params.get("risk_min", "")
+        query.risk_min = int(risk_min) if risk_min.isdigit() and int(risk_min) <= 100 else None
         sort = params.get("sort", DEFAULT_SORT)
         query.sort = sort if sort in SORTS else DEFAULT_SORT
         query.after = parse_cursor(params.get("after", ""), SORTS[query.sort])
@@ -172,6 +175,8 @@ class BoardQuery:
             pairs.append(("renewal", str(self.renewal_days)))
         if self.quarter:
             pairs.append(("quarter", self.quarter.key))
+        if self.risk_min is not None:
+            pairs.append(("risk_min", str(self.risk_min)))
         if self.sort != DEFAULT_SORT:
             pairs.append(("sort", self.sort))
         return pairs
@@ -220,6 +225,8 @@ def board_queryset(query: BoardQuery, user, today: date):
         qs = qs.filter(renewal_date__range=(today, today + timedelta(days=query.renewal_days)))
     if query.quarter:
         qs = qs.filter(renewal_date__range=query.quarter.upcoming_range(today))
+    if query.risk_min is not None:
+        qs = qs.filter(risk_score__gte=query.risk_min)
     if query.after is not None:
         value, pk = query.after
         if sort.descending:

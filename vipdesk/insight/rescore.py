@@ -26,9 +26,11 @@ from datetime import datetime, timedelta
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
+from accounts.alert_budget import CrossedAccount, within_budget
 from accounts.models import Account, ScoreSnapshot, ScoreWeights, ScoringRun
-from accounts.risk_alerts import raise_crossing_alerts
+from accounts.risk_alerts import leads_and_admins, threshold_crossings
 from accounts.scoring import FeatureColumns, scores
+from vipdesk.alerts.raising import raise_alerts
 from vipdesk.insight.asof import columns_as_of
 from vipdesk.insight.features import (
     NUMERIC_COLUMNS,
@@ -37,7 +39,7 @@ from vipdesk.insight.features import (
     feature_sql,
     rows_to_columns,
 )
-from vipdesk.insight.risk_bands import raise_band_workflows
+from vipdesk.insight.risk_bands import band_workflows
 from vipdesk.lib.locks import advisory_lock
 
 logger = logging.getLogger(__name__)
@@ -273,10 +275,26 @@ def _score_and_write_pg(
 
 
 def raise_all_crossing_alerts(crossings, weights, now) -> int:
-    """Threshold alerts and risk-band workflows for the same crossings."""
-    return raise_crossing_alerts(crossings, weights, now) + raise_band_workflows(
-        crossings, weights, now
-    )
+    """Threshold alerts and risk-band workflows for the same crossings, raised together
+    within each lead's and admin's alert budget (one bulk insert, one delivery job)."""
+    if not crossings:
+        return 0
+    accounts = Account.objects.in_bulk([account_id for account_id, _, _ in crossings])
+    leads, admins = leads_and_admins()
+    wanted = threshold_crossings(crossings, accounts, weights, leads, admins, now)
+    wanted += band_workflows(crossings, accounts, weights, leads, admins, now)
+    facts = {
+        account_id: CrossedAccount(
+            name=account.name,
+            risk=risk,
+            arr=account.arr,
+            own_people=frozenset({account.csm_id, account.account_manager_id} - {None}),
+        )
+        for account_id, _, risk in crossings
+        if (account := accounts.get(account_id)) is not None
+    }
+    specs = within_budget(wanted, facts, weights.alerts_per_person_per_run, now)
+    return len(raise_alerts(specs, now=now))
 
 
 def _write_back_pg(cursor, now, weights, full: bool) -> int:

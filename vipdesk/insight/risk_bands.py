@@ -9,10 +9,12 @@
 - executive briefing (90+): admins get a briefing — profile, timeline, business
   impact, suggested approach, talking points.
 
-The texts are pure functions of plain data (`BandContext`); `raise_band_workflows`
-loads that data for all crossing accounts in a few queries and raises the alerts
-through the alerts API, in the rescore's write-back transaction, like the threshold
-alerts (accounts/risk_alerts.py) which share the crossing bookkeeping."""
+The texts are pure functions of plain data (`BandContext`); `band_workflows` loads
+that data for all crossing accounts in a few queries, assigns the owners and returns
+the alerts, which the rescore raises in its write-back transaction with the threshold
+alerts (accounts/risk_alerts.py, which share the crossing bookkeeping) through one
+alert budget (accounts/alert_budget.py): a lead or admin beyond it gets a digest, the
+account's CSM and account manager always get theirs."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -20,13 +22,13 @@ from datetime import date, datetime, timedelta
 from django.db.models import Case, Count, F, Q, Value, When
 from django.db.models.functions import Coalesce
 
+from accounts.alert_budget import Crossing
 from accounts.models import Account
-from accounts.risk_alerts import account_alert_specs, leads_and_admins
+from accounts.risk_alerts import account_alert_specs
 from accounts.scoring import band_starts, crossed_thresholds
 from escalations.models import Escalation
 from tickets.models import Ticket
 from vipdesk.alerts.models import Alert
-from vipdesk.alerts.raising import AlertSpec, raise_alerts
 
 RECENT_DAYS = 30
 RECENT_SHOWN = 3
@@ -108,7 +110,7 @@ def executive_briefing(ctx: BandContext, risk: int, now: datetime) -> str:
 
 def band_specs(
     account: Account, level: int, risk: int, w, ctx: BandContext, leads, admins, now
-) -> list[AlertSpec]:
+) -> list[Crossing]:
     band = band_name(level, w)
     owner_id = account.csm_id or account.account_manager_id
     if band == "check-in":
@@ -122,23 +124,28 @@ def band_specs(
     else:
         recipients, title = list(admins), f"{ctx.name}: executive briefing (risk {risk})"
         body = executive_briefing(ctx, risk, now)
+    what = f"reached the {band} band ({level}+)"
     return account_alert_specs(
-        account, Alert.Kind.RISK_BAND, f"band:{level}", recipients, title, body, now
+        account, Alert.Kind.RISK_BAND, level, what, recipients, title, body, now
     )
 
 
-def raise_band_workflows(crossings: list[tuple[int, int, int]], w, now: datetime) -> int:
+def band_workflows(
+    crossings: list[tuple[int, int, int]], accounts: dict[int, Account], w, leads, admins, now
+) -> list[Crossing]:
     """crossings: (account_id, previously alerted level, new risk), as for the threshold
-    alerts. Raises each band's workflow once; returns alerts raised."""
+    alerts. Runs each band's workflow once: assigns the stakeholder room's owners here,
+    returns the alerts with their drafts and briefs (for the alert budget)."""
     starts = set(band_starts(w))
     todo = [
         (account_id, level, risk)
         for account_id, previously, risk in crossings
+        if account_id in accounts
         for level in crossed_thresholds(previously, risk, w)
         if level in starts
     ]
     if not todo:
-        return 0
+        return []
     ids = {account_id for account_id, _, _ in todo}
     stakeholder = {a for a, level, _ in todo if band_name(level, w) == "stakeholder room"}
     if stakeholder:  # an owner for the room, if the account has none yet
@@ -149,7 +156,6 @@ def raise_band_workflows(crossings: list[tuple[int, int, int]], w, now: datetime
                 default=F("intervention_status"),
             ),
         )
-    accounts = Account.objects.in_bulk(ids)
     recent: dict[int, list] = {}
     for account_id, at, subject, priority in (
         Ticket.objects.filter(account_id__in=ids, created_at__gte=now - timedelta(RECENT_DAYS))
@@ -167,8 +173,7 @@ def raise_band_workflows(crossings: list[tuple[int, int, int]], w, now: datetime
             total=Count("id"), open=Count("id", filter=~Q(status__in=Escalation.CLOSED_STATUSES))
         )
     }
-    leads, admins = leads_and_admins()
-    specs = []
+    out = []
     for account_id, level, risk in todo:
         account = accounts[account_id]
         ctx = BandContext(
@@ -181,5 +186,5 @@ def raise_band_workflows(crossings: list[tuple[int, int, int]], w, now: datetime
             escalations=history.get(account_id, {}).get("total", 0),
             open_escalations=history.get(account_id, {}).get("open", 0),
         )
-        specs += band_specs(account, level, risk, w, ctx, leads, admins, now)
-    return len(raise_alerts(specs, now=now))
+        out += band_specs(account, level, risk, w, ctx, leads, admins, now)
+    return out
