@@ -121,7 +121,9 @@ def digest(
             f"one by one (highest risk, then highest ARR); these {count} also {what}, "
             "highest risk first:\n"
             f"{listed}\n"
-            "The limit is an admin setting: Score weights › Alert flood control."
+            f"The board link lists every account scoring {level} or more, these included "
+            "(and those that crossed before). The limit is an admin setting: Score "
+            "weights › Alert flood control."
         ),
         link=digest_link(level),
     )

@@ -1,10 +1,12 @@
 """The alert budget: a lead or admin is told about the riskiest crossings of a rescore
 one by one and about the rest in one digest per threshold or band."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.alert_budget import CrossedAccount, Crossing, within_budget
@@ -14,6 +16,7 @@ from tests.factories import make_account, make_user, usage_drives_the_score
 from vipdesk.alerts.models import Alert
 from vipdesk.alerts.raising import AlertSpec
 from vipdesk.insight import jobs
+from vipdesk.insight.rescore import raise_all_crossing_alerts
 from vipdesk.lib.roles import Role
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -140,6 +143,20 @@ def test_a_rescore_flood_sends_the_top_three_and_a_digest_once(flood):
     count = Alert.objects.count()
     jobs.rescore_all(now + timezone.timedelta(hours=1))
     assert Alert.objects.count() == count  # once per crossing: no re-alert, digest or not
+
+
+@pytest.mark.django_db
+def test_raising_a_flood_costs_the_same_queries_for_ten_accounts_as_for_two(flood):
+    weights = ScoreWeights.load()
+    every = list(Account.objects.filter(name__startswith="Flood").values_list("pk", "risk_score"))
+    counts = []
+    for n, at in ((2, 1), (10, 2)):
+        crossings = [(pk, 0, 90) for pk, _ in every[:n]]
+        with CaptureQueriesContext(connection) as queries:
+            raised = raise_all_crossing_alerts(crossings, weights, NOW + timedelta(hours=at))
+        counts.append(len(queries))
+        assert raised > n
+    assert counts[0] == counts[1]
 
 
 @pytest.mark.django_db
