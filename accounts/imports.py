@@ -99,6 +99,7 @@ class AccountRow:
 
 
 class AccountImporter(Importer):
+    loads = (Account, AccountDomain, NpsPoint)
     kind = "accounts"
     required_columns = ("name", "arr")
 
@@ -254,6 +255,7 @@ class ContactRow:
 
 
 class ContactImporter(AccountRefImporter):
+    loads = (Contact,)
     kind = "contacts"
     required_columns = ("account", "name", "email")
 
@@ -335,6 +337,7 @@ class HistoryImporter(AccountRefImporter):
     def __init__(self, report: ImportReport):
         super().__init__(report)
         self.touched: set[int] = set()
+        self.loads = (self.model,)
 
     def parse_day(self, raw: str) -> date:
         day = parse_date(raw)

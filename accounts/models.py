@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 
 from accounts.executives import is_executive_title
 
@@ -370,6 +370,9 @@ class Account(models.Model):
     class Meta:
         ordering = ["name"]
         indexes = [
+            # Names are matched case-insensitively (accounts/resolve.py: a batch of
+            # ticket organizations, CSV references).
+            models.Index(Lower("name"), name="account_lower_name_idx"),
             # The at-risk board: keyset pagination over (risk_score desc, id).
             models.Index(fields=["-risk_score", "id"], name="account_board_idx"),
             # /healthz counts the accounts scoring failed on.
@@ -493,6 +496,13 @@ class Contact(models.Model):
 
     class Meta:
         ordering = ["name"]
+        indexes = [
+            # Routing looks up executives by a requester's name (possible VIPs) for
+            # every batch of tickets from unknown addresses.
+            models.Index(
+                Lower("name"), name="contact_executive_name_idx", condition=Q(is_executive=True)
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} <{self.email}>"

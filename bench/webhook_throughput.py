@@ -1,17 +1,28 @@
-"""Webhook intake + routing throughput, end to end, over loopback.
+"""Webhook intake + routing throughput, end to end, over loopback, beside its floor.
 
-One command (from the project root; PostgreSQL and Redis on 127.0.0.1):
+    DATABASE_URL=postgres://…/vipdesk_bench_in REDIS_URL=redis://127.0.0.1:6379/1 \\
+        .venv/bin/python bench/webhook_throughput.py --tickets 3000 --concurrency 16,4
 
-    .venv/bin/python bench/webhook_throughput.py --tickets 3000 --concurrency 16
+Uses the database and Redis you give (DATABASE_URL, REDIS_URL; both required, no
+defaults): run it on seed_demo data (bench/seed_demo.sh), whose accounts, domains and
+contacts the posted tickets name, so matching and routing meet full-size tables. It
+migrates the database, starts gunicorn (--web-workers) with the app, gunicorn with the
+floor (bench/floor_app.py: a bare Django view, HMAC check + one upsert, nothing else)
+and an RQ worker pool (the drainers), then for each concurrency:
 
-It creates/migrates the bench database (DATABASE_URL, default .../vipdesk_bench_intake),
-seeds a few accounts, agents and pools, starts gunicorn (--web-workers) and an RQ
-worker pool (`manage.py rqworker-pool high default --num-workers N --worker-class
-rq.worker.SimpleWorker`), posts --tickets signed Zendesk webhooks from a thread
-pool, then waits until every ticket is routed. It prints the ack latency
-(p50/p95/max), acks/s, tickets/s routed end to end, and count in vs count routed.
-Everything it starts is stopped at the end (by pid). Targets: ≥ 200 tickets/s
-routed, p95 ack < 50 ms.
+1. posts --tickets signed deliveries to the floor, then
+2. posts --tickets signed Zendesk webhooks to vipdesk and waits until every one is a
+   routed ticket,
+
+and prints ack latency (p50/p95/max), acks/s, tickets/s routed end to end, count in vs
+routed (lost), and CPU per ticket of the web processes, the workers and the PostgreSQL
+backends, each beside the floor's figure of the same run.
+
+It cleans up only what it made: its tickets (external ids `bench-<run>-…`, with their
+messages, alerts and tasks), their inbox rows, the floor's table, and the Redis keys
+that appeared during the run. It never flushes a Redis database, and refuses to start
+when RQ workers or queued jobs of someone else are on REDIS_URL's database.
+Everything it starts is stopped at the end (by process group).
 """
 
 import argparse
@@ -21,6 +32,7 @@ import hashlib
 import hmac
 import json
 import os
+import random
 import signal
 import statistics
 import subprocess
@@ -35,87 +47,67 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "bench-webhook-secret"
 PY = str(ROOT / ".venv" / "bin" / "python")
+QUEUES = ("high", "default", "low")
 
 
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    p.add_argument("--tickets", type=int, default=3000)
-    p.add_argument("--concurrency", type=int, default=16)
+    p.add_argument("--tickets", type=int, default=3000, help="per concurrency level")
+    p.add_argument("--concurrency", default="16,4", help="comma-separated sender counts")
     p.add_argument("--web-workers", type=int, default=4)
-    p.add_argument("--rq-workers", type=int, default=2)
-    p.add_argument("--port", type=int, default=18765)
-    p.add_argument("--timeout", type=float, default=120, help="max seconds to wait for routing")
-    p.add_argument(
-        "--worker-class", default="rq.worker.SimpleWorker", help="or rq.worker.Worker (forking)"
-    )
+    p.add_argument("--rq-workers", type=int, default=2, help="drainers (INTAKE_DRAINERS)")
+    p.add_argument("--port", type=int, default=18765, help="the app; the floor uses port + 1")
+    p.add_argument("--timeout", type=float, default=300, help="max seconds to wait for routing")
+    p.add_argument("--worker-class", default="vipdesk.worker.Worker")
     return p.parse_args()
 
 
-def environment() -> dict:
+def environment(args) -> dict:
+    missing = [v for v in ("DATABASE_URL", "REDIS_URL") if not os.environ.get(v)]
+    if missing:
+        raise SystemExit(f"Set {' and '.join(missing)}: the bench uses only what you give it.")
     env = dict(os.environ)
-    env.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/vipdesk_bench_intake")
-    env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/11")
     env["ZENDESK_WEBHOOK_SECRET"] = SECRET
     env["DJANGO_SETTINGS_MODULE"] = "vipdesk.settings"
     env["DEBUG"] = "false"
     env["LOG_LEVEL"] = "WARNING"
     env["DB_CONN_MAX_AGE"] = "600"
+    env["INTAKE_DRAINERS"] = str(args.rq_workers)
     env.pop("VIPDESK_MODE", None)
     return env
 
 
-def seed() -> None:
-    from datetime import date, timedelta
+# ---------------------------------------------------------------- data
 
-    from django.contrib.auth.models import User
 
-    from accounts.models import Account, AccountDomain, Contact
-    from accounts.tiering import retier_accounts
-    from tickets.models import Agent, AgentPool, Ticket
-    from vipdesk.alerts.models import Alert
+def requesters(limit: int = 2000) -> list[tuple[str, str]]:
+    """(e-mail, name) of people the tickets come from: known contacts, unknown people
+    at known domains, unknown domains (unmatched)."""
+    from accounts.models import AccountDomain, Contact
 
-    Alert.objects.filter(
-        ticket__source="zendesk", ticket__external_id__startswith="bench-"
-    ).delete()
-    Ticket.objects.filter(source="zendesk", external_id__startswith="bench-").delete()
-    csm, _ = User.objects.get_or_create(username="bench-csm", defaults={"email": "csm@bench.test"})
-    for n, arr in enumerate([800_000, 380_000, 70_000, 20_000, 5_000]):
-        account, _ = Account.objects.get_or_create(
-            name=f"Bench {n}",
-            defaults={"arr": arr, "csm": csm, "renewal_date": date.today() + timedelta(200)},
-        )
-        AccountDomain.objects.get_or_create(domain=f"bench{n}.example", account=account)
-        Contact.objects.get_or_create(
-            email=f"ceo@bench{n}.example",
-            defaults={"account": account, "name": f"Boss {n}", "title": "CEO"},
-        )
-    retier_accounts()
-    for n, level in enumerate([3, 3, 2, 2, 1, 1]):
-        user, _ = User.objects.get_or_create(username=f"bench-agent-{n}")
-        agent, _ = Agent.objects.get_or_create(
-            user=user, defaults={"level": level, "tenure_start": date(2023, 1, 1), "capacity": 50}
-        )
-        if level == 3:
-            pool, _ = AgentPool.objects.get_or_create(name="Bench Tier 1", defaults={"tier": 1})
-            pool.members.add(agent)
+    contacts = list(Contact.objects.order_by("?").values_list("email", "name")[: limit // 2])
+    domains = list(AccountDomain.objects.order_by("?").values_list("domain", flat=True)[:limit])
+    if not domains:
+        raise SystemExit("No accounts in this database: seed it first (bench/seed_demo.sh).")
+    people = contacts + [(f"someone{n}@{d}", f"Someone {n}") for n, d in enumerate(domains)]
+    return people + [(f"who{n}@nowhere.example", f"Who {n}") for n in range(len(people) // 20)]
 
 
 PHRASES = ["", "", "", "We are frustrated, this keeps happening.", "We may cancel."]
 PRIORITIES = ["urgent", "high", "normal", "normal", "low"]
 
 
-def payload(n: int) -> bytes:
-    account = n % 6  # 5 = unmatched
-    email = f"ceo@bench{account}.example" if n % 50 == 0 else f"user{n}@bench{account}.example"
+def payload(external_id: str, n: int, person: tuple[str, str]) -> bytes:
+    email, name = person
     return json.dumps(
         {
             "ticket": {
-                "id": f"bench-{n}",
+                "id": external_id,
                 "subject": f"Bench ticket {n}",
                 "description": f"Hello, ticket number {n}. {PHRASES[n % len(PHRASES)]}",
                 "priority": PRIORITIES[n % len(PRIORITIES)],
                 "status": "new",
-                "requester": {"name": f"User {n}", "email": email},
+                "requester": {"name": name, "email": email},
                 "organization": None,
                 "created_at": datetime.now(UTC).isoformat(),
                 "tags": ["bench"],
@@ -124,52 +116,67 @@ def payload(n: int) -> bytes:
     ).encode()
 
 
-def sign(secret: str, timestamp: str, body: bytes) -> str:
-    digest = hmac.new(secret.encode(), timestamp.encode() + body, hashlib.sha256).digest()
+def sign(timestamp: str, body: bytes) -> str:
+    digest = hmac.new(SECRET.encode(), timestamp.encode() + body, hashlib.sha256).digest()
     return base64.b64encode(digest).decode()
 
 
-def post(url: str, n: int) -> tuple[float, int]:
-    body = payload(n)
+def post(url: str, body: bytes) -> tuple[float, int]:
     ts = datetime.now(UTC).isoformat()
     request = urllib.request.Request(
         url,
         data=body,
         headers={
             "Content-Type": "application/json",
-            "X-Zendesk-Webhook-Signature": sign(SECRET, ts, body),
+            "X-Zendesk-Webhook-Signature": sign(ts, body),
             "X-Zendesk-Webhook-Signature-Timestamp": ts,
         },
     )
     started = time.perf_counter()
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # loopback only
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - loopback
             status = response.status
     except urllib.error.HTTPError as e:
         status = e.code
     return time.perf_counter() - started, status
 
 
+def send(url: str, bodies: list[bytes], concurrency: int):
+    started = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        results = list(pool.map(lambda b: post(url, b), bodies))
+    elapsed = time.perf_counter() - started
+    statuses: dict[int, int] = {}
+    for _, status in results:
+        statuses[status] = statuses.get(status, 0) + 1
+    return [r[0] * 1000 for r in results], statuses, started, elapsed
+
+
+# ---------------------------------------------------------------- processes and CPU
+
+
 def wait_http(url: str, deadline: float) -> None:
     while time.time() < deadline:
         try:
-            urllib.request.urlopen(url, timeout=5).close()
+            urllib.request.urlopen(url, timeout=5).close()  # noqa: S310 - loopback
             return
+        except urllib.error.HTTPError:
+            return  # it answers
         except OSError:
             time.sleep(0.2)
     raise SystemExit(f"{url} did not come up")
 
 
-def cpu_seconds(pids) -> float:
-    """utime + stime (+ reaped children) of these processes, from /proc."""
-    total = 0
+def cpu_of(pids) -> dict[int, float]:
+    """{pid: utime + stime (+ reaped children) in seconds}, from /proc."""
+    out = {}
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except (OSError, IndexError):
             continue
-        total += sum(int(f) for f in fields[11:15])
-    return total / os.sysconf("SC_CLK_TCK")
+        out[pid] = sum(int(f) for f in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+    return out
 
 
 def group_pids(pgid: int) -> list[int]:
@@ -184,15 +191,32 @@ def group_pids(pgid: int) -> list[int]:
     return pids
 
 
-def postgres_pids(dbname: str) -> list[int]:
+def postgres_pids() -> list[int]:
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-            [dbname],
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
         )
         return [row[0] for row in cursor.fetchall()]
+
+
+class Cpu:
+    """CPU seconds spent by groups of processes between start() and stop()."""
+
+    def __init__(self, groups: dict):
+        self.groups = groups  # name -> callable returning pids
+
+    def start(self):
+        self.before = {name: cpu_of(pids()) for name, pids in self.groups.items()}
+
+    def stop(self) -> dict[str, float]:
+        spent = {}
+        for name, pids in self.groups.items():
+            now = cpu_of(pids())
+            spent[name] = sum(v - self.before[name].get(pid, 0.0) for pid, v in now.items())
+        return spent
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -200,125 +224,166 @@ def percentile(values: list[float], pct: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(pct / 100 * (len(ordered) - 1))))]
 
 
+def latency(values: list[float]) -> str:
+    return (
+        f"p50 {statistics.median(values):5.1f}  p95 {percentile(values, 95):5.1f}  "
+        f"max {max(values):6.1f}"
+    )
+
+
+# ---------------------------------------------------------------- run
+
+
+def check_redis_is_ours(redis) -> None:
+    workers = redis.smembers("rq:workers")
+    queued = {q: redis.llen(f"rq:queue:{q}") for q in QUEUES}
+    if workers or any(queued.values()):
+        raise SystemExit(
+            f"REDIS_URL's database is in use ({len(workers)} RQ workers, queued {queued}): "
+            "give the bench a Redis database of its own."
+        )
+
+
+def start(cmd: list[str], env: dict, **kw) -> subprocess.Popen:
+    return subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True, **kw)
+
+
 def main() -> None:
     args = parse_args()
-    env = environment()
+    levels = [int(c) for c in args.concurrency.split(",")]
+    env = environment(args)
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))
-    subprocess.run([PY, "manage.py", "ensure_database"], cwd=ROOT, env=env, check=True)
     subprocess.run([PY, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True)
 
     import django
 
     django.setup()
+    from django.db import connection
     from redis import Redis
 
     from tickets.models import Ticket
-    from vipdesk.alerts.models import Alert
 
-    seed()
-    Redis.from_url(env["REDIS_URL"]).flushdb()
-
-    procs = []
+    redis = Redis.from_url(env["REDIS_URL"])
+    check_redis_is_ours(redis)
+    keys_before = set(redis.scan_iter(count=1000))
+    run = f"bench-{int(time.time())}"
+    people = requesters()
+    rng = random.Random(run)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS bench_floor_delivery "
+            "(id bigserial PRIMARY KEY, key text UNIQUE NOT NULL, body text NOT NULL)"
+        )
+    gunicorn = str(ROOT / ".venv/bin/gunicorn")
+    common = ["--workers", str(args.web_workers), "--log-level", "warning"]
+    procs = {}
     try:
-        procs.append(
-            subprocess.Popen(
-                [
-                    str(ROOT / ".venv/bin/gunicorn"),
-                    "vipdesk.wsgi",
-                    "--workers",
-                    str(args.web_workers),
-                    "--bind",
-                    f"127.0.0.1:{args.port}",
-                    "--log-level",
-                    "warning",
-                ],
-                cwd=ROOT,
-                env=env,
-                start_new_session=True,
-            )
+        procs["web"] = start(
+            [gunicorn, "vipdesk.wsgi", "--bind", f"127.0.0.1:{args.port}", *common], env
         )
-        procs.append(
-            subprocess.Popen(
-                [
-                    PY,
-                    "manage.py",
-                    "rqworker-pool",
-                    "high",
-                    "default",
-                    "--num-workers",
-                    str(args.rq_workers),
-                    "--worker-class",
-                    args.worker_class,
-                ],
-                cwd=ROOT,
-                env=env,
-                start_new_session=True,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
+        procs["floor"] = start(
+            [gunicorn, "bench.floor_app", "--bind", f"127.0.0.1:{args.port + 1}", *common], env
         )
-        wait_http(f"http://127.0.0.1:{args.port}/healthz", time.time() + 30)
+        procs["rq"] = start(
+            [PY, "manage.py", "rqworker-pool", "high", "default", "--num-workers",
+             str(args.rq_workers), "--worker-class", args.worker_class],
+            env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        app_url = f"http://127.0.0.1:{args.port}/api/v1/webhooks/zendesk"
+        floor_url = f"http://127.0.0.1:{args.port + 1}/api/v1/webhooks/zendesk"
+        wait_http(f"http://127.0.0.1:{args.port}/healthz", time.time() + 60)
+        wait_http(floor_url, time.time() + 60)
         time.sleep(2)  # let the worker pool start
-        url = f"http://127.0.0.1:{args.port}/api/v1/webhooks/zendesk"
-        bench = Ticket.objects.filter(source="zendesk", external_id__startswith="bench-")
-
-        web_pids, rq_pids = group_pids(procs[0].pid), group_pids(procs[1].pid)
-        web_cpu, rq_cpu = cpu_seconds(web_pids), cpu_seconds(rq_pids)
-        started = time.perf_counter()
-        with ThreadPoolExecutor(args.concurrency) as pool:
-            results = list(pool.map(lambda n: post(url, n), range(args.tickets)))
-        acked = time.perf_counter() - started
-        latencies = [r[0] * 1000 for r in results]
-        statuses = {}
-        for _, status in results:
-            statuses[status] = statuses.get(status, 0) + 1
-
-        deadline = time.perf_counter() + args.timeout
-        while bench.filter(routed=True).count() < args.tickets and time.perf_counter() < deadline:
-            time.sleep(0.05)
-        routed_at = time.perf_counter()
-        count_in, routed = bench.count(), bench.filter(routed=True).count()
-        last = max((t for t in bench.values_list("routed_at", flat=True) if t), default=None)
-        alerts = Alert.objects.filter(ticket__in=bench).count()
-        web_cpu = cpu_seconds(web_pids) - web_cpu
-        rq_cpu = cpu_seconds(group_pids(procs[1].pid)) - rq_cpu
-        from django.conf import settings as dj
-
-        pg_cpu = cpu_seconds(postgres_pids(dj.DATABASES["default"]["NAME"]))
-        load = os.getloadavg()[0]
-
-        print(
-            f"tickets posted      {args.tickets} ({args.concurrency} client threads, "
-            f"{args.web_workers} gunicorn workers, {args.rq_workers} x {args.worker_class})"
+        existing = Ticket.objects.count()
+        # Warm up: every web process connects, imports and loads its caches.
+        for n in range(8 * args.web_workers):
+            body = payload(f"{run}-warm-{n}", n, rng.choice(people))
+            post(app_url, body)
+            post(floor_url, body)
+        cpu = Cpu(
+            {
+                "web": lambda: group_pids(procs["web"].pid),
+                "floor": lambda: group_pids(procs["floor"].pid),
+                "rq": lambda: group_pids(procs["rq"].pid),
+                "postgres": postgres_pids,
+            }
         )
-        print(f"HTTP statuses       {statuses}")
         print(
-            f"ack latency ms      p50 {statistics.median(latencies):.1f}  "
-            f"p95 {percentile(latencies, 95):.1f}  max {max(latencies):.1f}"
+            f"vipdesk: {args.web_workers} gunicorn workers, {args.rq_workers} drainers "
+            f"({args.worker_class}); {os.cpu_count()} cores, load before "
+            f"{os.getloadavg()[0]:.1f}; database {connection.settings_dict['NAME']}, "
+            f"{existing:,} tickets"
         )
-        print(f"acks/s              {args.tickets / acked:.0f}")
-        print(
-            f"routed end to end   {routed / (routed_at - started):.0f} tickets/s "
-            f"({routed_at - started:.2f} s for {routed})"
-        )
-        print(f"count in / routed   {count_in} / {routed}  lost {args.tickets - routed}")
-        print(f"alerts raised       {alerts}   last routed_at {last}")
-        n = max(args.tickets, 1)
-        print(
-            f"CPU ms per ticket   web {web_cpu / n * 1000:.1f}  rq {rq_cpu / n * 1000:.1f}  "
-            f"postgres ≈{pg_cpu / n * 1000:.1f} (backends' lifetime)  load avg {load:.1f} "
-            f"on {os.cpu_count()} cores"
-        )
+        for concurrency in levels:
+            ids = [f"{run}-c{concurrency}-{n}" for n in range(args.tickets)]
+            bodies = [payload(i, n, rng.choice(people)) for n, i in enumerate(ids)]
+
+            cpu.start()
+            f_lat, f_status, _, f_elapsed = send(floor_url, bodies, concurrency)
+            f_cpu = cpu.stop()
+
+            cpu.start()
+            lat, statuses, started, elapsed = send(app_url, bodies, concurrency)
+            mine = Ticket.objects.filter(source="zendesk", external_id__in=ids)
+            deadline = time.perf_counter() + args.timeout
+            while mine.filter(routed=True).count() < len(ids) and time.perf_counter() < deadline:
+                time.sleep(0.05)
+            done = time.perf_counter() - started
+            spent = cpu.stop()
+            routed, count_in = mine.filter(routed=True).count(), mine.count()
+            n = len(ids)
+
+            def ms(seconds: float) -> str:
+                return f"{seconds / n * 1000:5.2f}"  # noqa: B023 - n of this level
+
+            print(f"\n== {n} tickets, {concurrency} senders")
+            print(f"  floor  ack ms  {latency(f_lat)}   {n / f_elapsed:6.0f} req/s  {f_status}")
+            print(f"  vipdesk ack ms {latency(lat)}   {n / elapsed:6.0f} acks/s {statuses}")
+            print(
+                f"  routed end to end {routed / done:6.0f} tickets/s ({done:.2f} s); "
+                f"in {count_in}, routed {routed}, lost {n - routed}"
+            )
+            print(
+                f"  CPU ms/ticket  vipdesk: web {ms(spent['web'])}  drainers {ms(spent['rq'])}"
+                f"  postgres {ms(spent['postgres'])}  = "
+                f"{ms(spent['web'] + spent['rq'] + spent['postgres'])}"
+            )
+            print(
+                f"                 floor:   web {ms(f_cpu['floor'])}  postgres "
+                f"{ms(f_cpu['postgres'])}  = {ms(f_cpu['floor'] + f_cpu['postgres'])}"
+                f"   (load avg {os.getloadavg()[0]:.1f})"
+            )
     finally:
-        for proc in procs:
+        for proc in procs.values():
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(proc.pid, signal.SIGTERM)
-        for proc in procs:
+        for proc in procs.values():
             try:
-                proc.wait(timeout=10)
+                proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 os.killpg(proc.pid, signal.SIGKILL)
+        cleanup(run, redis, keys_before)
+
+
+def cleanup(run: str, redis, keys_before: set) -> None:
+    from django.db import connection
+
+    from tickets.models import InboxDelivery, Ticket
+    from vipdesk.alerts.models import Alert
+    from vipdesk.tasks.models import Task
+
+    mine = Ticket.objects.filter(source="zendesk", external_id__startswith=f"{run}-")
+    Alert.objects.filter(ticket__in=mine).delete()
+    Task.objects.filter(ticket__in=mine).delete()
+    deleted, _ = mine.delete()
+    InboxDelivery.objects.filter(source="zendesk", external_id__startswith=f"{run}-").delete()
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_floor_delivery")
+    new_keys = [k for k in redis.scan_iter(count=1000) if k not in keys_before]
+    if new_keys:
+        redis.delete(*new_keys)
+    print(f"\ncleaned up: {deleted} rows of this run's tickets, {len(new_keys)} Redis keys")
 
 
 if __name__ == "__main__":

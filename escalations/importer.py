@@ -14,6 +14,7 @@ from django.utils.dateparse import parse_datetime
 from accounts.models import Account
 from accounts.resolve import AmbiguousAccount, resolve_account
 from escalations.models import Escalation, EscalationEvent, Severity
+from vipdesk.lib.bulk import analyze
 
 COLUMNS = ["external_id", "account", "type", "severity", "summary", "opened_at",
            "acknowledged_at", "resolved_at", "closed_at", "reopened_at", "csat"]  # fmt: skip
@@ -166,6 +167,8 @@ def import_escalations(handle: TextIO) -> Report:
             created = write(row, accounts[row.account])
             report.created += created
             report.updated += not created
+    # This PostgreSQL may run without autovacuum: fresh rows unanalyzed make bad plans.
+    analyze([Escalation, Escalation.tickets.through, EscalationEvent])
     return report
 
 

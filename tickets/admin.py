@@ -17,6 +17,7 @@ from tickets.models import (
     ChurnPhrase,
     FollowUpPolicy,
     Holiday,
+    InboxDelivery,
     PtoPeriod,
     RoutingPolicy,
     SlaPolicy,
@@ -325,6 +326,36 @@ class TicketAdmin(admin.ModelAdmin):
         count = queryset.update(routed=False, routing_error="", updated_at=timezone.now())
         request_routing_on_commit()
         self.message_user(request, f"{count} ticket(s) sent back to routing.", messages.SUCCESS)
+
+
+@admin.register(InboxDelivery)
+class InboxDeliveryAdmin(admin.ModelAdmin):
+    """The intake inbox (tickets/intake/inbox.py): deliveries acknowledged and waiting
+    for a drainer, drained ones, and the failed ones with their error. Fix the cause
+    (or let the helpdesk send the ticket again), then "Drain again"."""
+
+    list_display = ["external_id", "source", "ticket_id", "state", "received_at", "short_error"]
+    list_filter = ["state", "source"]
+    search_fields = ["=external_id", "=ticket_id"]
+    show_full_result_count = False
+    readonly_fields = [f.name for f in InboxDelivery._meta.fields]
+    actions = ["drain_again"]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description="error")
+    def short_error(self, obj):
+        return obj.error[:120]
+
+    @admin.action(description="Drain again", permissions=["change"])
+    def drain_again(self, request, queryset):
+        """Failed rows keep their deliveries: put them back in front of the drainers."""
+        count = queryset.exclude(state=InboxDelivery.State.DONE).update(
+            state=InboxDelivery.State.PENDING, received_at=timezone.now()
+        )
+        request_routing_on_commit()
+        self.message_user(request, f"{count} deliveries sent back to the drainers.")
 
 
 class ApiTokenForm(forms.ModelForm):

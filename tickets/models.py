@@ -717,3 +717,50 @@ class Snapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.computed_at:%Y-%m-%d %H:%M:%S})"
+
+
+class InboxDelivery(models.Model):
+    """A ticket delivery stored as it came (the webhook's body, the API's fields), one
+    row per (source, external_id): intake writes it and answers; a drainer
+    (tickets/intake/drain.py) turns it into the ticket, routed, in batches.
+
+    `ticket_id` is the id the ticket has or will have (reserved at the first delivery,
+    so the answer can give it before the ticket exists). `deliveries` holds every
+    delivery not drained yet, each {"sent_at", "payload"}: a redelivery arriving before
+    the drain adds to it, so nothing is lost; the drainer applies the ticket's fields
+    from the newest one (by sent_at; an older delivery arriving late never overwrites
+    a newer one already applied, `applied_sent_at`) and the comments of all. Done rows
+    are kept: they hold the ticket's id for the next delivery."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    source = models.CharField(max_length=10, choices=Ticket.Source.choices)
+    external_id = models.CharField(max_length=100)
+    ticket_id = models.BigIntegerField("ticket", db_index=True)
+    deliveries = models.JSONField(default=list)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    error = models.TextField(blank=True)
+    received_at = models.DateTimeField()
+    # SHA-256 of the last delivery's payload: the same payload again, once drained,
+    # changes nothing and asks for no drain.
+    last_hash = models.CharField(max_length=64, blank=True)
+    applied_sent_at = models.DateTimeField(null=True, blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name = "inbox delivery"
+        verbose_name_plural = "inbox"
+        constraints = [
+            models.UniqueConstraint(fields=["source", "external_id"], name="inbox_source_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["id"], condition=Q(state="pending"), name="inbox_pending_idx"),
+            models.Index(fields=["id"], condition=Q(state="failed"), name="inbox_failed_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.external_id}"

@@ -155,6 +155,9 @@ def rq_queues(url: str) -> dict:
 
 RQ_QUEUES = rq_queues(REDIS_URL or "redis://127.0.0.1:6379/0")
 RQ_SHOW_ADMIN_LINK = True
+# Intake drainers that may run at once while a backlog lasts (tickets/routing/jobs.py);
+# each needs a free RQ worker.
+INTAKE_DRAINERS = envint("INTAKE_DRAINERS", 2)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

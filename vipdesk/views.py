@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from accounts.models import Account
-from tickets.models import Ticket
+from tickets.models import InboxDelivery, Ticket
 from vipdesk.alerts.models import Alert
 from vipdesk.cron import stale_jobs
 from vipdesk.insight.views import home_for
@@ -31,6 +31,7 @@ def healthz(request):
             "status": "degraded" if stale else "ok",
             "stale_jobs": stale,
             "tickets_routing_failed": Ticket.objects.routing_failed().count(),
+            "inbox_failed": InboxDelivery.objects.filter(state=InboxDelivery.State.FAILED).count(),
             "accounts_scoring_failed": Account.objects.exclude(scoring_error="").count(),
             "alerts_delivery_failed": Alert.objects.exclude(delivery_error="").count(),
         }

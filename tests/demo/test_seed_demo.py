@@ -224,3 +224,16 @@ def test_it_refuses_to_add_to_existing_accounts_without_flush():
     make_account("Existing customer")
     with pytest.raises(CommandError):
         seed()
+
+
+def test_flush_empties_the_intake_inbox_with_the_tickets():
+    # Its rows hold ticket ids reserved before the flush.
+    from datetime import UTC, datetime
+
+    from tests.intake.helpers import zendesk_payload
+    from tickets.intake import inbox
+    from tickets.models import InboxDelivery
+
+    inbox.store("zendesk", "Z-1", zendesk_payload("Z-1"), datetime.now(UTC))
+    seed(seed=7, flush=True)
+    assert not InboxDelivery.objects.exists()

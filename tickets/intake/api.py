@@ -1,21 +1,27 @@
-"""API routes for tickets: the Zendesk webhook and the bearer-token ticket API."""
+"""API routes for tickets: the Zendesk webhook and the bearer-token ticket API.
 
-from datetime import timedelta
+Store-and-ack: both check the request (signature, body, fields), keep the delivery in
+the inbox (tickets/intake/inbox.py: one statement) and answer with the ticket's id;
+matching and routing happen in the drainer (tickets/intake/drain.py). Until it has run,
+GET /tickets/<id> answers from the stored delivery with `routed: false`."""
+
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Router, Status
 from ninja.security import HttpBearer
 
 from accounts.api import api_tier
-from accounts.resolve import AmbiguousAccount
+from accounts.resolve import AmbiguousAccount, resolve_refs
+from tickets.intake import drain, inbox
 from tickets.intake import zendesk as webhooks
-from tickets.intake.ingest import ingest
 from tickets.intake.schemas import ErrorOut, IdOut, TicketIn, TicketOut
-from tickets.models import ApiToken, Ticket
+from tickets.models import ApiToken, InboxDelivery, Ticket
+from tickets.routing.jobs import request_routing_on_commit
 from vipdesk.lib import inbound
 
 router = Router(tags=["tickets"])
@@ -134,27 +140,74 @@ def zendesk_webhook(request: HttpRequest):
         incoming = webhooks.parse(payload, now)
     except webhooks.PayloadError as e:
         return Status(400, {"error": e.message, "field": e.field or None})
-    result = ingest(incoming)
-    return Status(201 if result.created else 200, {"id": result.ticket_id})
+    sent_at = webhooks.parse_datetime(request.headers["X-Zendesk-Webhook-Signature-Timestamp"])
+    return stored(inbox.store(Ticket.Source.ZENDESK, incoming.external_id, payload, sent_at))
 
 
 @router.post("/tickets", response={200: IdOut, 201: IdOut, 400: ErrorOut})
 def create_ticket(request: HttpRequest, payload: TicketIn):
     """Create (201) or update (200) a ticket by `external_id`. `account` is an id, a
     domain or a name; `priority` is P1–P4."""
-    try:
-        result = ingest(payload.to_incoming(Ticket.Source.API))
-    except AmbiguousAccount as error:
-        return Status(400, {"error": str(error), "field": "account"})
+    if payload.account not in (None, ""):
+        # Bad input is refused in the request: a reference naming several accounts.
+        try:
+            resolve_refs([payload.account]).account_id(payload.account)
+        except AmbiguousAccount as error:
+            return Status(400, {"error": str(error), "field": "account"})
+    now = timezone.now()
+    data = payload.model_dump(mode="json")
+    data["created_at"] = data["created_at"] or now.isoformat()
+    return stored(inbox.store(Ticket.Source.API, payload.external_id, data, now))
+
+
+def stored(result: inbox.Stored):
+    """The answer to a stored delivery: the ticket's id, 201 when it is new. The drain
+    is asked for after the answer's transaction (none: autocommit) commits."""
+    if result.pending:
+        request_routing_on_commit()
     return Status(201 if result.created else 200, {"id": result.ticket_id})
 
 
 @router.get("/tickets/{ticket_id}", response=TicketOut)
 def get_ticket(request: HttpRequest, ticket_id: int):
-    ticket = get_object_or_404(
-        Ticket.objects.select_related("account", "assigned_agent__user"), pk=ticket_id
+    ticket = (
+        Ticket.objects.select_related("account", "assigned_agent__user")
+        .filter(pk=ticket_id)
+        .first()
     )
+    if ticket is None:
+        # Acknowledged, not drained yet: what was delivered, not routed.
+        row = get_object_or_404(
+            InboxDelivery.objects.exclude(state=InboxDelivery.State.DONE), ticket_id=ticket_id
+        )
+        return pending_out(row)
     return ticket_out(ticket)
+
+
+def pending_out(row: InboxDelivery) -> dict:
+    newest = max(row.deliveries, key=lambda d: datetime.fromisoformat(d["sent_at"]))
+    try:
+        incoming = drain.parse(
+            row.source, newest["payload"], datetime.fromisoformat(newest["sent_at"])
+        )
+    except drain.Unreadable:
+        raise Http404 from None
+    return {
+        "id": row.ticket_id,
+        "external_id": row.external_id,
+        "account": None,
+        "tier": None,
+        "customer_priority": incoming.priority,
+        "effective_priority": None,
+        "queue": None,
+        "assigned_agent": None,
+        "sla_first_response_due": None,
+        "sla_resolution_due": None,
+        "churn_signals": [],
+        "sentiment": None,
+        "reasons": [f"Received, waiting to be routed ({row.get_state_display().lower()})"],
+        "routed": False,
+    }
 
 
 def ticket_out(ticket: Ticket) -> dict:

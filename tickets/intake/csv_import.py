@@ -1,7 +1,8 @@
 """CSV import of tickets: the fields of POST /api/v1/tickets, on
 vipdesk/lib/csv_import.py. Re-importing the same file changes nothing (tickets upsert
-by (source, external_id) through tickets.intake.ingest); the new tickets are then
-routed like every other ticket (request_routing_on_commit).
+by (source, external_id) through tickets.intake.ingest.write_tickets, the intake's batch
+path); the new tickets are then routed like every other ticket
+(request_routing_on_commit).
 
 IMPORTERS lists every CSV import for the admin's upload page and import_csv."""
 
@@ -10,9 +11,8 @@ from typing import BinaryIO
 from pydantic import ValidationError
 
 from accounts.imports import AccountImporter, ContactImporter, NpsImporter, UsageImporter
-from accounts.models import AccountDomain, Contact
 from accounts.resolve import AmbiguousAccount, resolve_refs
-from tickets.intake.ingest import description, email_domain, ingest, resolved, ticket_fields
+from tickets.intake.ingest import Item, write_tickets
 from tickets.intake.schemas import TicketIn
 from tickets.models import Ticket, TicketMessage
 from tickets.routing.jobs import request_routing_on_commit
@@ -24,6 +24,7 @@ class TicketImporter(Importer):
     fields stored and the account/contact matching are tickets.intake.ingest's."""
 
     kind = "tickets"
+    loads = (Ticket, TicketMessage)
     required_columns = ("external_id", "subject", "priority")
 
     def parse(self, row, line):
@@ -54,53 +55,12 @@ class TicketImporter(Importer):
         return good
 
     def write(self, chunk):
-        """New tickets in bulk (the same matching as tickets.intake.ingest.match, a few queries
-        per chunk); existing ones through tickets.intake.ingest.ingest when they changed."""
-
-        source = Ticket.Source.CSV
-        incoming = [item.to_incoming(source) for _, item in chunk]
-        existing = {
-            t.external_id: t
-            for t in Ticket.objects.filter(
-                source=source, external_id__in=[i.external_id for i in incoming]
-            )
-        }
-        emails = {i.requester_email for i in incoming if i.requester_email}
-        contacts = {c.email: c for c in Contact.objects.filter(email__in=emails)}
-        by_domain = dict(
-            AccountDomain.objects.filter(domain__in={email_domain(e) for e in emails}).values_list(
-                "domain", "account_id"
-            )
-        )
-        new = []
-        for item in incoming:
-            contact = contacts.get(item.requester_email)
-            account_id = self.accounts.account_id(item.account_ref)
-            account_id = account_id or (contact.account_id if contact else None)
-            account_id = account_id or by_domain.get(email_domain(item.requester_email))
-            fields = ticket_fields(item, account_id, contact)
-            ticket = existing.get(item.external_id)
-            if ticket is None:
-                new.append(
-                    (
-                        Ticket(
-                            source=source,
-                            external_id=item.external_id,
-                            created_at=item.created_at,
-                            **fields,
-                            **resolved(fields),
-                        ),
-                        item,
-                    )
-                )
-            elif all(getattr(ticket, k) == v for k, v in fields.items() if k != "body" or v):
-                self.report.unchanged += 1
-            else:
-                ingest(item, enqueue=False)
-                self.report.updated += 1
-        Ticket.objects.bulk_create([t for t, _ in new])
-        TicketMessage.objects.bulk_create([description(t, i) for t, i in new if i.body])
-        self.report.created += len(new)
+        """The chunk's tickets through tickets.intake.ingest.write_tickets (the intake's
+        batch matching and writes), left pending for the drainer to route."""
+        written = write_tickets([Item(item.to_incoming(Ticket.Source.CSV)) for _, item in chunk])
+        self.report.created += sum(w.created for w in written)
+        self.report.updated += sum(w.changed and not w.created for w in written)
+        self.report.unchanged += sum(not w.changed for w in written)
 
     def finish(self):
         request_routing_on_commit()

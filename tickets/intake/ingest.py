@@ -1,11 +1,15 @@
-"""Ticket intake: store first, route after commit.
+"""Ticket intake, set-based: `write_tickets(items)` is the one write path from
+incoming data to tickets, for the inbox drainer (tickets/intake/drain.py: webhook and
+API deliveries) and the CSV import. For a whole batch it matches accounts and contacts
+(`match_batch`: one query each for contacts, names, domains), loads the existing
+tickets locked, applies each delivery in memory, routes the tickets that need it in
+memory when given a routing context (tickets/routing/actions.py: decide), then writes:
+new tickets in one INSERT (already routed), changed ones in one UPDATE, messages in
+one INSERT, and the routing's alerts, tasks and rescore requests in one pass each.
+Without a routing context (the CSV import) tickets are left pending for the drainer.
 
-`ingest(incoming)` is the one write path for the webhook, the API and the CSV
-import. It matches the account and contact, upserts the ticket by (source,
-external_id) — concurrency-safe: the unique constraint decides, a losing insert
-turns into an update of the winner's row — records the description and any new
-comment as TicketMessages, and asks for routing (`tickets.routing.jobs.request_routing`)
-once the transaction commits when something routing depends on changed.
+The caller holds whatever makes the keys its own (the drainer: the inbox rows, locked;
+the import: its transaction), and runs it inside a transaction.
 
 Matching:
 - account: the explicit reference (API: id, domain or name), else the known
@@ -21,15 +25,14 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts.models import Account, Contact
-from accounts.resolve import resolve_account
+from accounts.resolve import AccountRefs, AmbiguousAccount, resolve_refs
 from tickets.models import Ticket, TicketMessage
-from tickets.routing.jobs import request_routing_on_commit
+from tickets.routing.actions import Context, decide, finish_routing
+from vipdesk.lib.bulk import update_rows
 
 ZENDESK_PRIORITIES = {"urgent": "P1", "high": "P2", "normal": "P3", "low": "P4"}
 # Timestamps from outside (created_at of tickets and comments) must fall in this range:
@@ -74,40 +77,66 @@ class Incoming:
     comment: Comment | None = None
 
 
-@dataclass(frozen=True)
-class IngestResult:
-    ticket_id: int
-    created: bool
-    reroute: bool
-
-
 def email_domain(email: str) -> str:
     return email.rsplit("@", 1)[-1].strip().lower() if "@" in (email or "") else ""
 
 
-def match(incoming: Incoming) -> tuple[Account | None, Contact | None]:
-    """(account, contact) for an incoming ticket. AmbiguousAccount when the explicit
-    reference names several accounts."""
-    email = (incoming.requester_email or "").strip().lower()
-    contact = (
-        Contact.objects.select_related("account").filter(email=email).first() if email else None
+@dataclass
+class Item:
+    """One ticket's deliveries for a batch: the fields of the newest (`incoming`; None
+    when only its comments are new, i.e. a delivery older than one already applied)
+    and the comments of all. `ticket_id`: the id reserved for a new ticket."""
+
+    incoming: Incoming
+    apply_fields: bool = True
+    comments: list[Comment] = field(default_factory=list)
+    ticket_id: int | None = None
+
+
+@dataclass
+class Written:
+    ticket: Ticket
+    created: bool
+    changed: bool
+
+
+@dataclass(frozen=True)
+class Matcher:
+    """Account and contact matching for a batch: see the module docstring."""
+
+    refs: AccountRefs
+    contacts: dict[str, Contact]
+
+    def match(self, incoming: Incoming) -> tuple[int | None, Contact | None]:
+        """(account id, contact); AmbiguousAccount when the explicit reference names
+        several accounts."""
+        email = normalised_email(incoming.requester_email)
+        contact = self.contacts.get(email)
+        account_id = self.refs.account_id(incoming.account_ref)
+        if account_id is None and contact is not None:
+            account_id = contact.account_id
+        if account_id is None and incoming.organization_name.strip():
+            account_id = self.refs.named(incoming.organization_name)
+        if account_id is None:
+            account_id = self.refs.with_domain(email_domain(email))
+        return account_id, contact
+
+
+def normalised_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def match_batch(incomings: list[Incoming]) -> Matcher:
+    emails = {normalised_email(i.requester_email) for i in incomings} - {""}
+    contacts: dict[str, Contact] = {}
+    for contact in Contact.objects.filter(email__in=emails).order_by("pk"):
+        contacts.setdefault(contact.email, contact)
+    refs = resolve_refs(
+        (i.account_ref for i in incomings if i.account_ref not in (None, "")),
+        names=(i.organization_name for i in incomings),
+        domains=(email_domain(e) for e in emails),
     )
-    account = resolve_account(incoming.account_ref)
-    if account is None and contact is not None:
-        account = contact.account
-    organization = incoming.organization_name.strip()
-    domain = email_domain(email)
-    if account is None and (organization or domain):
-        condition = Q(domains__domain=domain) if domain else Q()
-        if organization:
-            condition |= Q(name__iexact=organization)
-        candidates = list(
-            Account.objects.filter(condition).annotate(lname=Lower("name")).distinct()[:5]
-        )
-        # The organization name wins over the e-mail domain.
-        by_name = [a for a in candidates if organization and a.lname == organization.lower()]
-        account = (by_name or candidates or [None])[0]
-    return account, contact
+    return Matcher(refs, contacts)
 
 
 def comment_id(comment: Comment) -> str:
@@ -116,45 +145,101 @@ def comment_id(comment: Comment) -> str:
     return "c-" + hashlib.sha256(comment.body.encode()).hexdigest()[:20]
 
 
-def ingest(incoming: Incoming, *, enqueue: bool = True) -> IngestResult:
-    account, contact = match(incoming)
-    fields = ticket_fields(incoming, account.pk if account else None, contact)
-    key = {"source": incoming.source, "external_id": str(incoming.external_id)[:100]}
-    created = False
-    try:
-        # The common case, a new ticket: BEGIN, INSERT, INSERT, COMMIT. The unique
-        # constraint on (source, external_id) decides between concurrent deliveries:
-        # the loser's INSERT waits for the winner's commit, fails, and updates instead.
-        with transaction.atomic():
-            ticket = Ticket.objects.create(
-                **key, **fields, created_at=incoming.created_at, **resolved(fields)
+def write_tickets(items: list[Item], ctx: Context | None = None) -> list[Written]:
+    """Upsert the tickets of these items (one per (source, external_id)) with their
+    messages; route those that need it when `ctx` is given. Items whose explicit
+    account reference is ambiguous must have been refused before (AmbiguousAccount)."""
+    if not items:
+        return []
+    now = ctx.now if ctx else timezone.now()
+    matcher = match_batch([i.incoming for i in items])
+    matches = [matcher.match(i.incoming) for i in items]
+    accounts = Account.objects.in_bulk({a for a, _ in matches if a is not None})
+    by_source: dict[str, list[str]] = {}
+    for item in items:
+        by_source.setdefault(item.incoming.source, []).append(key(item.incoming))
+    keys = Q()
+    for source, external_ids in by_source.items():
+        keys |= Q(source=source, external_id__in=external_ids)
+    existing = {
+        (t.source, t.external_id): t
+        for t in Ticket.objects.select_for_update(of=("self",))
+        .select_related("account", "contact")
+        .filter(keys)
+    }
+    threads: dict[int, list[TicketMessage]] = {t.pk: [] for t in existing.values()}
+    for m in TicketMessage.objects.filter(ticket_id__in=threads).order_by("created_at", "pk"):
+        threads[m.ticket_id].append(m)
+
+    written: list[Written] = []
+    new_messages: list[TicketMessage] = []
+    edited_messages: list[TicketMessage] = []
+    updated_fields: set[str] = set()
+    to_route: list[tuple[Ticket, list[TicketMessage]]] = []
+    for item, (account_id, contact) in zip(items, matches, strict=True):
+        incoming = item.incoming
+        fields = ticket_fields(incoming, account_id, contact)
+        ticket = existing.get((incoming.source, key(incoming)))
+        created = ticket is None
+        if created:
+            ticket = Ticket(
+                pk=item.ticket_id,
+                source=incoming.source,
+                external_id=key(incoming),
+                created_at=incoming.created_at,
+                **fields,
+                **resolved(fields, now),
             )
-            if incoming.body:
-                description(ticket, incoming).save()
-            reroute = created = True
-            if incoming.comment is not None and incoming.comment.body.strip():
-                _add_comment(ticket, incoming.comment)
-            _request_routing(enqueue)
-    except IntegrityError:
-        pass
-    if created:
-        return IngestResult(ticket.pk, True, True)
-    with transaction.atomic():
-        ticket = Ticket.objects.select_for_update().get(**key)
-        reroute = _update(ticket, fields, incoming)
-        if incoming.comment is not None and incoming.comment.body.strip():
-            reroute |= _add_comment(ticket, incoming.comment)
-        if reroute:
+            thread = [description(ticket, incoming)] if incoming.body else []
+            changed, reroute = set(fields), True
+        else:
+            thread = threads[ticket.pk]
+            changed = update(ticket, fields, incoming, now) if item.apply_fields else set()
+            reroute = bool(changed & set(ROUTING_INPUTS))
+            if "body" in changed:
+                edited_messages.extend(edit_description(ticket, thread, incoming))
+        if created or "account_id" in changed:
+            ticket.account = accounts.get(ticket.account_id)
+        if created or "contact_id" in changed:
+            ticket.contact = contact
+        known = {m.external_id for m in thread}
+        for comment in item.comments:
+            if comment.body.strip() and comment_id(comment) not in known:
+                known.add(comment_id(comment))
+                thread.append(new_comment(ticket, comment, now))
+                reroute |= comment.author == TicketMessage.Author.CUSTOMER
+        fresh = [m for m in thread if m.pk is None]
+        new_messages.extend(fresh)
+        if reroute and not created:
             ticket.routed, ticket.routing_error = False, ""
-            ticket.save(update_fields=["routed", "routing_error", "updated_at"])
-            _request_routing(enqueue)
-    return IngestResult(ticket.pk, False, reroute)
+            changed |= {"routed", "routing_error"}
+        updated_fields |= changed if not created else set()
+        if reroute and ctx is not None:
+            to_route.append((ticket, thread))
+        written.append(Written(ticket, created, bool(changed or fresh)))
+
+    routing = decide(to_route, ctx) if to_route else None
+    new = [w.ticket for w in written if w.created]
+    Ticket.objects.bulk_create(new)
+    updated = [w.ticket for w in written if not w.created and w.changed]
+    if routing is not None:
+        updated_fields |= routing.fields
+        skip = {id(t) for t in updated} | {id(t) for t in new}
+        updated += [t for t in routing.changed if id(t) not in skip]
+    for ticket in updated:
+        ticket.updated_at = now
+    if updated and updated_fields:
+        update_rows(Ticket, updated, sorted(updated_fields | {"updated_at"}))
+    TicketMessage.objects.bulk_create(new_messages)
+    if edited_messages:
+        update_rows(TicketMessage, edited_messages, ["body", "author_name"])
+    if routing is not None:
+        finish_routing(routing, ctx)
+    return written
 
 
-def _request_routing(enqueue: bool) -> None:
-    """Ask for routing once the ticket is committed."""
-    if enqueue:
-        request_routing_on_commit()
+def key(incoming: Incoming) -> str:
+    return str(incoming.external_id)[:100]
 
 
 def ticket_fields(incoming: Incoming, account_id: int | None, contact: Contact | None) -> dict:
@@ -163,7 +248,7 @@ def ticket_fields(incoming: Incoming, account_id: int | None, contact: Contact |
         "account_id": account_id,
         "contact_id": contact.pk if contact else None,
         "requester_name": incoming.requester_name[:200],
-        "requester_email": (incoming.requester_email or "").strip().lower()[:254],
+        "requester_email": normalised_email(incoming.requester_email)[:254],
         "requester_title": incoming.requester_title[:200],
         "organization_name": incoming.organization_name[:200],
         "subject": incoming.subject[:500],
@@ -184,9 +269,20 @@ def description(ticket: Ticket, incoming: Incoming) -> TicketMessage:
     )
 
 
-def resolved(fields: dict) -> dict:
+def new_comment(ticket: Ticket, comment: Comment, now: datetime) -> TicketMessage:
+    return TicketMessage(
+        ticket=ticket,
+        external_id=comment_id(comment),
+        author=comment.author,
+        author_name=comment.author_name[:200],
+        body=comment.body,
+        created_at=comment.created_at or now,
+    )
+
+
+def resolved(fields: dict, now: datetime) -> dict:
     if fields["status"] in (Ticket.Status.SOLVED, Ticket.Status.CLOSED):
-        return {"resolved_at": timezone.now()}
+        return {"resolved_at": now}
     return {}
 
 
@@ -201,42 +297,33 @@ ROUTING_INPUTS = (
 )
 
 
-def _update(ticket: Ticket, fields: dict, incoming: Incoming) -> bool:
-    """Apply a redelivery; True when something routing depends on changed."""
+def update(ticket: Ticket, fields: dict, incoming: Incoming, now: datetime) -> set[str]:
+    """Apply a redelivery to the ticket in memory; the names of the fields it changed."""
     if not incoming.body:
         fields = {k: v for k, v in fields.items() if k != "body"}
-    changed = [k for k, v in fields.items() if getattr(ticket, k) != v]
-    reroute = any(k in ROUTING_INPUTS for k in changed)
-    if "body" in changed:
-        TicketMessage.objects.update_or_create(
-            ticket=ticket,
-            external_id="description",
-            defaults={
-                "body": incoming.body,
-                "author_name": incoming.requester_name[:200],
-                "created_at": ticket.created_at,
-            },
-        )
-    if changed:
-        for k in changed:
-            setattr(ticket, k, fields[k])
-        if "status" in changed and ticket.resolved_at is None and not ticket.is_open:
-            ticket.resolved_at = timezone.now()
-            changed.append("resolved_at")
-        ticket.save(update_fields=[*changed, "updated_at"])
-    return reroute
+    changed = {k for k, v in fields.items() if getattr(ticket, k) != v}
+    for k in changed:
+        setattr(ticket, k, fields[k])
+    if "account_id" in changed:
+        ticket.account = None if ticket.account_id is None else ticket.account
+    if "status" in changed and ticket.resolved_at is None and not ticket.is_open:
+        ticket.resolved_at = now
+        changed.add("resolved_at")
+    return changed
 
 
-def _add_comment(ticket: Ticket, comment: Comment) -> bool:
-    external_id = comment_id(comment)
-    if TicketMessage.objects.filter(ticket=ticket, external_id=external_id).exists():
-        return False
-    TicketMessage.objects.create(
-        ticket=ticket,
-        external_id=external_id,
-        author=comment.author,
-        author_name=comment.author_name[:200],
-        body=comment.body,
-        created_at=comment.created_at or timezone.now(),
-    )
-    return comment.author == TicketMessage.Author.CUSTOMER
+def edit_description(
+    ticket: Ticket, thread: list[TicketMessage], incoming: Incoming
+) -> list[TicketMessage]:
+    """The description message after the body changed: edited, or new in the thread."""
+    for m in thread:
+        if m.external_id == "description":
+            m.body, m.author_name = incoming.body, incoming.requester_name[:200]
+            return [m]
+    m = description(ticket, incoming)
+    m.created_at = ticket.created_at
+    thread.insert(0, m)
+    return []
+
+
+__all__ = ["AmbiguousAccount"]

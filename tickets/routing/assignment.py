@@ -103,7 +103,8 @@ def choose_agent(
         chosen = _pick(pool, vip, busy, load, vip_share_cap_pct, decision.tier, today)
         if chosen:
             return Assignment(chosen[0].id, f"Assigned to {chosen[0].name}: Tier 1 pool{chosen[1]}")
-        seniors = [c for c in present if c.level >= SENIOR and c not in pool]
+        members = {c.id for c in pool}
+        seniors = [c for c in present if c.level >= SENIOR and c.id not in members]
         chosen = _pick(seniors, vip, busy, load, vip_share_cap_pct, decision.tier, today)
         if chosen:
             return Assignment(

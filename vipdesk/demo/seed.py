@@ -49,6 +49,7 @@ from tickets.models import (
     Agent,
     AgentLevel,
     AgentPool,
+    InboxDelivery,
     PtoPeriod,
     Ticket,
     TicketMessage,
@@ -1083,7 +1084,8 @@ def flush(stdout=None) -> None:
     with transaction.atomic():
         if connection.vendor == "postgresql":
             tables = [
-                m._meta.db_table for m in (Account, Ticket, Agent, AgentPool, Escalation, Task)
+                m._meta.db_table
+                for m in (Account, Ticket, InboxDelivery, Agent, AgentPool, Escalation, Task)
             ]
             with connection.cursor() as cursor:
                 # Check deferred foreign keys now: TRUNCATE refuses pending trigger events.
@@ -1097,6 +1099,7 @@ def flush(stdout=None) -> None:
                 Task,
                 TicketMessage,
                 Ticket,
+                InboxDelivery,
                 AgentPool,
                 Agent,
                 Account,
@@ -1122,6 +1125,9 @@ def finish(stdout) -> None:
         started = time.monotonic()
         tasks = create_missing_follow_ups() + schedule_relationship_tasks()
         stdout.write(f"Created {tasks:,} tasks in {time.monotonic() - started:.1f} s")
+        # Routing and scoring rewrote rows after build()'s ANALYZE; this PostgreSQL
+        # may run without autovacuum.
+        analyze([Ticket, Account, Alert, Task, Escalation, EscalationEvent])
 
 
 def message_stats(rows) -> tuple:

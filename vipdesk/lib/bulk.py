@@ -92,6 +92,33 @@ def next_id(model: type[models.Model]) -> int:
     return (last or 0) + 1
 
 
+def update_rows(model: type[models.Model], objs: list, fields: list[str]) -> int:
+    """Write these fields of these saved objects in one UPDATE … FROM (VALUES …) on
+    PostgreSQL: linear in the rows, where QuerySet.bulk_update's CASE per field is
+    quadratic and slow to build. Elsewhere (SQLite), bulk_update."""
+    if not objs:
+        return 0
+    if connection.vendor != "postgresql":
+        return model.objects.bulk_update(objs, fields)
+    meta = model._meta
+    targets = [meta.pk, *(meta.get_field(name) for name in fields)]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in targets)
+    row = "(" + ", ".join(f"%s::{f.cast_db_type(connection)}" for f in targets) + ")"
+    params = [
+        f.get_db_prep_save(getattr(obj, f.attname), connection) for obj in objs for f in targets
+    ]
+    assignments = ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in targets[1:])
+    sql = (
+        f"UPDATE {quote(meta.db_table)} AS t SET {assignments} "  # noqa: S608
+        f"FROM (VALUES {', '.join([row] * len(objs))}) AS v ({columns}) "
+        f"WHERE t.{quote(meta.pk.column)} = v.{quote(meta.pk.column)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
 def reset_sequences(model_list: list[type[models.Model]]) -> None:
     statements = connection.ops.sequence_reset_sql(no_style(), model_list)
     with connection.cursor() as cursor:

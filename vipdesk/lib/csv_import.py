@@ -30,6 +30,8 @@ from typing import BinaryIO
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from vipdesk.lib.bulk import analyze
+
 MAX_ERRORS = 500
 SNIFF_BYTES = 8192
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -116,6 +118,9 @@ def field_value(problems, column, parser, raw):
 
 class Importer:
     kind = ""
+    # The tables write() loads: analyzed once the import committed (this PostgreSQL may
+    # run without autovacuum; fresh rows unanalyzed make for bad plans).
+    loads: tuple = ()
     required_columns: tuple[str, ...] = ()
 
     def __init__(self, report: ImportReport):
@@ -248,6 +253,8 @@ def run_import(
         report.created = report.updated = report.unchanged = 0
         return report
     report.committed = True
+    if report.created or report.updated:
+        analyze(importer.loads)
     return report
 
 

@@ -43,6 +43,7 @@ DATA_MODELS = [
     "tickets.agentpool",
     "tickets.ptoperiod",
     "tickets.ticket",
+    "tickets.inboxdelivery",
     "escalations.escalation",
     "tasks.task",
 ]

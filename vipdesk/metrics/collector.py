@@ -17,7 +17,7 @@ from prometheus_client.core import (
 from redis.exceptions import RedisError
 from rq.registry import FailedJobRegistry
 
-from tickets.models import Ticket
+from tickets.models import InboxDelivery, Ticket
 from vipdesk.lib.jobs import get_queue
 from vipdesk.metrics import job_stats
 
@@ -40,10 +40,17 @@ class OperationsCollector:
 
 def backlog(now):
     found = Ticket.objects.pending_routing().aggregate(n=Count("pk"), oldest=Min("created_at"))
-    yield GaugeMetricFamily(
-        "vipdesk_intake_unrouted_tickets", "Tickets received but not routed yet.", found["n"]
+    # Deliveries acknowledged and waiting in the inbox for a drainer count too.
+    waiting = InboxDelivery.objects.filter(state=InboxDelivery.State.PENDING).aggregate(
+        n=Count("pk"), oldest=Min("received_at")
     )
-    age = (now - found["oldest"]).total_seconds() if found["oldest"] else 0
+    yield GaugeMetricFamily(
+        "vipdesk_intake_unrouted_tickets",
+        "Tickets received but not routed yet (in the inbox or stored).",
+        found["n"] + waiting["n"],
+    )
+    oldest = min((t for t in (found["oldest"], waiting["oldest"]) if t), default=None)
+    age = (now - oldest).total_seconds() if oldest else 0
     yield GaugeMetricFamily(
         "vipdesk_intake_oldest_unrouted_age_seconds",
         "Age of the oldest ticket not routed yet (0 when none wait).",
