@@ -19,8 +19,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from escalations import actions, matrix, sla
-from escalations.forecast import forecasts_for
+from escalations import actions, forecast, matrix, sla
 from escalations.models import (
     Action,
     Escalation,
@@ -63,10 +62,11 @@ def open_requested_escalations(now: datetime | None = None) -> int:
 
 def alert_past_forecast(now: datetime | None = None) -> int:
     """Every hour (cron): tell each open escalation's owner once when it runs past its
-    resolution forecast (escalations/forecast.py). Returns alerts raised."""
+    resolution forecast (escalations/forecast.py, the stored groups: two reads however
+    many are open). Returns alerts raised."""
     now = now or timezone.now()
-    open_escalations = list(Escalation.objects.open().select_related("account"))
-    forecasts = forecasts_for(open_escalations, now)
+    open_escalations = list(forecast.with_keys(Escalation.objects.open()))
+    forecasts = forecast.stored(now)
     specs = [
         AlertSpec(
             user_id=e.owner_id or e.account.csm_id,
@@ -78,7 +78,7 @@ def alert_past_forecast(now: datetime | None = None) -> int:
             account_id=e.account_id,
         )
         for e in open_escalations
-        if (f := forecasts[e.pk]) is not None and f.due(e.opened_at) < now
+        if (f := forecasts.of(e)) is not None and f.due(e.opened_at) < now
     ]
     return len(raise_alerts(specs, now=now))
 

@@ -4,8 +4,7 @@ fixed number of queries however many events, actions or communications it has.""
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from escalations import goodwill, lifecycle, listing, sla
-from escalations.forecast import forecasts_for
+from escalations import forecast, goodwill, lifecycle, listing, sla
 from escalations.matrix import parse_owners
 from escalations.matrix import people as matrix_people
 from escalations.models import (
@@ -23,7 +22,9 @@ from escalations.postmortems.systemic import flags_for
 
 
 def queryset():
-    return Escalation.objects.select_related("account", "account__csm", "owner", "post_mortem")
+    return forecast.with_keys(
+        Escalation.objects.select_related("account", "account__csm", "owner", "post_mortem")
+    )
 
 
 @dataclass
@@ -79,6 +80,7 @@ def context(e: Escalation, user, now: datetime) -> dict:
     update_due = sla.customer_update_due(e, update_minutes)
     post_mortem = getattr(e, "post_mortem", None)
     ended = sla.stopped_at(e)
+    forecasts = forecast.stored(now) if e.is_open else None
     return {
         "e": e,
         "account": e.account,
@@ -123,7 +125,8 @@ def context(e: Escalation, user, now: datetime) -> dict:
         "tickets": list(e.tickets.order_by("created_at", "id")),
         "events": events,
         "steps": [t for t in lifecycle.TARGETS if e.status in lifecycle.ALLOWED_FROM[t]],
-        "forecast": forecasts_for([e], now)[e.pk] if e.is_open else None,
+        "forecast": forecasts.of(e) if forecasts else None,
+        "forecast_figures": forecasts.figures if forecasts else None,
     }
 
 

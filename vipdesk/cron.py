@@ -23,6 +23,7 @@ from django.utils import timezone
 from rq import cron
 
 from accounts.cadence.jobs import schedule_relationship_tasks
+from escalations import forecast
 from escalations.jobs import alert_past_forecast, open_requested_escalations, run_playbook
 from escalations.postmortems.jobs import remind_post_mortems
 from escalations.reports import TREND_REFRESH_MINUTES, refresh_trend
@@ -111,6 +112,14 @@ cron.register(schedule_relationship_tasks, queue_name="low", cron="0 6 * * *", j
 cron.register(send_sponsor_summaries, queue_name="low", cron="0 7 * * *", job_timeout=900)
 # Open escalations running past their resolution forecast (once per escalation).
 cron.register(alert_past_forecast, queue_name="default", cron="7 * * * *", job_timeout=300)
+# The forecast's similarity groups (their medians and counts), read by the escalation
+# page and the alert above with their age (tickets/snapshots.py).
+cron.register(
+    forecast.refresh_figures,
+    queue_name="low",
+    cron=f"*/{forecast.REFRESH_MINUTES} * * * *",
+    job_timeout=300,
+)
 cron.register(send_weekly_reports, queue_name="low", cron="0 8 * * 1", job_timeout=900)
 cron.register(refresh_recent_rollups, queue_name="low", cron="17 * * * *", job_timeout=900)
 # The escalation report's monthly trend (EscalationMonthTotals), rewritten whole.

@@ -21,6 +21,7 @@ def test_it_registers_the_periodic_jobs():
         "tickets.routing.jobs.sweep_pending_routing": (30, "default"),
         "escalations.jobs.open_requested_escalations": ("*/1 * * * *", "high"),
         "escalations.jobs.alert_past_forecast": ("7 * * * *", "default"),
+        "escalations.forecast.refresh_figures": ("*/10 * * * *", "low"),
         "escalations.jobs.run_playbook": ("*/1 * * * *", "high"),
         "escalations.postmortems.jobs.remind_post_mortems": ("*/15 * * * *", "default"),
         "vipdesk.insight.jobs.rescore_if_due": ("*/1 * * * *", "default"),

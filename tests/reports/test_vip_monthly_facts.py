@@ -7,9 +7,11 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.utils import timezone
 
 from accounts.models import NpsPoint
 from tests.factories import make_account, make_agent, make_pool
+from tests.tickets.test_snapshots import use_test_redis
 from vipdesk.insight import rollups
 from vipdesk.insight.models import MonthlyRollup
 from vipdesk.tasks.models import Task
@@ -189,3 +191,15 @@ def test_a_rollup_stored_before_the_months_facts_existed_is_recomputed(client, l
     assert client.get("/reports/vip/2026-09/").status_code == 200  # compares with August
     august = MonthlyRollup.objects.get(month="2026-08-01")
     assert august.facts["retention"]["vip_customers"] == 5 and august.snapshot_at == NOW
+
+
+@pytest.mark.rq
+def test_the_snapshot_counts_the_accounts_of_a_tier_before_the_pools_job_ever_ran(
+    settings, redis_connection, db
+):
+    # With Redis a page only queues missing pool figures; the snapshot computes them.
+    use_test_redis(settings)
+    make_pool(tier=1, members=[make_agent(level=3)])
+    make_account(arr=600000)  # tier 1
+    [pool] = rollups.month_end_snapshot(timezone.now()).pools
+    assert pool.accounts_of_tier == 1

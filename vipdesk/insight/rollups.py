@@ -38,6 +38,7 @@ from escalations.reports import (
 )
 from tickets.models import Ticket
 from tickets.staffing.pools import pool_board
+from tickets.staffing.pools import refresh_figures as refresh_pool_figures
 from vipdesk.insight.dashboard import (
     CADENCE_LABELS,
     CadenceRow,
@@ -271,7 +272,10 @@ def at_risk_unowned() -> tuple[int, int]:
 
 def month_end_snapshot(now: datetime) -> Snapshot:
     """Pools (the pools page's load and burnout rule), sponsors, at-risk VIP accounts and
-    the VIP accounts' ARR and expansion pipeline, as they are at `now`."""
+    the VIP accounts' ARR and expansion pipeline, as they are at `now`. The pools'
+    stored figures are computed first: with Redis, missing ones would only be queued,
+    and the snapshot would record no accounts of any tier."""
+    refresh_pool_figures(now)
     pools = [
         PoolFacts(
             name=p.pool.name,
