@@ -59,6 +59,9 @@ class Alert(models.Model):
         ]
         indexes = [
             models.Index(fields=["user", "read_at"], name="alert_unread_idx"),
+            # /notifications/ pages a user's alerts newest first; a lead can hold
+            # thousands after a weights change (a digest caps new ones, not old ones).
+            models.Index(fields=["user", "-created_at", "-id"], name="alert_user_newest_idx"),
             # /healthz counts the alerts whose delivery is failing.
             models.Index(
                 fields=["id"], condition=~models.Q(delivery_error=""), name="alert_undelivered_idx"
