@@ -123,6 +123,13 @@ def every_factor_counts() -> ScoreWeights:
     return save_weights(**EVERY_FACTOR)
 
 
+def this_morning():
+    """Today 09:00: rescores a few hours later are still today, as the planted history
+    is (started late in the day they ran into tomorrow, where the history's windows
+    had moved on and the scores changed)."""
+    return timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0)
+
+
 def usage_drives_the_score() -> ScoreWeights:
     """Saved weights where only the usage drop counts, worth 2 points per % down."""
     points = {name: 0 for name in EVERY_FACTOR if name.endswith("_points")}

@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.alert_budget import CrossedAccount, Crossing, within_budget
 from accounts.forms import ScoreWeightsForm
 from accounts.models import Account, ScoreWeights
-from tests.factories import make_account, make_user, usage_drives_the_score
+from tests.factories import make_account, make_user, this_morning, usage_drives_the_score
 from vipdesk.alerts.models import Alert
 from vipdesk.alerts.raising import AlertSpec
 from vipdesk.insight import jobs
@@ -108,11 +108,6 @@ def flood(db):
     return people
 
 
-def morning():
-    """Today 09:00: a rescore an hour later is still today, as the planted history is."""
-    return timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0)
-
-
 def alerts(user, kind, individual=True):
     return list(
         Alert.objects.filter(user=user, kind=kind, account__isnull=not individual).order_by("id")
@@ -121,7 +116,7 @@ def alerts(user, kind, individual=True):
 
 @pytest.mark.django_db
 def test_a_rescore_flood_sends_the_top_three_and_a_digest_once(flood):
-    now = morning()
+    now = this_morning()
     jobs.rescore_all(now)
     lead = flood["lead"]
     top3 = list(
@@ -166,7 +161,7 @@ def test_raising_a_flood_costs_the_same_queries_for_ten_accounts_as_for_two(floo
 
 @pytest.mark.django_db
 def test_the_digest_link_shows_those_accounts_on_the_board(client, flood):
-    jobs.rescore_all(morning())
+    jobs.rescore_all(this_morning())
     [digest] = alerts(flood["lead"], Alert.Kind.RISK_THRESHOLD, individual=False)
     client.force_login(flood["lead"])
     page = client.get(digest.link).content.decode()
@@ -185,7 +180,7 @@ def test_the_admin_setting_changes_the_outcome(admin_client, flood):
     assert response.status_code == 302, response.content.decode()[:2000]
     assert ScoreWeights.load().alerts_per_person_per_run == 8
 
-    jobs.rescore_all(morning())
+    jobs.rescore_all(this_morning())
     assert len(alerts(flood["lead"], Alert.Kind.RISK_THRESHOLD)) == 8
     [digest] = alerts(flood["lead"], Alert.Kind.RISK_THRESHOLD, individual=False)
     assert digest.title.startswith("2 more accounts")

@@ -18,6 +18,7 @@ from tests.factories import (
     make_ticket,
     make_user,
     plant_history,
+    this_morning,
     usage_drives_the_score,
 )
 from vipdesk.alerts.models import Alert
@@ -89,7 +90,7 @@ def test_it_computes_features_in_sql(db):
 
 def test_it_rescores_every_account_and_snapshots_the_day(db):
     every_factor_counts()
-    now = timezone.now()
+    now = this_morning()
     troubled = make_troubled_account(now)
     quiet = make_account(nps=60, previous_nps=55, usage_trend_pct=8.0)
     run_id = jobs.rescore_all(now)
@@ -210,7 +211,7 @@ def alerts_for(user):
 
 def test_it_alerts_each_audience_once_per_crossing(people):
     _threshold_weights()
-    now = timezone.now()
+    now = this_morning()  # the rescores hours later are still today
     account = make_account(
         csm=people["csm"],
         account_manager=people["manager"],
@@ -250,7 +251,7 @@ def test_it_alerts_each_audience_once_per_crossing(people):
 
 def test_it_realerts_leadership_after_falling_back_below_their_threshold(people):
     _threshold_weights()
-    now = timezone.now()
+    now = this_morning()  # the rescores hours later are still today
     account = make_account(csm=people["csm"], usage_trend_pct=-44.0)  # 88
     jobs.rescore_all(now)
     _set_risk_inputs(account, -38.0)  # 76: still above 70, below 85
@@ -298,7 +299,7 @@ def test_it_gives_the_same_result_when_run_twice(db):
 
 
 def test_it_rewrites_only_the_accounts_whose_score_changed(db):
-    now = timezone.now()
+    now = this_morning()
     steady = make_account(usage_trend_pct=-40.0)
     changing = make_account(usage_trend_pct=-40.0)
     jobs.rescore_all(now)

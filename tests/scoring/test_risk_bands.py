@@ -4,7 +4,6 @@ room with a brief and an owner, an executive briefing."""
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from accounts.models import Account
 from tests.factories import (
@@ -13,6 +12,7 @@ from tests.factories import (
     make_ticket,
     make_user,
     plant_history,
+    this_morning,
     usage_drives_the_score,
 )
 from vipdesk.alerts.models import Alert
@@ -38,9 +38,7 @@ def people():
 
 def test_each_band_acts_once_per_crossing(people):
     usage_drives_the_score()  # −32 % → 64 points
-    # Five hourly rescores from 09:00 today: started late in the day they ran into
-    # tomorrow, where the planted history no longer gave these scores (the test failed).
-    now = timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0)
+    now = this_morning()  # five hourly rescores, all today
     account = make_account(
         "Globex",
         arr=250_000,
