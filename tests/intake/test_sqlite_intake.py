@@ -2,12 +2,7 @@
 after the answer and routed; a redelivery keeps the id. In a separate process against
 a fresh SQLite file."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.embedded import run_on_sqlite
 
 SCRIPT = """
 from django.test import Client
@@ -27,23 +22,5 @@ print("RESULT", first.status_code, again.status_code, same, ticket.routed,
 
 
 def test_it_stores_and_drains_on_sqlite(tmp_path):
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
-        "DJANGO_SETTINGS_MODULE": "vipdesk.settings",
-        "ZENDESK_WEBHOOK_SECRET": "test-webhook-secret",
-        "LOG_LEVEL": "WARNING",
-    }
-    env.pop("REDIS_URL", None)
-    python = [sys.executable, "manage.py"]
-    subprocess.run([*python, "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-    out = subprocess.run(
-        [*python, "shell", "-c", SCRIPT],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    result = next(line for line in out.splitlines() if line.startswith("RESULT"))
+    result = run_on_sqlite(tmp_path, SCRIPT, ZENDESK_WEBHOOK_SECRET="test-webhook-secret")
     assert result == "RESULT 201 200 True True P1 priority done"

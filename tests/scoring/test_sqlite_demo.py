@@ -1,12 +1,7 @@
 """The embedded demo runs on SQLite: the same features statement (SQLite dialect) and
 scoring, in a separate process against a fresh SQLite file."""
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.embedded import run_on_sqlite
 
 SCRIPT = """
 from datetime import timedelta
@@ -44,22 +39,5 @@ print("RESULT", account.risk_score, account.risk_level, len(names),
 
 
 def test_it_scores_on_sqlite(tmp_path):
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}",
-        "DJANGO_SETTINGS_MODULE": "vipdesk.settings",
-        "LOG_LEVEL": "WARNING",
-    }
-    env.pop("REDIS_URL", None)
-    python = [sys.executable, "manage.py"]
-    subprocess.run([*python, "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-    out = subprocess.run(
-        [*python, "shell", "-c", SCRIPT],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    result = next(line for line in out.splitlines() if line.startswith("RESULT"))
+    result = run_on_sqlite(tmp_path, SCRIPT)
     assert result == "RESULT 100 critical 9 2 1"
