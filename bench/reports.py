@@ -46,6 +46,7 @@ from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import Account  # noqa: E402
+from bench.pagebench import bare_scan  # noqa: E402
 from escalations.models import Escalation, Severity  # noqa: E402
 from escalations.reports import local_midnight, month_start, refresh_trend  # noqa: E402
 from tickets.models import ApiToken  # noqa: E402
@@ -120,19 +121,6 @@ def measure(client: Client, path: str, n: int, cold: bool = False, **headers):
         size = get()
         times.append((time.perf_counter() - start) * 1000)
     return *_p50_p95(times), size
-
-
-def floor(sql: str, params: list, n: int) -> float:
-    """p95 in ms of one bare SQL statement, all rows fetched."""
-    times = []
-    with connection.cursor() as cursor:
-        for i in range(n + 3):
-            start = time.perf_counter()
-            cursor.execute(sql, params)
-            cursor.fetchall()
-            if i >= 3:
-                times.append((time.perf_counter() - start) * 1000)
-    return _p50_p95(times)[1]
 
 
 def main() -> None:
@@ -300,7 +288,7 @@ def main() -> None:
     for label, path, floor_key, headers in cases:
         p50, p95, size = measure(client, path, args.requests, **headers)
         what, sql, params = floors[floor_key]
-        base = floor(sql, params, args.requests)
+        base = bare_scan(sql, params, runs=args.requests)[1]
         print(f"{label:56} {p50:7.1f} {p95:7.1f} {base:7.1f} {size:10,}  {what}", flush=True)
 
 
