@@ -7,7 +7,7 @@ job schedule (tickets/followups/jobs.py) for tickets answered or resolved elsewh
 
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from tickets.calendars import always_calendar, load_business_calendars
 from tickets.followups.rules import FollowUpRule, TicketFacts, follow_ups
@@ -45,13 +45,20 @@ def lead_for(leads: dict[tuple[int, int], int], agent_id: int, tier: int | None)
 
 
 def _last_agent_messages(ticket_ids: list[int]) -> dict[int, str]:
-    return dict(
-        TicketMessage.objects.filter(ticket_id__in=ticket_ids, author=TicketMessage.Author.AGENT)
+    # A correlated subquery, not DISTINCT ON: the embedded demo runs on SQLite.
+    last = (
+        TicketMessage.objects.filter(ticket_id=OuterRef("pk"), author=TicketMessage.Author.AGENT)
         .exclude(external_id__startswith=TicketMessage.HANDOFF_PREFIX)
-        .order_by("ticket_id", "-created_at")
-        .distinct("ticket_id")
-        .values_list("ticket_id", "body")
+        .order_by("-created_at", "-pk")
+        .values("body")[:1]
     )
+    return {
+        ticket_id: body
+        for ticket_id, body in Ticket.objects.filter(pk__in=ticket_ids)
+        .annotate(last_agent_message=Subquery(last))
+        .values_list("pk", "last_agent_message")
+        if body is not None
+    }
 
 
 def create_follow_ups(tickets: QuerySet, rules: list[FollowUpRule] | None = None) -> int:
