@@ -22,7 +22,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db.models import Avg, Count, Q, QuerySet, Sum
+from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from accounts.models import VIP_TIERS, Account, NpsPoint, RiskLevel, Tier
@@ -130,13 +130,14 @@ def vip_nps(last_day: date) -> tuple[float | None, int]:
     """The mean of each VIP account's latest NPS result dated on or before last_day
     (accounts/history.py: a result counts from the midnight after its date), and over
     how many accounts (one query)."""
-    latest = (
-        NpsPoint.objects.filter(account__tier__in=VIP_TIERS, date__lte=last_day)
-        .order_by("account_id", "-date")
-        .distinct("account_id")
+    # "No later point of the same account", not DISTINCT ON: the embedded demo is SQLite.
+    later = NpsPoint.objects.filter(account_id=OuterRef("account_id"), date__lte=last_day).filter(
+        Q(date__gt=OuterRef("date")) | Q(date=OuterRef("date"), pk__gt=OuterRef("pk"))
     )
-    row = NpsPoint.objects.filter(pk__in=latest.values("pk")).aggregate(
-        nps=Avg("score"), n=Count("pk")
+    row = (
+        NpsPoint.objects.filter(account__tier__in=VIP_TIERS, date__lte=last_day)
+        .filter(~Exists(later))
+        .aggregate(nps=Avg("score"), n=Count("pk"))
     )
     return row["nps"], row["n"]
 
