@@ -6,29 +6,28 @@ replay (vipdesk/insight/rolling.py) is checked against it day by day.
 """
 
 from collections.abc import Iterator
+from contextlib import suppress
 from datetime import datetime
 
-from django.db import connection
+from django.db import DatabaseError, connection
 
 from accounts.scoring import AccountFeatures, AccountScore, FeatureColumns, scores
 from vipdesk.insight.features import (
-    NUMERIC_COLUMNS,
     big_aggregate,
+    columns_from,
+    create_features_table,
     feature_params,
     feature_sql,
     row_to_features,
-    rows_to_columns,
     sqlite_row_to_features,
 )
 
 FETCH_SIZE = 5000
 
 
-def _rows_as_of(now: datetime, ids: list[int] | None, numeric: bool = False) -> Iterator[list]:
+def _rows_as_of(now: datetime, ids: list[int] | None) -> Iterator[list]:
     vendor = connection.vendor
     sql = feature_sql(vendor, restricted=ids is not None)
-    if numeric:
-        sql = f"SELECT {NUMERIC_COLUMNS} FROM ({sql}) features"  # noqa: S608 - no input
     with connection.cursor() as cursor, big_aggregate(cursor):
         cursor.execute(sql, feature_params(vendor, now, ids))
         while rows := cursor.fetchmany(FETCH_SIZE):
@@ -44,11 +43,21 @@ def features_as_of(now: datetime, ids: list[int] | None = None) -> Iterator[Acco
 
 def columns_as_of(now: datetime, ids: list[int] | None = None) -> Iterator[FeatureColumns]:
     """The same, a chunk of accounts at a time as FeatureColumns."""
-    if connection.vendor == "postgresql":
-        yield from (rows_to_columns(rows) for rows in _rows_as_of(now, ids, numeric=True))
-    else:
+    if connection.vendor != "postgresql":
         for rows in _rows_as_of(now, ids):
             yield FeatureColumns.of([sqlite_row_to_features(row) for row in rows])
+        return
+    with connection.cursor() as cursor:
+        create_features_table(cursor, "features_as_of", now, ids)
+        try:
+            last = 0
+            while len(columns := columns_from(cursor, "features_as_of", last, FETCH_SIZE)):
+                yield columns
+                last = int(columns.account_id[-1])
+        finally:
+            # (in an aborted transaction the temp table goes with it)
+            with suppress(DatabaseError):
+                cursor.execute("DROP TABLE IF EXISTS features_as_of")
 
 
 def scores_as_of(now: datetime, weights, ids: list[int] | None = None) -> dict[int, AccountScore]:

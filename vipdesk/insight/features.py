@@ -438,42 +438,96 @@ _NUMBERS = [
 ]  # fmt: skip
 
 
-# PostgreSQL reads the features back with the date and the moment as numbers (a day
-# ordinal, microseconds since 1970: see FeatureColumns), far cheaper to load than dates.
-NUMERIC = {
-    "renewal_date": "renewal_date - DATE '0001-01-01' + 1",
-    "champion_last_seen": "CAST(floor(extract(epoch FROM champion_last_seen) * 1000000)"
-    " AS double precision)",
-}
-# The weekly usage as one column per week (weeks ago 0, 1, …), NULL for a week without data.
+# PostgreSQL hands the features to numpy as a binary COPY of float8 columns, NaN for
+# NULL: fixed-width records numpy reads in place, instead of a Python object per value
+# (fetching rows cost more than scoring them). The features table holds them so, computed
+# once: dates and moments as numbers (a day ordinal, microseconds since 1970: see
+# FeatureColumns), the weekly usage as one column per week (weeks ago 0, 1, …), the churn
+# phrases counted; the phrases themselves (for the sentences) stay beside them as arrays.
+_AS_NUMBERS = {
+    "renewal_day": "renewal_date - DATE '0001-01-01' + 1",
+    "champion_last_seen": "floor(extract(epoch FROM champion_last_seen) * 1000000)",
+    "direct_count": "cardinality(direct_phrases)",
+    "indirect_count": "cardinality(indirect_phrases)",
+    "esc_critical": "esc_critical", "esc_high": "esc_high",
+    "esc_medium": "esc_medium", "esc_low": "esc_low",
+    **{name: name for name in _NUMBERS},
+}  # fmt: skip
 USAGE_WEEK_COLUMNS = [f"usage_w{k}" for k in range(USAGE_WINDOWS_MAX_WEEKS)]
-NUMERIC.update(
+_AS_NUMBERS.update(
     {
         name: f"usage_users[array_position(usage_weeks_ago, {k})]"
         for k, name in enumerate(USAGE_WEEK_COLUMNS)
     }
 )
-NUMERIC_NAMES = [c for c in COLUMNS if c not in USAGE_COLUMNS] + USAGE_WEEK_COLUMNS
-NUMERIC_COLUMNS = ", ".join(f"{NUMERIC.get(c, c)} AS {c}" for c in NUMERIC_NAMES)
+_NUMBERS_TABLE = "SELECT account_id, {numbers}, direct_phrases, indirect_phrases FROM ({sql}) f"
+_NUMBERS_COLUMNS = ", ".join(
+    f"coalesce(CAST({value} AS double precision), 'NaN') AS {name}"
+    for name, value in _AS_NUMBERS.items()
+)
+# One COPY record: the field count, then each field's length (always 8) and value.
+_RECORD = np.dtype(
+    [("fields", ">i2")]
+    + [
+        field
+        for name in ("account_id", *_AS_NUMBERS)
+        for field in ((f"{name}_length", ">i4"), (name, ">f8"))
+    ]
+)
+_COPY_HEADER, _COPY_TRAILER = 19, 2
+_COPY_SELECT = ", ".join(["CAST(account_id AS double precision)", *_AS_NUMBERS])
 
 
-def rows_to_columns(rows) -> FeatureColumns:
-    """Rows of NUMERIC_COLUMNS (PostgreSQL) as FeatureColumns, column by column."""
-    by_name = dict(zip(NUMERIC_NAMES, zip(*rows, strict=True), strict=True)) if rows else {}
+def create_features_table(cursor, table: str, now: datetime, ids: list[int] | None) -> int:
+    """PostgreSQL: every account's (or `ids`') features as of `now` into a TEMP table
+    keyed by account id, for `columns_from`; returns how many accounts."""
+    cursor.execute(f"DROP TABLE IF EXISTS {table}")
+    with big_aggregate(cursor):
+        sql = feature_sql("postgresql", restricted=ids is not None)
+        params = feature_params("postgresql", now, ids)
+        sql = _NUMBERS_TABLE.format(numbers=_NUMBERS_COLUMNS, sql=sql)
+        cursor.execute(f"CREATE TEMP TABLE {table} AS {sql}", params)
+        total = cursor.rowcount
+    cursor.execute(f"ALTER TABLE {table} ADD PRIMARY KEY (account_id)")
+    cursor.execute(f"ANALYZE {table}")  # read by id ranges: the planner must know its size
+    return total
+
+
+def columns_from(cursor, table: str, after: int, limit: int) -> FeatureColumns:
+    """The next `limit` accounts of a features table (by id, after `after`) as
+    FeatureColumns; none when they are all read."""
+    after, limit = int(after), int(limit)
+    where = f"FROM {table} WHERE account_id > {after} ORDER BY {table}.account_id LIMIT {limit}"
+    copy_sql = f"COPY (SELECT {_COPY_SELECT} {where}) TO STDOUT (FORMAT BINARY)"
+    with cursor.cursor.copy(copy_sql) as copy:
+        data = b"".join(copy)
+    count = (len(data) - _COPY_HEADER - _COPY_TRAILER) // _RECORD.itemsize
+    records = np.frombuffer(data, _RECORD, count, _COPY_HEADER)
+    account_id = records["account_id"].astype(np.int64)
+    direct, indirect = [()] * count, [()] * count
+    if count:
+        cursor.execute(
+            f"SELECT account_id, direct_phrases, indirect_phrases FROM {table}"  # noqa: S608
+            " WHERE account_id BETWEEN %s AND %s AND (cardinality(direct_phrases) > 0"
+            " OR cardinality(indirect_phrases) > 0)",
+            [int(account_id[0]), int(account_id[-1])],
+        )
+        position = dict(zip(account_id.tolist(), range(count), strict=True))
+        for account, direct_phrases, indirect_phrases in cursor.fetchall():
+            direct[position[account]] = tuple(direct_phrases or ())
+            indirect[position[account]] = tuple(indirect_phrases or ())
 
     def number(name: str) -> np.ndarray:
-        return np.array(by_name.get(name, ()), dtype=float)  # None -> NaN
+        return records[name].astype(float)
 
-    direct = [tuple(p or ()) for p in by_name.get("direct_phrases", ())]
-    indirect = [tuple(p or ()) for p in by_name.get("indirect_phrases", ())]
     severities = {s: number(f"esc_{s}") for s in SEVERITY_WEIGHT}
     return FeatureColumns(
-        account_id=np.array(by_name.get("account_id", ()), dtype=np.int64),
+        account_id=account_id,
         **{name: number(name) for name in _NUMBERS},
         usage_weeks=np.stack([number(c) for c in USAGE_WEEK_COLUMNS], 1),
-        renewal_day=number("renewal_date"),
-        direct_count=np.array([len(p) for p in direct], dtype=float),
-        indirect_count=np.array([len(p) for p in indirect], dtype=float),
+        renewal_day=number("renewal_day"),
+        direct_count=number("direct_count"),
+        indirect_count=number("indirect_count"),
         champion_last_seen=number("champion_last_seen"),
         escalation_load=np.asarray(escalation_load(severities), dtype=float),
         direct_phrases=direct,

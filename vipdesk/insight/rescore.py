@@ -32,13 +32,7 @@ from accounts.risk_alerts import leads_and_admins, threshold_crossings
 from accounts.scoring import FeatureColumns, scores
 from vipdesk.alerts.raising import raise_alerts
 from vipdesk.insight.asof import columns_as_of
-from vipdesk.insight.features import (
-    NUMERIC_COLUMNS,
-    big_aggregate,
-    feature_params,
-    feature_sql,
-    rows_to_columns,
-)
+from vipdesk.insight.features import columns_from, create_features_table
 from vipdesk.insight.risk_bands import band_workflows
 from vipdesk.lib.locks import advisory_lock
 
@@ -191,7 +185,7 @@ def _record_failures(failures: dict[int, str], scored: list[int] | None) -> None
     cleared.update(scoring_error="")
 
 
-def _score_rows(rows, weights, now, failures: dict[int, str]) -> list[tuple]:
+def _score_rows(columns, weights, now, failures: dict[int, str]) -> list[tuple]:
     return [
         (
             s.account_id,
@@ -201,18 +195,16 @@ def _score_rows(rows, weights, now, failures: dict[int, str]) -> list[tuple]:
             json.dumps(s.factors, ensure_ascii=False) if s.factors else "[]",
             s.alert_level,
         )
-        for s in _score_columns(rows_to_columns(rows), weights, now, failures)
+        for s in _score_columns(columns, weights, now, failures)
     ]
 
 
 def _rescore_pg(ids, now, weights, chunk_size, on_chunk, before_commit) -> tuple[int, int]:
-    params = feature_params("postgresql", now, ids)
-    sql = feature_sql("postgresql", restricted=ids is not None)
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS scoring_features, scoring_results")
         try:
             return _score_and_write_pg(
-                cursor, sql, params, ids, now, weights, chunk_size, on_chunk, before_commit
+                cursor, ids, now, weights, chunk_size, on_chunk, before_commit
             )
         finally:
             try:
@@ -222,39 +214,30 @@ def _rescore_pg(ids, now, weights, chunk_size, on_chunk, before_commit) -> tuple
 
 
 def _score_and_write_pg(
-    cursor, sql, params, ids, now, weights, chunk_size, on_chunk, before_commit
+    cursor, ids, now, weights, chunk_size, on_chunk, before_commit
 ) -> tuple[int, int]:
     timings_start = time.monotonic()
-    with big_aggregate(cursor):
-        cursor.execute(f"CREATE TEMP TABLE scoring_features AS {sql}", params)
-        total = cursor.rowcount
-    cursor.execute("ALTER TABLE scoring_features ADD PRIMARY KEY (account_id)")
+    total = create_features_table(cursor, "scoring_features", now, ids)
     cursor.execute(
         "CREATE TEMP TABLE scoring_results (account_id bigint PRIMARY KEY, health smallint,"
         " risk smallint, level varchar(10), factors jsonb, alert_level smallint)"
     )
-    select = f"SELECT {NUMERIC_COLUMNS} FROM scoring_features WHERE account_id > %s"  # noqa: S608
-    select += " ORDER BY account_id LIMIT %s"
     done, last = 0, 0
     failures: dict[int, str] = {}
     timings = {"start": timings_start, "features": time.monotonic()}
     if on_chunk:
         on_chunk(0, total)
-    while True:
-        cursor.execute(select, [last, chunk_size])
-        rows = cursor.fetchall()
-        if not rows:
-            break
-        scored = _score_rows(rows, weights, now, failures)
+    while len(columns := columns_from(cursor, "scoring_features", last, chunk_size)):
+        scored = _score_rows(columns, weights, now, failures)
         with cursor.cursor.copy(
             "COPY scoring_results (account_id, health, risk, level, factors, alert_level)"
             " FROM STDIN"
         ) as copy:
             for item in scored:
                 copy.write_row(item)
-        done += len(rows)
-        last = rows[-1][0]
-        del rows, scored
+        done += len(columns)
+        last = int(columns.account_id[-1])
+        del columns, scored
         if on_chunk:
             on_chunk(done, total)
     timings["scoring"] = time.monotonic()
