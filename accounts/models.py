@@ -559,6 +559,13 @@ class NpsPoint(models.Model):
                 condition=Q(score__gte=-100) & Q(score__lte=100), name="nps_point_range"
             ),
         ]
+        indexes = [
+            # Each account's latest points, newest first, from the index alone (the
+            # scores' NPS and previous NPS: vipdesk/insight/features.py).
+            models.Index(
+                fields=["account", "-date"], include=["score"], name="nps_point_latest_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.account_id} {self.date}: NPS {self.score}"
@@ -576,6 +583,13 @@ class UsagePoint(models.Model):
         ordering = ["account", "week"]
         constraints = [
             models.UniqueConstraint(fields=["account", "week"], name="one_usage_point_per_week"),
+        ]
+        indexes = [
+            # The latest weeks of every account from the index alone: the scores read
+            # a few weeks of a history that grows by one a week (features.py).
+            models.Index(
+                fields=["week", "account"], include=["active_users"], name="usage_point_week_idx"
+            ),
         ]
 
     def __str__(self) -> str:

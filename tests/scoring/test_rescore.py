@@ -120,6 +120,25 @@ def test_it_rescores_every_account_and_snapshots_the_day(db):
     assert ScoreSnapshot.objects.filter(account=troubled).count() == 1
 
 
+def test_reasons_keep_backslashes_quotes_and_tabs(db):
+    """Scores reach the database as COPY text, whose escape character is the backslash."""
+    every_factor_counts()
+    now = this_morning()
+    account = make_account()
+    phrase = 'we\\re "done"\there'
+    for days in (1, 2):
+        make_ticket(
+            account,
+            created_at=now - timedelta(days=days),
+            churn_points=30,
+            churn_signals=[{"phrase": phrase, "kind": "direct", "weight": 30}],
+        )
+    jobs.rescore_all(now)
+    account.refresh_from_db()
+    (churn,) = [f for f in account.risk_factors if f["name"] == "churn_language"]
+    assert f"“{phrase}”" in churn["reason"]
+
+
 def test_it_prunes_snapshots_older_than_400_days(db):
     now = timezone.now()
     account = make_account()

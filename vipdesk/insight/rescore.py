@@ -185,18 +185,19 @@ def _record_failures(failures: dict[int, str], scored: list[int] | None) -> None
     cleared.update(scoring_error="")
 
 
-def _score_rows(columns, weights, now, failures: dict[int, str]) -> list[tuple]:
-    return [
-        (
-            s.account_id,
-            s.health,
-            s.risk,
-            s.level,
-            json.dumps(s.factors, ensure_ascii=False) if s.factors else "[]",
-            s.alert_level,
-        )
+def _factors_text(factors: list[dict]) -> str:
+    """Factors as a COPY text field: JSON holds no raw tab or newline, and its
+    backslashes are doubled (COPY's escape character)."""
+    return json.dumps(factors, ensure_ascii=False).replace("\\", "\\\\") if factors else "[]"
+
+
+def _copy_text(columns, weights, now, failures: dict[int, str]) -> str:
+    """The accounts' scores as COPY text, one line an account: one write a chunk."""
+    return "".join(
+        f"{s.account_id}\t{s.health}\t{s.risk}\t{s.level}\t{_factors_text(s.factors)}"
+        f"\t{s.alert_level}\n"
         for s in _score_columns(columns, weights, now, failures)
-    ]
+    )
 
 
 def _rescore_pg(ids, now, weights, chunk_size, on_chunk, before_commit) -> tuple[int, int]:
@@ -228,13 +229,12 @@ def _score_and_write_pg(
     if on_chunk:
         on_chunk(0, total)
     while len(columns := columns_from(cursor, "scoring_features", last, chunk_size)):
-        scored = _score_rows(columns, weights, now, failures)
+        scored = _copy_text(columns, weights, now, failures)
         with cursor.cursor.copy(
             "COPY scoring_results (account_id, health, risk, level, factors, alert_level)"
             " FROM STDIN"
         ) as copy:
-            for item in scored:
-                copy.write_row(item)
+            copy.write(scored)
         done += len(columns)
         last = int(columns.account_id[-1])
         del columns, scored
