@@ -300,18 +300,22 @@ def feature_sql(vendor: str, restricted: bool = False) -> str:
 @contextmanager
 def big_aggregate(cursor):
     """Session settings for the features statement on PostgreSQL: one big aggregate,
-    where JIT compilation costs more than it saves (0.5 s a run) and enough work_mem
-    keeps the hash aggregates in memory."""
+    where JIT compilation costs more than it saves (0.5 s a run) and enough memory
+    keeps the hash aggregates in memory. The planner reckons 8 kB a group for an
+    array_agg or jsonb_agg (usage weeks, churn signals), so with 100,000 accounts it
+    split them into batches on disk though they take ~100 MB: hashing may use 8 ×
+    work_mem (2 GB, reckoned; not what it takes)."""
     if cursor.db.vendor != "postgresql":
         yield
         return
-    cursor.execute("SET jit = off")
-    cursor.execute("SET work_mem = '256MB'")
+    settings = {"jit": "off", "work_mem": "'256MB'", "hash_mem_multiplier": "8"}
+    for name, value in settings.items():
+        cursor.execute(f"SET {name} = {value}")
     try:
         yield
     finally:
-        cursor.execute("RESET jit")
-        cursor.execute("RESET work_mem")
+        for name in settings:
+            cursor.execute(f"RESET {name}")
 
 
 def feature_params(vendor: str, now: datetime, ids: list[int] | None = None) -> dict:
