@@ -300,11 +300,16 @@ def _write_back_pg(cursor, now, weights, full: bool) -> int:
         " (r.health, r.risk, r.level, r.factors, r.alert_level))",
         [now],
     )
+    # Only new or changed snapshots reach the INSERT: ON CONFLICT locks (writes) every
+    # row it meets, even one its WHERE then leaves as it is.
     cursor.execute(
         "INSERT INTO accounts_scoresnapshot"
         " (account_id, day, health_score, risk_score, risk_level, risk_factors)"
-        " SELECT r.account_id, %s, r.health, r.risk, r.level, r.factors FROM scoring_results r"
-        " JOIN accounts_account a ON a.id = r.account_id"
+        " SELECT r.account_id, %(day)s, r.health, r.risk, r.level, r.factors"
+        " FROM scoring_results r JOIN accounts_account a ON a.id = r.account_id"
+        " LEFT JOIN accounts_scoresnapshot s ON s.account_id = r.account_id AND s.day = %(day)s"
+        " WHERE (s.health_score, s.risk_score, s.risk_level, s.risk_factors)"
+        " IS DISTINCT FROM (r.health, r.risk, r.level, r.factors)"
         " ON CONFLICT (account_id, day) DO UPDATE SET health_score = EXCLUDED.health_score,"
         " risk_score = EXCLUDED.risk_score, risk_level = EXCLUDED.risk_level,"
         " risk_factors = EXCLUDED.risk_factors"
@@ -312,7 +317,7 @@ def _write_back_pg(cursor, now, weights, full: bool) -> int:
         " accounts_scoresnapshot.risk_level, accounts_scoresnapshot.risk_factors)"
         " IS DISTINCT FROM (EXCLUDED.health_score, EXCLUDED.risk_score, EXCLUDED.risk_level,"
         " EXCLUDED.risk_factors)",
-        [timezone.localdate(now)],
+        {"day": timezone.localdate(now)},
     )
     if full:
         cursor.execute(
