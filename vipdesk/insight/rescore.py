@@ -3,7 +3,7 @@ scored a chunk of accounts at a time over numpy columns (accounts/scoring.py), t
 write-back transaction.
 
 PostgreSQL: the features go into a TEMP table (as float8 columns), are read back in
-keyset chunks as binary COPY straight into numpy (flat memory), scored set-wise, and
+keyset chunks straight into numpy (flat memory), scored set-wise, and
 COPYed into a second TEMP table; one transaction then updates the accounts whose score
 changed with one `UPDATE … FROM`, upserts today's new or changed ScoreSnapshots with
 one `INSERT … ON CONFLICT`, raises threshold alerts and marks the run finished. A
