@@ -321,7 +321,8 @@ def load_chunks(
             return 0
         job = pickle.dumps((build, writers), protocol=pickle.HIGHEST_PROTOCOL)
         peaks: dict[int, int] = {}
-        with multiprocessing.get_context("spawn").Pool(workers - 1, _start_worker, (job,)) as pool:
+        start = (job, connection.settings_dict["NAME"])
+        with multiprocessing.get_context("spawn").Pool(workers - 1, _start_worker, start) as pool:
             ahead = {  # the workers' chunks, a round ahead
                 i: pool.apply_async(_build_chunk, (i,))
                 for i in range(min(chunks, 2 * workers))
@@ -346,9 +347,11 @@ def load_chunks(
 _chunk_job: tuple | None = None  # (build, writers) of load_chunks, in a worker process
 
 
-def _start_worker(job: bytes) -> None:
+def _start_worker(job: bytes, database: str) -> None:
     global _chunk_job
     django.setup()  # before unpickling: the writers name models and fields
+    # COPY's formatting needs a connection: to the same database (tests use another).
+    connection.settings_dict["NAME"] = database
     _chunk_job = pickle.loads(job)  # noqa: S301 — written by the parent process
     # Close the worker's connection (for COPY's formatting) when it exits (Pool.close).
     multiprocessing.util.Finalize(None, connections.close_all, exitpriority=1)
