@@ -59,6 +59,11 @@ def parse_args():
     p.add_argument("--port", type=int, default=18765, help="the app; the floor uses port + 1")
     p.add_argument("--timeout", type=float, default=300, help="max seconds to wait for routing")
     p.add_argument("--worker-class", default="vipdesk.worker.Worker")
+    p.add_argument(
+        "--worker-nice", type=int, default=10,
+        help="CPU niceness of the drainers, as scripts/start and the README's production "
+        "commands run them (0: same priority as the web processes)",
+    )  # fmt: skip
     return p.parse_args()
 
 
@@ -286,8 +291,8 @@ def main() -> None:
             [gunicorn, "bench.floor_app", "--bind", f"127.0.0.1:{args.port + 1}", *common], env
         )
         procs["rq"] = start(
-            [PY, "manage.py", "rqworker-pool", "high", "default", "--num-workers",
-             str(args.rq_workers), "--worker-class", args.worker_class],
+            ["nice", "-n", str(args.worker_nice), PY, "manage.py", "rqworker-pool", "high",
+             "default", "--num-workers", str(args.rq_workers), "--worker-class", args.worker_class],
             env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         app_url = f"http://127.0.0.1:{args.port}/api/v1/webhooks/zendesk"
@@ -311,7 +316,7 @@ def main() -> None:
         )
         print(
             f"vipdesk: {args.web_workers} gunicorn workers, {args.rq_workers} drainers "
-            f"({args.worker_class}); {os.cpu_count()} cores, load before "
+            f"({args.worker_class}, nice {args.worker_nice}); {os.cpu_count()} cores, load before "
             f"{os.getloadavg()[0]:.1f}; database {connection.settings_dict['NAME']}, "
             f"{existing:,} tickets"
         )
