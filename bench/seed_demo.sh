@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Seed a large demo company into the PostgreSQL database you name and print the elapsed
-# time, each phase's time and the peak memory (RSS) of `manage.py seed_demo`.
+# time, each phase's time and the peak memory (RSS) of `manage.py seed_demo` and its
+# worker processes. /usr/bin/time reports only the largest process; the command itself
+# prints the sum of its own peak and its workers' (an upper bound: a worker's peak
+# counts the pages it shares).
 #
 #   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/vipdesk_bench_in bench/seed_demo.sh
 #   BENCH_DATABASE_URL=… bench/seed_demo.sh 10000 200000    # smaller
@@ -31,7 +34,9 @@ LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "== seed_demo --accounts $ACCOUNTS --tickets $TICKETS into ${DATABASE_URL##*/} ($(nproc) cores)"
 echo "  load average before: $LOAD_BEFORE, after: $(cut -d' ' -f1-3 /proc/loadavg)"
-grep -E "Elapsed \(wall clock\)|Maximum resident set size" bench/out/seed_demo.time | sed 's/^\s*/  /'
+grep -E "Elapsed \(wall clock\)" bench/out/seed_demo.time | sed 's/^\s*/  /'
+grep -E "Maximum resident set size" bench/out/seed_demo.time | sed 's/^\s*/  largest process: /'
+grep -E "^Peak memory" bench/out/seed_demo.log | sed 's/^/  /'
 $PY manage.py shell -v0 -c "
 from accounts.models import Account
 from tickets.models import Ticket, TicketMessage

@@ -1,8 +1,11 @@
-"""vipdesk/lib/bulk.py: the writer thread behind seed_demo's large loads."""
+"""vipdesk/lib/bulk.py: the writer thread and the worker processes behind seed_demo's
+large loads."""
 
 import pytest
+from django.db import IntegrityError, connection
 
-from vipdesk.lib.bulk import BackgroundLoad
+from accounts.models import Account, AccountDomain
+from vipdesk.lib.bulk import BackgroundLoad, BulkWriter, load_chunks
 
 pytestmark = pytest.mark.django_db
 
@@ -46,3 +49,48 @@ def test_a_failing_caller_rolls_the_load_back():
         load.submit(lambda: None)
         raise KeyError("generator bug")
     assert isinstance(load.error, RuntimeError)
+
+
+def account_chunk(i: int) -> tuple[list, int]:
+    """A chunk for load_chunks: module-level, so worker processes can unpickle it."""
+    return [[(100 + 10 * i + n, f"Chunk {i} account {n}") for n in range(3)]], i
+
+
+def domains_of_a_missing_account(i: int) -> tuple[list, int]:
+    return [[(100 + i, 999_999, f"d{i}.example")]], i
+
+
+def names_in_order() -> list[str]:
+    return list(Account.objects.order_by("id").values_list("name", flat=True))
+
+
+def test_load_chunks_writes_inline_inside_a_transaction():
+    seen = []
+    peak = load_chunks(account_chunk, 3, [BulkWriter(Account, ["id", "name"])], seen.append)
+    assert seen == [0, 1, 2]
+    assert names_in_order() == [f"Chunk {i} account {n}" for i in range(3) for n in range(3)]
+    assert peak == 0  # no worker
+
+
+@pytest.mark.django_db(transaction=True)
+def test_load_chunks_builds_in_worker_processes_and_writes_in_chunk_order():
+    seen = []
+    writer = BulkWriter(Account, ["id", "name"])
+    peak = load_chunks(account_chunk, 5, [writer], seen.append, rebuild=True, workers=2)
+    assert seen == list(range(5))
+    assert names_in_order() == [f"Chunk {i} account {n}" for i in range(5) for n in range(3)]
+    assert peak > 0  # the workers' peak memory, KiB
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_large_load_still_checks_foreign_keys_when_it_puts_them_back():
+    writer = BulkWriter(AccountDomain, ["id", "account_id", "domain"])
+    with pytest.raises(IntegrityError):
+        load_chunks(domains_of_a_missing_account, 2, [writer], print, rebuild=True)
+    assert not AccountDomain.objects.exists()
+    with connection.cursor() as cursor:  # and the foreign key is back
+        cursor.execute(
+            "SELECT count(*) FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f'",
+            [AccountDomain._meta.db_table],
+        )
+        assert cursor.fetchone()[0] == 1

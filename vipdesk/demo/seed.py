@@ -4,12 +4,13 @@ escalations, churns and CSM notes, all driven by a hidden cause (see "the hidden
 below) that the risk score has to discover from its symptoms.
 
 Deterministic: every phase draws from its own `random.Random` seeded with
-"<seed>:<phase>", and ids are assigned here (from the table's highest id), so the same
-seed on an empty database gives the same rows. Large runs stream: rows are built in
-chunks and written with PostgreSQL COPY (executemany INSERT on SQLite), one transaction
-per phase, on a second thread while the next chunk is built (BackgroundLoad), so memory
-stays flat whatever the ticket count; what is kept per account is a few numbers
-(AccountPlan).
+"<seed>:<phase>", accounts and tickets from one per chunk ("<seed>:tickets:<chunk>"),
+and ids are assigned here (from the table's highest id), so the same seed on an empty
+database gives the same rows. Large runs stream: rows are built in chunks and written
+with PostgreSQL COPY (executemany INSERT on SQLite), one transaction per phase, while
+the next chunks are built; on PostgreSQL worker processes build chunks too, so the
+Python work uses every core (vipdesk/lib/bulk.py: load_chunks). Memory stays flat
+whatever the ticket count; what is kept per account is a few numbers (AccountPlan).
 
 Open tickets are left `routed=False` and unassigned for the router; historical (solved/closed) ones
 get plausible routing fields as they are written (history_routing)."""
@@ -22,6 +23,8 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from functools import cache
+from itertools import accumulate
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, User
@@ -61,7 +64,14 @@ from tickets.routing.jobs import route_pending
 from vipdesk.alerts.models import Alert
 from vipdesk.demo import text
 from vipdesk.insight.rescore import rescore_all
-from vipdesk.lib.bulk import BackgroundLoad, BulkWriter, analyze, next_id, reset_sequences
+from vipdesk.lib.bulk import (
+    BackgroundLoad,
+    BulkWriter,
+    analyze,
+    load_chunks,
+    next_id,
+    reset_sequences,
+)
 from vipdesk.lib.business_hours import add_minutes
 from vipdesk.lib.roles import Role
 from vipdesk.tasks.models import Task
@@ -82,12 +92,40 @@ DIRECT_CHURN_RATE = 0.025
 INDIRECT_CHURN_RATE = 0.08
 NEGATED_CHURN_RATE = 0.01
 USAGE_WEEKS = 52  # weekly active users history per account
+NPS_POINTS = 5  # quarterly NPS answers per account, at most
 UNMATCHED_SHARE = 0.02  # tickets from people we cannot tie to an account
 HISTORY_DAYS = 365
-STORY_TICKETS = 2
-# From this many rows a table's non-unique indexes are rebuilt after loading, not kept up.
-LARGE_LOAD = 50_000  # written by create_story_tickets, part of the requested count
+STORY_TICKETS = 2  # written by create_story_tickets, part of the requested count
+# From this many rows a table's non-unique indexes and foreign keys are put back after
+# loading, not kept up.
+LARGE_LOAD = 50_000
+# Tickets are built in chunks, each from its own random stream, so that worker processes
+# can build them in parallel and the data stays the same whatever their number.
+TICKET_CHUNK = 10_000
+ACCOUNT_CHUNK = 2_000
+CONTACT_CHUNK = 5_000  # accounts whose contacts are written at once
+MESSAGES_PER_TICKET = 4  # at most: the question, a reply, a follow-up, a closing; each
+# chunk's message ids start at a block reserved for that many (the gaps do no harm)
 CLOSED = (Ticket.Status.SOLVED, Ticket.Status.CLOSED)
+
+
+def _status_by_age() -> tuple:
+    S = Ticket.Status
+    return tuple(
+        (days, statuses, list(accumulate(weights)))
+        for days, statuses, weights in (
+            (1, (S.NEW, S.OPEN, S.PENDING, S.SOLVED), (45, 40, 10, 5)),
+            (3, (S.NEW, S.OPEN, S.PENDING, S.HOLD, S.SOLVED), (10, 40, 25, 5, 20)),
+            (14, (S.OPEN, S.PENDING, S.HOLD, S.SOLVED), (10, 15, 5, 70)),
+            (30, (S.SOLVED, S.CLOSED), (40, 60)),
+            (math.inf, (S.SOLVED, S.CLOSED), (4, 96)),
+        )
+    )
+
+
+# A ticket's status by its age: (younger than this many days, statuses, cumulative
+# weights), for random.choices.
+STATUS_BY_AGE = _status_by_age()
 HISTORY_REASONS = ["Routed when the ticket arrived (demo history)."]
 # routed, routed_at, tier, effective priority, queue, 2 due times, 2 breach times, reasons
 NOT_ROUTED = (False, None, None, "", "", None, None, None, None, [])
@@ -228,6 +266,12 @@ def slug(value: str) -> str:
     return re.sub(r"[^a-z0-9]+", "", value.lower())
 
 
+@cache
+def name_slug(name: str) -> str:
+    """slug() of a first or last name: few names, millions of e-mail addresses."""
+    return slug(name)
+
+
 def clamp(value: int, low: int, high: int) -> int:
     return max(low, min(high, value))
 
@@ -240,7 +284,7 @@ class DemoCompany:
         accounts: int = 300,
         tickets: int = 5000,
         now: datetime | None = None,
-        chunk_size: int = 20_000,
+        workers: int = 1,
         stdout=None,
     ):
         self.seed = seed
@@ -250,7 +294,8 @@ class DemoCompany:
         self.today = self.now.date()
         # The latest complete week (weeks start on Mondays).
         self.last_week = self.today - timedelta(days=self.today.weekday() + 7)
-        self.chunk_size = chunk_size
+        self.workers = workers
+        self.workers_peak_kib = 0  # the largest sum of the worker processes' peak RSS
         self.stdout = stdout or _Silent()
         self.first_names = text.FIRST_NAMES
         self.last_names = text.LAST_NAMES
@@ -260,6 +305,11 @@ class DemoCompany:
         self.escalation_ticket: dict[int, int] = {}  # account id -> a recent P1/P2 ticket
         self.users: dict[str, int] = {}
         self._sentiment_cache: dict[tuple, float] = {}
+
+    def __getstate__(self) -> dict:
+        # Worker processes build chunks with a copy (vipdesk/lib/bulk.py: load_chunks);
+        # they print nothing.
+        return {**self.__dict__, "stdout": _Silent()}
 
     def rng(self, phase: str) -> random.Random:
         return random.Random(f"{self.seed}:{phase}")
@@ -331,7 +381,7 @@ class DemoCompany:
         for role, count in counts.items():
             for _ in range(count):
                 first, last = self.person_name(rng)
-                username = base = f"{slug(first)}.{slug(last)}"
+                username = base = f"{name_slug(first)}.{name_slug(last)}"
                 n = 2
                 while username in taken:
                     username, n = f"{base}{n}", n + 1
@@ -487,10 +537,8 @@ class DemoCompany:
         level = seats * rng.uniform(0.45, 0.85)
         drift = rng.uniform(-0.004, 0.006)
         rows = []
-        for i in range(USAGE_WEEKS, 0, -1):
-            week = self.last_week - timedelta(weeks=i - 1)
+        for week, middle in self.usage_weeks:
             level = max(1.0, level * (1 + drift + rng.uniform(-0.03, 0.03)))
-            middle = datetime.combine(week, datetime.min.time(), tzinfo=UTC) + timedelta(days=3)
             rows.append((week, max(1, int(level * (1 - 0.6 * plan.intensity(middle))))))
         return rows
 
@@ -501,7 +549,9 @@ class DemoCompany:
             return []  # never answered
         base = rng.randint(-20, 80)
         offset = rng.randint(1, 90)
-        dates = [self.today - timedelta(days=offset + 91 * k) for k in range(4, -1, -1)]
+        dates = [
+            self.today - timedelta(days=offset + 91 * k) for k in range(NPS_POINTS - 1, -1, -1)
+        ]
         points = []
         for day in dates:
             at = datetime.combine(day, datetime.min.time(), tzinfo=UTC)
@@ -512,7 +562,7 @@ class DemoCompany:
             points[-2:] = [(points[-2][0], previous), (points[-1][0], nps)]
         return points
 
-    def account_row(self, rng, account_id, name, taken_domains, story=None):
+    def account_row(self, rng, account_id, name, domain, story=None):
         bands = self.bands
         if story:
             _, arr, renew_days, strategic, review, at_risk, _, _ = story
@@ -540,7 +590,6 @@ class DemoCompany:
             first, last = self.person_name(rng)
             sponsor = f"{first} {last}, {rng.choice(text.SPONSOR_TITLES)}"
         expansion = int(arr * rng.uniform(0.1, 0.6)) // 1000 * 1000 if rng.random() < 0.25 else 0
-        domain = self.account_domain(name, taken_domains)
         plan = AccountPlan(account_id, name, domain, tier, trouble, csm)
         if not story and trouble is None and rng.random() < OUT_OF_THE_BLUE_SHARE:
             plan.blue_escalation_at = self.now - timedelta(days=rng.uniform(0, HISTORY_DAYS))
@@ -559,44 +608,78 @@ class DemoCompany:
         return plan, row, usage, nps
 
     def create_accounts(self) -> None:
-        rng = self.rng("accounts")
         self.bands = current_bands()
-        account_writer = BulkWriter(Account, self.ACCOUNT_FIELDS)
-        domain_writer = BulkWriter(AccountDomain, ["id", "account_id", "domain"])
-        usage_writer = BulkWriter(UsagePoint, ["id", "account_id", "week", "active_users"])
-        nps_writer = BulkWriter(NpsPoint, ["id", "account_id", "date", "score"])
-        account_id, domain_id = next_id(Account), next_id(AccountDomain)
-        usage_id, nps_id = _counter(next_id(UsagePoint)), _counter(next_id(NpsPoint))
+        # Names and domains must be unique: drawn one after another, before the chunks.
+        rng = self.rng("account names")
         taken_names = {s[0] for s in STORY_ACCOUNTS}
         taken_domains: set[str] = set()
-        progress = Progress(self.stdout, "accounts", self.n_accounts)
-        done = 0
-        rebuild = self.n_accounts >= LARGE_LOAD
-        with BackgroundLoad([Account, AccountDomain, UsagePoint, NpsPoint], rebuild) as load:
-            while done < self.n_accounts:
-                rows, domains, history = [], [], ([], [])
-                for i in range(done, min(done + self.chunk_size, self.n_accounts)):
-                    story = STORY_ACCOUNTS[i] if i < len(STORY_ACCOUNTS) else None
-                    name = story[0] if story else self.company_name(rng, taken_names)
-                    plan, row, usage, nps = self.account_row(
-                        rng, account_id, name, taken_domains, story
-                    )
-                    history[0].extend((next(usage_id), account_id, *point) for point in usage)
-                    history[1].extend((next(nps_id), account_id, *point) for point in nps)
-                    self.plans.append(plan)
-                    rows.append(row)
-                    domains.append((domain_id, account_id, plan.domain))
-                    domain_id += 1
-                    if rng.random() < 0.1:  # a second e-mail domain, e.g. a subsidiary
-                        extra = self.account_domain(f"{name} group", taken_domains)
-                        domains.append((domain_id, account_id, extra))
-                        domain_id += 1
-                    account_id += 1
-                load.submit(_write_pairs, account_writer, rows, domain_writer, domains)
-                load.submit(_write_pairs, usage_writer, history[0], nps_writer, history[1])
-                done += len(rows)
-                progress.report(done)
+        self.identities = []  # (name, domains) of each account, in order
+        for i in range(self.n_accounts):
+            story = STORY_ACCOUNTS[i] if i < len(STORY_ACCOUNTS) else None
+            name = story[0] if story else self.company_name(rng, taken_names)
+            domains = [self.account_domain(name, taken_domains)]
+            if rng.random() < 0.1:  # a second e-mail domain, e.g. a subsidiary
+                domains.append(self.account_domain(f"{name} group", taken_domains))
+            self.identities.append((name, domains))
         self.company_names = taken_names
+        self.first_account_id, first_domain_id = next_id(Account), next_id(AccountDomain)
+        self.first_usage_id, self.first_nps_id = next_id(UsagePoint), next_id(NpsPoint)
+        self.chunk_domain_ids = [first_domain_id]  # the first domain id of each chunk
+        for start in range(0, self.n_accounts, ACCOUNT_CHUNK):
+            domains = sum(len(d) for _, d in self.identities[start : start + ACCOUNT_CHUNK])
+            self.chunk_domain_ids.append(self.chunk_domain_ids[-1] + domains)
+        first_week = self.last_week - timedelta(weeks=USAGE_WEEKS - 1)
+        weeks = [first_week + timedelta(weeks=i) for i in range(USAGE_WEEKS)]
+        self.usage_weeks = [  # each week with its middle, when trouble is measured
+            (week, datetime.combine(week, datetime.min.time(), tzinfo=UTC) + timedelta(days=3))
+            for week in weeks
+        ]
+        writers = [
+            BulkWriter(Account, self.ACCOUNT_FIELDS),
+            BulkWriter(AccountDomain, ["id", "account_id", "domain"]),
+            BulkWriter(UsagePoint, ["id", "account_id", "week", "active_users"]),
+            BulkWriter(NpsPoint, ["id", "account_id", "date", "score"]),
+        ]
+        progress = Progress(self.stdout, "accounts", self.n_accounts)
+
+        def add(plans: list[AccountPlan]) -> None:
+            self.plans.extend(plans)
+            if len(self.plans) == self.n_accounts or len(self.plans) % 20_000 == 0:
+                progress.report(len(self.plans))
+
+        chunks = math.ceil(self.n_accounts / ACCOUNT_CHUNK)
+        peak = load_chunks(
+            self.account_chunk, chunks, writers, add, rebuild=self.n_accounts >= LARGE_LOAD,
+            workers=self.workers,
+        )  # fmt: skip
+        self.workers_peak_kib = max(self.workers_peak_kib, peak)
+        del self.identities, self.chunk_domain_ids  # the workers of later phases need neither
+
+    def account_chunk(self, chunk: int) -> tuple[list, list[AccountPlan]]:
+        """The rows of the chunk's accounts, their domains and history, from the chunk's
+        own random stream; each account has a block of USAGE_WEEKS usage and
+        NPS_POINTS NPS ids."""
+        rng = self.rng(f"accounts:{chunk}")
+        accounts, domains, usage, nps, plans = [], [], [], [], []
+        domain_id = self.chunk_domain_ids[chunk]
+        start = chunk * ACCOUNT_CHUNK
+        for i in range(start, min(start + ACCOUNT_CHUNK, self.n_accounts)):
+            account_id = self.first_account_id + i
+            story = STORY_ACCOUNTS[i] if i < len(STORY_ACCOUNTS) else None
+            name, account_domains = self.identities[i]
+            plan, row, weekly, quarterly = self.account_row(
+                rng, account_id, name, account_domains[0], story
+            )
+            usage_id = self.first_usage_id + i * USAGE_WEEKS
+            nps_id = self.first_nps_id + i * NPS_POINTS
+            usage.extend((usage_id + n, account_id, *point) for n, point in enumerate(weekly))
+            nps.extend((nps_id + n, account_id, *point) for n, point in enumerate(quarterly))
+            plans.append(plan)
+            accounts.append(row)
+            for domain in account_domains:
+                domains.append((domain_id, account_id, domain))
+                domain_id += 1
+        return [accounts, domains, usage, nps], plans
 
     # ---------------------------------------------------------------- contacts
 
@@ -616,7 +699,7 @@ class DemoCompany:
             title = text.BOARD_TITLES[(contact_id + self.seed) % len(text.BOARD_TITLES)]
         else:
             title = text.ORDINARY_TITLES[(contact_id * 31 + self.seed) % len(text.ORDINARY_TITLES)]
-        return f"{first} {last}", f"{slug(first)}.{slug(last)}@{plan.domain}", title
+        return f"{first} {last}", f"{name_slug(first)}.{name_slug(last)}@{plan.domain}", title
 
     def create_contacts(self) -> None:
         rng = self.rng("contacts")
@@ -631,9 +714,9 @@ class DemoCompany:
         progress = Progress(self.stdout, "contacts", 0)
         rebuild = len(self.plans) >= LARGE_LOAD
         with BackgroundLoad([Contact], rebuild) as load:
-            for start in range(0, len(self.plans), self.chunk_size // 4):
+            for start in range(0, len(self.plans), CONTACT_CHUNK):
                 rows = []
-                for plan in self.plans[start : start + self.chunk_size // 4]:
+                for plan in self.plans[start : start + CONTACT_CHUNK]:
                     low, high = self.CONTACTS_PER_TIER[plan.tier]
                     plan.first_contact_id, plan.contacts = contact_id, rng.randint(low, high)
                     for position in range(plan.contacts):
@@ -684,7 +767,7 @@ class DemoCompany:
         }
         categories = list(text.CATEGORIES)
         self.categories = categories
-        self.category_weights = [text.CATEGORIES[c][0] for c in categories]
+        self.category_weights = list(accumulate(text.CATEGORIES[c][0] for c in categories))
         # Ticket volume per account grows with its size; unhappy accounts write more.
         weights = []
         for plan in self.plans:
@@ -702,7 +785,7 @@ class DemoCompany:
             )
             / total
         )
-        self.cum_weights = list(_accumulate(weights))
+        self.cum_weights = list(accumulate(weights))
         self.churn_rates = {}
         for name, rate in (("direct", DIRECT_CHURN_RATE), ("indirect", INDIRECT_CHURN_RATE)):
             risky = min(0.6, rate * 12)
@@ -737,19 +820,10 @@ class DemoCompany:
         return created.replace(microsecond=0)
 
     def status_for_age(self, rng: random.Random, age_days: float) -> str:
-        S = Ticket.Status
-        if age_days < 1:
-            options = ((S.NEW, 45), (S.OPEN, 40), (S.PENDING, 10), (S.SOLVED, 5))
-        elif age_days < 3:
-            options = ((S.NEW, 10), (S.OPEN, 40), (S.PENDING, 25), (S.HOLD, 5), (S.SOLVED, 20))
-        elif age_days < 14:
-            options = ((S.OPEN, 10), (S.PENDING, 15), (S.HOLD, 5), (S.SOLVED, 70))
-        elif age_days < 30:
-            options = ((S.SOLVED, 40), (S.CLOSED, 60))
-        else:
-            options = ((S.SOLVED, 4), (S.CLOSED, 96))
-        statuses, weights = zip(*options, strict=True)
-        return rng.choices(statuses, weights)[0]
+        for oldest, statuses, cum_weights in STATUS_BY_AGE:
+            if age_days < oldest:
+                return rng.choices(statuses, cum_weights=cum_weights)[0]
+        raise AssertionError("STATUS_BY_AGE ends with infinity")
 
     def fill(self, rng: random.Random, template: str) -> str:
         """The template with its {placeholders} drawn at random (only those it uses)."""
@@ -790,7 +864,7 @@ class DemoCompany:
             organization = f"{rng.choice(text.COMPANY_WORDS)} {rng.choice(text.SECTORS)}"
             if organization in self.company_names:
                 organization += " Holdings"
-            email = f"{slug(first)}.{slug(last)}@personal-mail.example"
+            email = f"{name_slug(first)}.{name_slug(last)}@personal-mail.example"
             return None, f"{first} {last}", email, "", organization.replace("-", " ")
         first_ordinary = 3 if plan.tier == Tier.STRATEGIC else 2  # Tier 1's #2 is on the board
         u = rng.random()
@@ -804,14 +878,15 @@ class DemoCompany:
         name, email, title = self.contact_identity(contact_id, position, plan)
         return contact_id, name, email, title, plan.name
 
-    def ticket(self, rng: random.Random, ticket_id: int, plan: AccountPlan | None, message_id):
-        """One ticket row and its message rows."""
+    def ticket(self, rng, ticket_id, plan, message_id, escalation_ticket) -> tuple:
+        """One ticket row and its message rows (at most MESSAGES_PER_TICKET); a P1/P2
+        showing trouble becomes its account's entry in `escalation_ticket`."""
         tier = plan.tier if plan else Tier.STANDARD
         created = self.created_at(rng, plan)
         intensity = plan.intensity(created) if plan else 0.0
         troubled = rng.random() < intensity  # this ticket shows the trouble
         age_days = (self.now - created).total_seconds() / 86400
-        category = rng.choices(self.categories, self.category_weights)[0]
+        category = rng.choices(self.categories, cum_weights=self.category_weights)[0]
         _, priority_weights, subjects, problems, replies = text.CATEGORIES[category]
         if troubled:  # severity escalating
             p1, p2, *rest = priority_weights
@@ -903,38 +978,56 @@ class DemoCompany:
                     (next(message_id), ticket_id, "agent", agent_name, closing, resolved)
                 )
         if plan and troubled and priority in ("P1", "P2"):
-            self.escalation_ticket[plan.id] = ticket_id
+            escalation_ticket[plan.id] = ticket_id
         return (*row, *message_stats(messages)), messages
 
     def create_tickets(self) -> None:
-        rng = self.rng("tickets")
         ticket_writer = BulkWriter(Ticket, self.TICKET_FIELDS)
         message_writer = BulkWriter(TicketMessage, self.MESSAGE_FIELDS)
-        ticket_id = next_id(Ticket)
-        message_id = _counter(next_id(TicketMessage))
-        total = max(0, self.n_tickets - STORY_TICKETS)
+        self.first_ticket_id, self.first_message_id = next_id(Ticket), next_id(TicketMessage)
+        self.chunked_tickets = total = max(0, self.n_tickets - STORY_TICKETS)
+        chunks = math.ceil(total / TICKET_CHUNK)
         progress = Progress(self.stdout, "tickets", total)
-        plans, cum_weights, messages_total, done = self.plans, self.cum_weights, 0, 0
-        rebuild = total >= LARGE_LOAD
-        with BackgroundLoad([Ticket, TicketMessage], rebuild) as load:
-            while done < total:
-                size = min(self.chunk_size, total - done)
-                chosen = rng.choices(plans, cum_weights=cum_weights, k=size)
-                tickets, messages = [], []
-                for plan in chosen:
-                    if rng.random() < UNMATCHED_SHARE:
-                        plan = None
-                    row, rows = self.ticket(rng, ticket_id, plan, message_id)
-                    tickets.append(row)
-                    messages.extend(rows)
-                    ticket_id += 1
-                load.submit(_write_pairs, ticket_writer, tickets, message_writer, messages)
-                messages_total += len(messages)
-                done += size
-                progress.report(done)
-        self.say(f"  messages: {messages_total:,}")
+        counts = [0, 0]  # tickets, messages
+
+        def add(result) -> None:
+            tickets, messages, escalation_ticket = result
+            self.escalation_ticket.update(escalation_ticket)  # the latest chunk's wins
+            counts[0] += tickets
+            counts[1] += messages
+            if counts[0] == total or counts[0] % (10 * TICKET_CHUNK) == 0:
+                progress.report(counts[0])
+
+        writers = [ticket_writer, message_writer]
+        peak = load_chunks(
+            self.ticket_chunk, chunks, writers, add, rebuild=total >= LARGE_LOAD,
+            workers=self.workers,
+        )  # fmt: skip
+        self.workers_peak_kib = max(self.workers_peak_kib, peak)
+        self.say(f"  messages: {counts[1]:,}")
+        ticket_id = self.first_ticket_id + total
+        message_id = _counter(self.first_message_id + chunks * TICKET_CHUNK * MESSAGES_PER_TICKET)
         with transaction.atomic():
             self.create_story_tickets(ticket_writer, message_writer, ticket_id, message_id)
+
+    def ticket_chunk(self, chunk: int) -> tuple[list, tuple]:
+        """The rows of the chunk's tickets and messages, from the chunk's own random
+        stream: ticket ids follow on, message ids start at the chunk's reserved block."""
+        rng = self.rng(f"tickets:{chunk}")
+        start = chunk * TICKET_CHUNK
+        size = min(TICKET_CHUNK, self.chunked_tickets - start)
+        ticket_id = self.first_ticket_id + start
+        message_id = _counter(self.first_message_id + start * MESSAGES_PER_TICKET)
+        escalation_ticket: dict[int, int] = {}
+        tickets, messages = [], []
+        for plan in rng.choices(self.plans, cum_weights=self.cum_weights, k=size):
+            if rng.random() < UNMATCHED_SHARE:
+                plan = None
+            row, rows = self.ticket(rng, ticket_id, plan, message_id, escalation_ticket)
+            tickets.append(row)
+            messages.extend(rows)
+            ticket_id += 1
+        return [tickets, messages], (size, len(messages), escalation_ticket)
 
     def create_story_tickets(self, ticket_writer, message_writer, ticket_id, message_id) -> None:
         """The SPEC's story: Northwind's $12 billing question, just in, with a renewal in
@@ -1133,19 +1226,6 @@ def finish(stdout) -> None:
 def message_stats(rows) -> tuple:
     """The ticket's customer_message_stats from its message rows (MESSAGE_FIELDS)."""
     return tuple(customer_message_stats((r[2], r[4], r[5]) for r in rows).values())
-
-
-def _write_pairs(writer, rows, other_writer, other_rows) -> None:
-    """Rows and the rows that reference them (accounts and domains, tickets and messages)."""
-    writer.write(rows)
-    other_writer.write(other_rows)
-
-
-def _accumulate(values):
-    total = 0.0
-    for value in values:
-        total += value
-        yield total
 
 
 def _counter(start: int):

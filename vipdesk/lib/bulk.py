@@ -5,14 +5,23 @@ Rows are plain tuples of the fields named when the writer is made, in attname fo
 so a field added to a model later does not break bulk loading. Ids are chosen by the
 caller; call reset_sequences() afterwards."""
 
+import io
 import json
+import multiprocessing
+import multiprocessing.util
+import os
+import pickle
 import queue
+import resource
 import threading
 from collections.abc import Callable, Iterable
 
+import django
+import psycopg
 from django.core.management.color import no_style
-from django.db import connection, models, transaction
+from django.db import connection, connections, models, transaction
 from django.utils import timezone
+from psycopg.copy import FileWriter
 
 
 class BulkWriter:
@@ -54,18 +63,38 @@ class BulkWriter:
         return self._insert(rows)
 
     def _copy(self, rows: Iterable[tuple]) -> int:
+        with connection.cursor() as cursor, cursor.copy(self._copy_sql()) as copy:
+            return self._write_rows(copy, rows)
+
+    def _copy_sql(self) -> str:
         quoted = ", ".join(connection.ops.quote_name(c) for c in self.columns)
-        sql = f"COPY {connection.ops.quote_name(self.table)} ({quoted}) FROM STDIN"
+        return f"COPY {connection.ops.quote_name(self.table)} ({quoted}) FROM STDIN"
+
+    def _write_rows(self, copy: psycopg.Copy, rows: Iterable[tuple]) -> int:
         extra, json_positions, count = self.extra_tuple, self.json_positions, 0
-        with connection.cursor() as cursor, cursor.copy(sql) as copy:
-            for row in rows:
-                if json_positions:
-                    row = list(row)
-                    for i in json_positions:
-                        row[i] = json.dumps(row[i])
-                copy.write_row((*row, *extra))
-                count += 1
+        for row in rows:
+            if json_positions:
+                row = list(row)
+                for i in json_positions:
+                    row[i] = json.dumps(row[i])
+            copy.write_row((*row, *extra))
+            count += 1
         return count
+
+    def copy_data(self, rows: Iterable[tuple]) -> bytes:
+        """The rows in COPY's text format, for write_copy_data (PostgreSQL only): another
+        process can format rows while this one writes."""
+        buffer = io.BytesIO()
+        with (
+            connection.cursor() as cursor,
+            psycopg.Copy(cursor.cursor, writer=FileWriter(buffer)) as copy,
+        ):
+            self._write_rows(copy, rows)
+        return buffer.getvalue()
+
+    def write_copy_data(self, data: bytes) -> None:
+        with connection.cursor() as cursor, cursor.copy(self._copy_sql()) as copy:
+            copy.write(data)
 
     def _insert(self, rows: Iterable[tuple]) -> int:
         fields = self.fields + self.extra_fields
@@ -141,8 +170,9 @@ class BackgroundLoad:
 
     The whole load is one transaction on the thread's own connection: foreign keys are
     checked row by row (no queue of deferred checks), and for large loads (`rebuild`) the
-    tables' non-unique indexes are dropped first and rebuilt at the end, which is much
-    cheaper than maintaining them row by row (PostgreSQL manual, "Populating a Database").
+    tables' non-unique indexes and foreign keys are dropped first and put back at the end,
+    which is much cheaper than maintaining and checking them row by row (PostgreSQL manual,
+    "Populating a Database"): putting a foreign key back checks all rows in one join.
     A failure rolls all of it back, indexes included.
 
     Inside an outer transaction (tests) the thread could not see uncommitted rows, and on
@@ -195,7 +225,9 @@ class BackgroundLoad:
             with transaction.atomic():
                 with connection.cursor() as cursor:
                     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-                dropped = drop_secondary_indexes(self.models) if self.rebuild_indexes else []
+                dropped = []
+                if self.rebuild_indexes:
+                    dropped = drop_secondary_indexes(self.models) + drop_foreign_keys(self.models)
                 while (item := self.queue.get()) is not None:
                     func, args = item
                     func(*args)
@@ -235,3 +267,112 @@ def drop_secondary_indexes(model_list: list[type[models.Model]]) -> list[str]:
                 cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
                 statements.append(definition)
     return statements
+
+
+def drop_foreign_keys(model_list: list[type[models.Model]]) -> list[str]:
+    """Drop the tables' foreign keys; return the statements that add them back."""
+    statements = []
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for model in model_list:
+            table = model._meta.db_table
+            cursor.execute(
+                """
+                SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
+                WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname
+                """,
+                [table],
+            )
+            for name, definition in cursor.fetchall():
+                cursor.execute(f"ALTER TABLE {quote(table)} DROP CONSTRAINT {quote(name)}")
+                statements.append(
+                    f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(name)} {definition}"
+                )
+    return statements
+
+
+def load_chunks(
+    build: Callable[[int], tuple[list[list[tuple]], object]],
+    chunks: int,
+    writers: list[BulkWriter],
+    on_chunk: Callable[[object], None],
+    *,
+    rebuild: bool = False,
+    workers: int = 1,
+) -> int:
+    """Write chunks 0 … chunks-1 in order, in one BackgroundLoad: `build(i)` returns chunk
+    i's rows for each writer and a result that `on_chunk` gets, in chunk order.
+
+    With `workers` > 1 on PostgreSQL outside a transaction, `workers` - 1 worker
+    processes build chunks and format their rows for COPY while this process builds
+    every `workers`-th chunk itself and passes all on to the writing, so generating rows
+    in Python uses every core. `build` must depend on `i` alone (its randomness too), so
+    the rows do not depend on the number of workers, and must pickle: each worker gets
+    a copy. Workers are started fresh (spawn), not forked, so they hold only Django and
+    that copy. Returns the sum of the workers' peak memory (RSS, KiB)."""
+    models = list(dict.fromkeys(w.model for w in writers))
+    parallel = workers > 1 and connection.vendor == "postgresql" and not connection.in_atomic_block
+    with BackgroundLoad(models, rebuild) as load:
+        if not parallel:
+            for i in range(chunks):
+                rows, result = build(i)
+                load.submit(_write_all, writers, rows)
+                on_chunk(result)
+            return 0
+        job = pickle.dumps((build, writers), protocol=pickle.HIGHEST_PROTOCOL)
+        peaks: dict[int, int] = {}
+        start = (job, connection.settings_dict["NAME"])
+        with multiprocessing.get_context("spawn").Pool(workers - 1, _start_worker, start) as pool:
+            ahead = {  # the workers' chunks, a round ahead
+                i: pool.apply_async(_build_chunk, (i,))
+                for i in range(min(chunks, 2 * workers))
+                if i % workers
+            }
+            for i in range(chunks):
+                if i % workers:
+                    data, result, pid, peak = ahead.pop(i).get()
+                    peaks[pid] = max(peaks.get(pid, 0), peak)
+                else:
+                    data, result = _build_copy_data(build, writers, i)
+                load.submit(_write_all_copy_data, writers, data)
+                on_chunk(result)
+                following = i + 2 * workers
+                if following < chunks and following % workers:
+                    ahead[following] = pool.apply_async(_build_chunk, (following,))
+            pool.close()
+            pool.join()
+        return sum(peaks.values())
+
+
+_chunk_job: tuple | None = None  # (build, writers) of load_chunks, in a worker process
+
+
+def _start_worker(job: bytes, database: str) -> None:
+    global _chunk_job
+    django.setup()  # before unpickling: the writers name models and fields
+    # COPY's formatting needs a connection: to the same database (tests use another).
+    connection.settings_dict["NAME"] = database
+    _chunk_job = pickle.loads(job)  # noqa: S301 — written by the parent process
+    # Close the worker's connection (for COPY's formatting) when it exits (Pool.close).
+    multiprocessing.util.Finalize(None, connections.close_all, exitpriority=1)
+
+
+def _build_chunk(i: int) -> tuple:
+    build, writers = _chunk_job
+    data, result = _build_copy_data(build, writers, i)
+    return data, result, os.getpid(), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def _build_copy_data(build, writers: list[BulkWriter], i: int) -> tuple[list[bytes], object]:
+    rows, result = build(i)
+    return [w.copy_data(chunk) for w, chunk in zip(writers, rows, strict=True)], result
+
+
+def _write_all(writers: list[BulkWriter], rows: list[list[tuple]]) -> None:
+    for writer, chunk in zip(writers, rows, strict=True):
+        writer.write(chunk)
+
+
+def _write_all_copy_data(writers: list[BulkWriter], data: list[bytes]) -> None:
+    for writer, chunk in zip(writers, data, strict=True):
+        writer.write_copy_data(chunk)

@@ -22,9 +22,20 @@ class BusinessCalendar:
     holidays: frozenset[date] = frozenset()
     always_open: bool = False
     name: str = ""
+    # window() per day, computed once: due times of many tickets (seed_demo writes
+    # millions, the router thousands at once) ask for the same few hundred days, and
+    # each answer costs two time-zone conversions.
+    _windows: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def window(self, day: date) -> tuple[datetime, datetime] | None:
         """The UTC [open, close) interval of a local calendar day, or None if closed."""
+        try:
+            return self._windows[day]
+        except KeyError:
+            window = self._windows[day] = self._window(day)
+            return window
+
+    def _window(self, day: date) -> tuple[datetime, datetime] | None:
         if self.always_open:
             start = datetime.combine(day, time(0), tzinfo=self.tz).astimezone(UTC)
             end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=self.tz)

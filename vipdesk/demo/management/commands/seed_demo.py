@@ -1,3 +1,5 @@
+import os
+import resource
 from datetime import datetime
 
 from django.core.management.base import BaseCommand, CommandError
@@ -30,7 +32,12 @@ class Command(BaseCommand):
             "--now",
             help="Pretend it is this ISO 8601 time (for reproducible data); default: now.",
         )
-        parser.add_argument("--chunk-size", type=int, default=20_000)
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=os.cpu_count(),
+            help="Processes building tickets on PostgreSQL (default: one per core).",
+        )
         parser.add_argument(
             "--if-empty", action="store_true", help="Do nothing if any account exists."
         )
@@ -55,12 +62,20 @@ class Command(BaseCommand):
             now = datetime.fromisoformat(options["now"])
             if timezone.is_naive(now):
                 now = timezone.make_aware(now, timezone.UTC)
-        demo.DemoCompany(
+        company = demo.DemoCompany(
             seed=options["seed"],
             accounts=options["accounts"],
             tickets=options["tickets"],
             now=now,
-            chunk_size=options["chunk_size"],
+            workers=options["workers"],
             stdout=self.stdout,
-        ).build()
+        )
+        company.build()
         demo.finish(self.stdout)
+        # Each worker's peak counts what it shares with this process too: an upper bound.
+        own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+        workers = company.workers_peak_kib // 1024
+        self.stdout.write(
+            f"Peak memory (RSS): {own:,} MB in this process + {workers:,} MB in its "
+            f"workers = {own + workers:,} MB"
+        )
