@@ -18,15 +18,18 @@ import math
 from dataclasses import dataclass
 from datetime import date, datetime
 from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 import numpy as np
-from sklearn.linear_model import LogisticRegression
 
 from accounts.forms import FACTOR_SETTINGS
 from accounts.history import USAGE_WINDOWS_MAX_WEEKS
 from accounts.scoring import FACTORS, FeatureColumns, strength_columns
 from vipdesk.insight.backtest import PRECISION_WINDOW
 from vipdesk.insight.replay import WARM_UP, load_outcomes, midnight, replay
+
+if TYPE_CHECKING:
+    from sklearn.linear_model import LogisticRegression
 
 NAMES = list(FACTORS)
 
@@ -84,13 +87,18 @@ class Samples:
 
 @dataclass
 class Fit:
-    model: LogisticRegression
+    model: "LogisticRegression"
     active: list[int]  # the factors kept (non-negative coefficients), as NAMES indexes
     log_likelihood: float
 
 
 def fit(x, y) -> Fit:
     """A logistic regression with non-negative coefficients (negative ones dropped)."""
+    # Imported here: scikit-learn (with SciPy) takes ~1.5 s and ~75 MB to import, and
+    # every process (web, workers, commands, seed_demo's chunk workers) imports this
+    # module through the job schedule, while only the weekly fit uses it.
+    from sklearn.linear_model import LogisticRegression  # noqa: PLC0415
+
     x, y = np.asarray(x, dtype=float), np.asarray(y)
     if len(set(y.tolist())) < 2:
         raise ValueError("The period needs days both followed and not followed by an outcome.")
