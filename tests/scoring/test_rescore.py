@@ -120,6 +120,31 @@ def test_it_rescores_every_account_and_snapshots_the_day(db):
     assert ScoreSnapshot.objects.filter(account=troubled).count() == 1
 
 
+def test_todays_snapshot_follows_a_score_that_changes_later_in_the_day(db):
+    """Only new or changed snapshots reach the upsert; a change the same day still does."""
+    every_factor_counts()
+    now = this_morning()
+    account = make_account(nps=60, previous_nps=55, usage_trend_pct=8.0)
+    jobs.rescore_all(now)
+    today = timezone.localdate(now)
+    assert ScoreSnapshot.objects.get(account=account, day=today).risk_score == 0
+    for days in (1, 2):
+        make_ticket(
+            account,
+            created_at=now - timedelta(days=days),
+            churn_points=30,
+            churn_signals=[{"phrase": "we will cancel", "kind": "direct", "weight": 30}],
+        )
+    jobs.rescore_all(now + timedelta(minutes=5))
+    account.refresh_from_db()
+    snapshot = ScoreSnapshot.objects.get(account=account, day=today)
+    assert account.risk_score > 0
+    assert (snapshot.risk_score, snapshot.risk_factors) == (
+        account.risk_score,
+        account.risk_factors,
+    )
+
+
 def test_reasons_keep_backslashes_quotes_and_tabs(db):
     """Scores reach the database as COPY text, whose escape character is the backslash."""
     every_factor_counts()

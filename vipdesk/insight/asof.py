@@ -14,7 +14,7 @@ from django.db import DatabaseError, connection
 from accounts.scoring import AccountFeatures, AccountScore, FeatureColumns, scores
 from vipdesk.insight.features import (
     big_aggregate,
-    columns_from,
+    chunks_of,
     create_features_table,
     feature_params,
     feature_sql,
@@ -50,10 +50,7 @@ def columns_as_of(now: datetime, ids: list[int] | None = None) -> Iterator[Featu
     with connection.cursor() as cursor:
         create_features_table(cursor, "features_as_of", now, ids)
         try:
-            last = 0
-            while len(columns := columns_from(cursor, "features_as_of", last, FETCH_SIZE)):
-                yield columns
-                last = int(columns.account_id[-1])
+            yield from chunks_of(cursor, "features_as_of", FETCH_SIZE)
         finally:
             # (in an aborted transaction the temp table goes with it)
             with suppress(DatabaseError):

@@ -20,6 +20,7 @@ before `now`, as it keeps one time); NPS and usage from the dated history
 """
 
 import json
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import fields as dataclass_fields
 from datetime import UTC, date, datetime, timedelta
@@ -481,7 +482,7 @@ _CHUNK_BYTES = " || ".join(
 
 def create_features_table(cursor, table: str, now: datetime, ids: list[int] | None) -> int:
     """PostgreSQL: every account's (or `ids`') features as of `now` into a TEMP table
-    keyed by account id, for `columns_from`; returns how many accounts."""
+    keyed by account id, for `chunks_of`; returns how many accounts."""
     cursor.execute(f"DROP TABLE IF EXISTS {table}")
     with big_aggregate(cursor):
         sql = feature_sql("postgresql", restricted=ids is not None)
@@ -496,7 +497,15 @@ def create_features_table(cursor, table: str, now: datetime, ids: list[int] | No
     return total
 
 
-def columns_from(cursor, table: str, after: int, limit: int) -> FeatureColumns:
+def chunks_of(cursor, table: str, size: int) -> Iterator[FeatureColumns]:
+    """A features table's accounts, `size` at a time in id order, as FeatureColumns."""
+    last = 0
+    while len(columns := _columns_from(cursor, table, last, size)):
+        yield columns
+        last = int(columns.account_id[-1])
+
+
+def _columns_from(cursor, table: str, after: int, limit: int) -> FeatureColumns:
     """The next `limit` accounts of a features table (by id, after `after`) as
     FeatureColumns; none when they are all read."""
     cursor.execute(
@@ -522,18 +531,15 @@ def columns_from(cursor, table: str, after: int, limit: int) -> FeatureColumns:
             direct[position[account]] = tuple(direct_phrases or ())
             indirect[position[account]] = tuple(indirect_phrases or ())
 
-    def number(name: str) -> np.ndarray:
-        return records[name]
-
-    severities = {s: number(f"esc_{s}") for s in SEVERITY_WEIGHT}
+    severities = {s: records[f"esc_{s}"] for s in SEVERITY_WEIGHT}
     return FeatureColumns(
         account_id=account_id,
-        **{name: number(name) for name in _NUMBERS},
-        usage_weeks=np.stack([number(c) for c in USAGE_WEEK_COLUMNS], 1),
-        renewal_day=number("renewal_day"),
-        direct_count=number("direct_count"),
-        indirect_count=number("indirect_count"),
-        champion_last_seen=number("champion_last_seen"),
+        **{name: records[name] for name in _NUMBERS},
+        usage_weeks=np.stack([records[c] for c in USAGE_WEEK_COLUMNS], 1),
+        renewal_day=records["renewal_day"],
+        direct_count=records["direct_count"],
+        indirect_count=records["indirect_count"],
+        champion_last_seen=records["champion_last_seen"],
         escalation_load=np.asarray(escalation_load(severities), dtype=float),
         direct_phrases=direct,
         indirect_phrases=indirect,

@@ -33,7 +33,7 @@ from accounts.risk_alerts import leads_and_admins, threshold_crossings
 from accounts.scoring import FeatureColumns, scores
 from vipdesk.alerts.raising import raise_alerts
 from vipdesk.insight.asof import columns_as_of
-from vipdesk.insight.features import columns_from, create_features_table
+from vipdesk.insight.features import chunks_of, create_features_table
 from vipdesk.insight.risk_bands import band_workflows
 from vipdesk.lib.locks import advisory_lock
 
@@ -224,12 +224,12 @@ def _score_and_write_pg(
         "CREATE TEMP TABLE scoring_results (account_id bigint PRIMARY KEY, health smallint,"
         " risk smallint, level varchar(10), factors jsonb, alert_level smallint)"
     )
-    done, last = 0, 0
+    done = 0
     failures: dict[int, str] = {}
     timings = {"start": timings_start, "features": time.monotonic()}
     if on_chunk:
         on_chunk(0, total)
-    while len(columns := columns_from(cursor, "scoring_features", last, chunk_size)):
+    for columns in chunks_of(cursor, "scoring_features", chunk_size):
         scored = _copy_text(columns, weights, now, failures)
         with cursor.cursor.copy(
             "COPY scoring_results (account_id, health, risk, level, factors, alert_level)"
@@ -237,8 +237,6 @@ def _score_and_write_pg(
         ) as copy:
             copy.write(scored)
         done += len(columns)
-        last = int(columns.account_id[-1])
-        del columns, scored
         if on_chunk:
             on_chunk(done, total)
     timings["scoring"] = time.monotonic()
