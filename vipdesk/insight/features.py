@@ -70,23 +70,64 @@ def sentiment_avg(where: str) -> str:
     )
 
 
-_MESSAGES_IN_WINDOW = (
-    "(SELECT coalesce({aggregate}, 0) FROM tickets_ticketmessage m WHERE m.ticket_id = t.id"
-    " AND m.author = 'customer' AND m.created_at >= {since} AND m.created_at < {until})"
+def straddles(edges: tuple[str, ...] = ("d120", "d30", "now")) -> str:
+    """The ticket's customer messages fall on both sides of one of the windows' edges
+    (parameter names): few tickets, whose messages are then counted one by one."""
+    first, last = "t.first_customer_message_at", "t.last_customer_message_at"
+    return "(" + " OR ".join(f"({first} < %({e})s AND {last} >= %({e})s)" for e in edges) + ")"
+
+
+def customer_messages(since: str, until: str, total: str, counted: str) -> str:
+    """A ticket's customer messages created in [since, until) (parameter names): the
+    ticket's own sum (Ticket.customer_messages…) when all of them fall inside, none when
+    all fall outside, and `counted` (from the messages themselves) when they straddle
+    an edge."""
+    first, last = "t.first_customer_message_at", "t.last_customer_message_at"
+    since, until = f"%({since})s", f"%({until})s"
+    return (
+        f"CASE WHEN t.customer_messages = 0 THEN 0 WHEN {straddles()} THEN {counted}"
+        f" WHEN {first} >= {since} AND {last} < {until} THEN {total} ELSE 0 END"
+    )
+
+
+# PostgreSQL counts a straddling ticket's messages in a LATERAL subquery, which runs
+# its index scan only where the ticket straddles (a filter on the ticket alone is
+# checked once, before the scan) and, unlike a correlated subquery, lets the ticket
+# aggregate run in parallel workers. SQLite has no LATERAL: a correlated subquery.
+_STRADDLING_MESSAGES = (
+    "SELECT {aggregate} FROM tickets_ticketmessage m WHERE m.ticket_id = t.id"
+    " AND m.author = 'customer' AND m.created_at >= %({since})s AND m.created_at < %({until})s"
+)
+_WINDOWS = {"recent": ("d30", "now"), "before": ("d120", "d30")}
+_COUNTED = {"messages": "count(*)", "chars": "coalesce(sum(length(m.body)), 0)"}
+_LATERAL = (
+    "LEFT JOIN LATERAL (SELECT "
+    + ", ".join(
+        f"count(*) FILTER (WHERE m.created_at >= %({since})s AND m.created_at < %({until})s)"
+        f" AS messages_{window}, coalesce(sum(length(m.body)) FILTER (WHERE m.created_at"
+        f" >= %({since})s AND m.created_at < %({until})s), 0) AS chars_{window}"
+        for window, (since, until) in _WINDOWS.items()
+    )
+    + " FROM tickets_ticketmessage m WHERE m.ticket_id = t.id AND m.author = 'customer'"
+    " AND m.created_at >= %(d120)s AND m.created_at < %(now)s AND t.customer_messages > 0"
+    f" AND {straddles()}) s ON true"
 )
 
 
-def customer_messages(since: str, until: str, aggregate: str, total: str) -> str:
-    """A ticket's customer messages created in [since, until) (parameter names): the
-    ticket's own sum (Ticket.customer_messages…) when all of them fall inside or outside,
-    else (they straddle an edge; few tickets) counted from the messages themselves."""
-    first, last = "t.first_customer_message_at", "t.last_customer_message_at"
-    since, until = f"%({since})s", f"%({until})s"
-    lookup = _MESSAGES_IN_WINDOW.format(aggregate=aggregate, since=since, until=until)
-    return (
-        f"CASE WHEN t.customer_messages = 0 OR {last} < {since} OR {first} >= {until} THEN 0"
-        f" WHEN {first} >= {since} AND {last} < {until} THEN {total} ELSE {lookup} END"
-    )
+def _message_sums(vendor: str) -> dict[str, str]:
+    """The four windowed sums of customer messages and their characters."""
+    sums = {}
+    for window, (since, until) in _WINDOWS.items():
+        for what, aggregate in _COUNTED.items():
+            total = "t.customer_messages" if what == "messages" else "t.customer_message_chars"
+            if vendor == "postgresql":
+                counted = f"s.{what}_{window}"
+            else:
+                counted = "(" + _STRADDLING_MESSAGES.format(
+                    aggregate=aggregate, since=since, until=until
+                ) + ")"
+            sums[f"{what}_{window}"] = customer_messages(since, until, total, counted)
+    return sums
 
 
 _SQL = """
@@ -115,16 +156,24 @@ WITH t AS (
             < %(now)s OR t.resolution_breached_at < %(now)s)) AS breaches_90d,
         avg(CAST(t.csat AS double precision)) FILTER (WHERE t.created_at >= %(d90)s
             AND t.resolved_at < %(now)s) AS csat_90d,
-        {agg_signals} FILTER (WHERE t.created_at >= %(d30)s AND t.churn_points > 0)
-            AS churn_signals_30d,
         sum({messages_recent}) AS messages_recent,
         sum({chars_recent}) AS chars_recent,
         sum({messages_before}) AS messages_before,
         sum({chars_before}) AS chars_before
-    FROM tickets_ticket t
+    FROM tickets_ticket t {straddling_messages}
     WHERE t.account_id IS NOT NULL AND t.created_at < %(now)s
         AND (t.created_at >= %(d120)s OR {open_at_now}
             OR t.last_customer_message_at >= %(d120)s) {only_t}
+    GROUP BY t.account_id
+),
+ph AS (
+    -- the distinct churn phrases of the last 30 days' tickets (few: a separate pass,
+    -- so that the ticket aggregate above has no array to collect)
+    SELECT t.account_id, {direct_phrases} AS direct_phrases,
+        {indirect_phrases} AS indirect_phrases
+    FROM tickets_ticket t {signals}
+    WHERE t.account_id IS NOT NULL AND t.created_at >= %(d30)s AND t.created_at < %(now)s
+        AND t.churn_points > 0 {only_t}
     GROUP BY t.account_id
 ),
 e AS (
@@ -177,6 +226,7 @@ u AS (
 SELECT {select}
 FROM accounts_account a
 LEFT JOIN t ON t.account_id = a.id
+LEFT JOIN ph ON ph.account_id = a.id
 LEFT JOIN e ON e.account_id = a.id
 LEFT JOIN c ON c.account_id = a.id
 LEFT JOIN np ON np.account_id = a.id
@@ -210,8 +260,8 @@ _SELECT = {
     "sentiment_recent": "t.sentiment_recent",
     "sentiment_before": "t.sentiment_before",
     "csat_90d": "t.csat_90d",
-    "direct_phrases": "{direct_phrases}",
-    "indirect_phrases": "{indirect_phrases}",
+    "direct_phrases": "ph.direct_phrases",
+    "indirect_phrases": "ph.indirect_phrases",
     "message_length_recent": "CAST(t.chars_recent AS double precision)"
     " / NULLIF(t.messages_recent, 0)",
     "messages_recent": "coalesce(t.messages_recent, 0)",
@@ -230,12 +280,11 @@ assert set(_SELECT) == set(COLUMNS)
 # tickets, the distinct phrases picked out of them for the (few) accounts that have any.
 _DIALECT = {
     "postgresql": {
-        "agg_signals": "jsonb_agg(t.churn_signals)",
-        "phrases": "CASE WHEN t.churn_signals_30d IS NOT NULL THEN ARRAY(SELECT DISTINCT"
-        " sig->>'phrase' FROM jsonb_array_elements(t.churn_signals_30d) per_ticket(signals),"
-        " jsonb_array_elements(per_ticket.signals) sig WHERE {kind}) END",
+        "signals": "LEFT JOIN LATERAL jsonb_array_elements(t.churn_signals) sig ON true",
+        # an array (maybe empty) for an account with churn tickets, as for the counts
+        "phrases": "coalesce(array_agg(DISTINCT sig->>'phrase') FILTER (WHERE {kind}), '{{}}')",
         "direct": "sig->>'kind' = 'direct'",
-        "indirect": "sig->>'kind' IS DISTINCT FROM 'direct'",
+        "indirect": "sig IS NOT NULL AND sig->>'kind' IS DISTINCT FROM 'direct'",
         "greatest": "GREATEST(CASE WHEN c.last_contacted_at < %(now)s"
         " THEN c.last_contacted_at END, c.last_ticket)",
         "only": "{col} = ANY(%(ids)s)",
@@ -243,12 +292,12 @@ _DIALECT = {
         "agg_users": "array_agg(active_users)",
     },
     "sqlite": {
-        "agg_signals": "json_group_array(json(t.churn_signals))",
-        "phrases": "(SELECT group_concat(DISTINCT json_extract(sig.value, '$.phrase'))"
-        " FROM json_each(t.churn_signals_30d) per_ticket, json_each(per_ticket.value) sig"
-        " WHERE {kind})",
+        "signals": "LEFT JOIN json_each(t.churn_signals) sig",
+        "phrases": "group_concat(DISTINCT json_extract(sig.value, '$.phrase'))"
+        " FILTER (WHERE {kind})",
         "direct": "json_extract(sig.value, '$.kind') = 'direct'",
-        "indirect": "coalesce(json_extract(sig.value, '$.kind'), '') != 'direct'",
+        "indirect": "sig.value IS NOT NULL"
+        " AND coalesce(json_extract(sig.value, '$.kind'), '') != 'direct'",
         "greatest": "CASE WHEN c.last_contacted_at < %(now)s AND (c.last_ticket IS NULL"
         " OR c.last_contacted_at > c.last_ticket) THEN c.last_contacted_at"
         " ELSE c.last_ticket END",
@@ -263,7 +312,8 @@ _DIALECT = {
 
 def feature_sql(vendor: str, restricted: bool = False) -> str:
     """The features statement; `restricted` adds a filter on the account ids (%(ids)s)."""
-    d = _DIALECT["postgresql" if vendor == "postgresql" else "sqlite"]
+    vendor = "postgresql" if vendor == "postgresql" else "sqlite"
+    d = _DIALECT[vendor]
 
     def only(col: str, prefix: str = "AND") -> str:
         return f"{prefix} {d['only'].format(col=col)}" if restricted else ""
@@ -272,29 +322,22 @@ def feature_sql(vendor: str, restricted: bool = False) -> str:
         priority=PRIORITY,
         open_at_now=OPEN_AT_NOW,
         closed_escalation=CLOSED_ESCALATION,
-        agg_signals=d["agg_signals"],
+        straddling_messages=_LATERAL if vendor == "postgresql" else "",
+        signals=d["signals"],
+        direct_phrases=d["phrases"].format(kind=d["direct"]),
+        indirect_phrases=d["phrases"].format(kind=d["indirect"]),
         agg_weeks_ago=d["agg_weeks_ago"],
         agg_users=d["agg_users"],
         greatest=d["greatest"],
         sentiment_recent=sentiment_avg("t.created_at >= %(d30)s"),
-        messages_recent=customer_messages("d30", "now", "count(*)", "t.customer_messages"),
-        chars_recent=customer_messages(
-            "d30", "now", "sum(length(m.body))", "t.customer_message_chars"
-        ),
-        messages_before=customer_messages("d120", "d30", "count(*)", "t.customer_messages"),
-        chars_before=customer_messages(
-            "d120", "d30", "sum(length(m.body))", "t.customer_message_chars"
-        ),
         sentiment_before=sentiment_avg("t.created_at >= %(d120)s AND t.created_at < %(d30)s"),
+        **_message_sums(vendor),
         only_t=only("t.account_id"),
         only_e=only("e.account_id"),
         only_c=only("c.account_id"),
         only_np=only("account_id"),
         only_a=only("a.id", "WHERE"),
-        select=",\n    ".join(f"{_SELECT[name]} AS {name}" for name in COLUMNS).format(
-            direct_phrases=d["phrases"].format(kind=d["direct"]),
-            indirect_phrases=d["phrases"].format(kind=d["indirect"]),
-        ),
+        select=",\n    ".join(f"{_SELECT[name]} AS {name}" for name in COLUMNS),
     )
 
 
