@@ -494,7 +494,20 @@ class Ticket(models.Model):
             models.UniqueConstraint(fields=["source", "external_id"], name="ticket_source_unique"),
         ]
         indexes = [
-            models.Index(fields=["account", "created_at"], name="ticket_account_time_idx"),
+            # An account's tickets by time; it also holds every column the rescore's
+            # ticket aggregate reads (vipdesk/insight/features.py), which then scans
+            # this index, in parallel, instead of the wide table.
+            models.Index(
+                fields=["account", "created_at"],
+                include=[
+                    "resolved_at", "status", "effective_priority", "customer_priority",
+                    "churn_points", "sentiment", "first_response_breached_at",
+                    "resolution_breached_at", "csat", "customer_messages",
+                    "customer_message_chars", "first_customer_message_at",
+                    "last_customer_message_at",
+                ],  # fmt: skip
+                name="ticket_account_time_idx",
+            ),
             # A champion's latest ticket before a moment (vipdesk/insight/features.py).
             models.Index(fields=["contact", "created_at"], name="ticket_contact_time_idx"),
             models.Index(
@@ -543,6 +556,14 @@ class Ticket(models.Model):
                 "id",
                 name="ticket_open_sla_due_idx",
                 condition=Q(status__in=["new", "open", "pending", "hold"]),  # OPEN_STATUSES
+            ),
+            # Tickets whose customer messages straddle a scoring window's edge
+            # (vipdesk/insight/features.py), found among those with recent ones.
+            models.Index(
+                fields=["last_customer_message_at", "first_customer_message_at"],
+                include=["id", "account", "created_at"],  # read from the index alone
+                condition=Q(customer_messages__gt=0),
+                name="ticket_customer_messages_idx",
             ),
             # Recent breaches, for /metrics (vipdesk/metrics/collector.py).
             models.Index(

@@ -46,13 +46,14 @@ OPEN_AT_NOW = (
 CLOSED_ESCALATION = ", ".join(f"'{s}'" for s in Escalation.CLOSED_STATUSES)
 
 # Row layout: the AccountFeatures fields in order, then open escalations (by severity)
-# and the weekly usage (how many weeks ago, active users) that usage_weeks is built from.
+# and the weekly active users of each week (0 = the latest complete week) that
+# usage_weeks is built from.
 ESCALATION_COLUMNS = ["esc_critical", "esc_high", "esc_medium", "esc_low"]
-USAGE_COLUMNS = ["usage_weeks_ago", "usage_users"]
+USAGE_WEEK_COLUMNS = [f"usage_w{k}" for k in range(USAGE_WINDOWS_MAX_WEEKS)]
 COLUMNS = [
     *(f.name for f in dataclass_fields(AccountFeatures) if f.name != "open_escalations"),
     *ESCALATION_COLUMNS,
-    *USAGE_COLUMNS,
+    *USAGE_WEEK_COLUMNS,
 ]
 
 PRIORITY = "COALESCE(NULLIF(t.effective_priority, ''), t.customer_priority)"
@@ -70,64 +71,40 @@ def sentiment_avg(where: str) -> str:
     )
 
 
-def straddles(edges: tuple[str, ...] = ("d120", "d30", "now")) -> str:
-    """The ticket's customer messages fall on both sides of one of the windows' edges
-    (parameter names): few tickets, whose messages are then counted one by one."""
-    first, last = "t.first_customer_message_at", "t.last_customer_message_at"
-    return "(" + " OR ".join(f"({first} < %({e})s AND {last} >= %({e})s)" for e in edges) + ")"
-
-
-def customer_messages(since: str, until: str, total: str, counted: str) -> str:
-    """A ticket's customer messages created in [since, until) (parameter names): the
-    ticket's own sum (Ticket.customer_messages…) when all of them fall inside, none when
-    all fall outside, and `counted` (from the messages themselves) when they straddle
-    an edge."""
-    first, last = "t.first_customer_message_at", "t.last_customer_message_at"
-    since, until = f"%({since})s", f"%({until})s"
-    return (
-        f"CASE WHEN t.customer_messages = 0 THEN 0 WHEN {straddles()} THEN {counted}"
-        f" WHEN {first} >= {since} AND {last} < {until} THEN {total} ELSE 0 END"
-    )
-
-
-# PostgreSQL counts a straddling ticket's messages in a LATERAL subquery, which runs
-# its index scan only where the ticket straddles (a filter on the ticket alone is
-# checked once, before the scan) and, unlike a correlated subquery, lets the ticket
-# aggregate run in parallel workers. SQLite has no LATERAL: a correlated subquery.
-_STRADDLING_MESSAGES = (
-    "SELECT {aggregate} FROM tickets_ticketmessage m WHERE m.ticket_id = t.id"
-    " AND m.author = 'customer' AND m.created_at >= %({since})s AND m.created_at < %({until})s"
-)
+STRADDLES = " OR ".join(
+    f"(t.first_customer_message_at < %({edge})s AND t.last_customer_message_at >= %({edge})s)"
+    for edge in ("d120", "d30", "now")
+)  # the ticket's customer messages fall on both sides of one of the windows' edges
 _WINDOWS = {"recent": ("d30", "now"), "before": ("d120", "d30")}
-_COUNTED = {"messages": "count(*)", "chars": "coalesce(sum(length(m.body)), 0)"}
-_LATERAL = (
-    "LEFT JOIN LATERAL (SELECT "
-    + ", ".join(
-        f"count(*) FILTER (WHERE m.created_at >= %({since})s AND m.created_at < %({until})s)"
-        f" AS messages_{window}, coalesce(sum(length(m.body)) FILTER (WHERE m.created_at"
-        f" >= %({since})s AND m.created_at < %({until})s), 0) AS chars_{window}"
-        for window, (since, until) in _WINDOWS.items()
+
+
+def whole_ticket_messages(since: str, until: str, total: str) -> str:
+    """A ticket's customer messages created in [since, until) (parameter names) when
+    none straddles an edge: the ticket's own sum (Ticket.customer_messages…) when all
+    of them fall inside, else none. The straddling tickets (few) have them counted one
+    by one (`sm` in the statement)."""
+    first, last = "t.first_customer_message_at", "t.last_customer_message_at"
+    return (
+        f"CASE WHEN t.customer_messages = 0 OR {STRADDLES} THEN 0"
+        f" WHEN {first} >= %({since})s AND {last} < %({until})s THEN {total} ELSE 0 END"
     )
-    + " FROM tickets_ticketmessage m WHERE m.ticket_id = t.id AND m.author = 'customer'"
-    " AND m.created_at >= %(d120)s AND m.created_at < %(now)s AND t.customer_messages > 0"
-    f" AND {straddles()}) s ON true"
+
+
+_WHOLE_TICKET_SUMS = ",\n".join(
+    f"        sum({whole_ticket_messages(since, until, total)}) AS {what}_{window}"
+    for window, (since, until) in _WINDOWS.items()
+    for what, total in (("messages", "t.customer_messages"), ("chars", "t.customer_message_chars"))
 )
-
-
-def _message_sums(vendor: str) -> dict[str, str]:
-    """The four windowed sums of customer messages and their characters."""
-    sums = {}
-    for window, (since, until) in _WINDOWS.items():
-        for what, aggregate in _COUNTED.items():
-            total = "t.customer_messages" if what == "messages" else "t.customer_message_chars"
-            if vendor == "postgresql":
-                counted = f"s.{what}_{window}"
-            else:
-                counted = "(" + _STRADDLING_MESSAGES.format(
-                    aggregate=aggregate, since=since, until=until
-                ) + ")"
-            sums[f"{what}_{window}"] = customer_messages(since, until, total, counted)
-    return sums
+_MESSAGES_IN_WINDOW = (
+    "(SELECT {aggregate} FROM tickets_ticketmessage m WHERE m.ticket_id = t.id"
+    " AND m.author = 'customer' AND m.created_at >= %({since})s AND m.created_at < %({until})s)"
+)
+_STRADDLING_SUMS = ",\n".join(
+    f"        sum({_MESSAGES_IN_WINDOW.format(aggregate=aggregate, since=since, until=until)})"
+    f" AS {what}_{window}"
+    for window, (since, until) in _WINDOWS.items()
+    for what, aggregate in (("messages", "count(*)"), ("chars", "sum(length(m.body))"))
+)
 
 
 _SQL = """
@@ -156,14 +133,23 @@ WITH t AS (
             < %(now)s OR t.resolution_breached_at < %(now)s)) AS breaches_90d,
         avg(CAST(t.csat AS double precision)) FILTER (WHERE t.created_at >= %(d90)s
             AND t.resolved_at < %(now)s) AS csat_90d,
-        sum({messages_recent}) AS messages_recent,
-        sum({chars_recent}) AS chars_recent,
-        sum({messages_before}) AS messages_before,
-        sum({chars_before}) AS chars_before
-    FROM tickets_ticket t {straddling_messages}
+{whole_ticket_sums}
+    FROM tickets_ticket t
     WHERE t.account_id IS NOT NULL AND t.created_at < %(now)s
         AND (t.created_at >= %(d120)s OR {open_at_now}
             OR t.last_customer_message_at >= %(d120)s) {only_t}
+    GROUP BY t.account_id
+),
+sm AS (
+    -- the customer messages of tickets whose messages straddle a window's edge, counted
+    -- one by one: few tickets, found on ticket_customer_messages_idx. Kept out of the
+    -- ticket aggregate above, which correlated subqueries would keep from running in
+    -- parallel workers.
+    SELECT t.account_id,
+{straddling_sums}
+    FROM tickets_ticket t
+    WHERE t.customer_messages > 0 AND t.last_customer_message_at >= %(d120)s
+        AND ({straddles}) AND t.account_id IS NOT NULL AND t.created_at < %(now)s {only_t}
     GROUP BY t.account_id
 ),
 ph AS (
@@ -218,14 +204,15 @@ np AS (
 ),
 u AS (
     -- weekly active users of the latest complete weeks (the usage windows read them)
-    SELECT account_id, {agg_weeks_ago} AS usage_weeks_ago, {agg_users} AS usage_users
+    SELECT account_id, {usage_weeks}
     FROM accounts_usagepoint
-    WHERE week >= %(usage_from)s AND week < %(until)s {only_np}
+    WHERE week >= %(week_{weeks})s AND week < %(week_0)s {only_np}
     GROUP BY account_id
 )
 SELECT {select}
 FROM accounts_account a
 LEFT JOIN t ON t.account_id = a.id
+LEFT JOIN sm ON sm.account_id = a.id
 LEFT JOIN ph ON ph.account_id = a.id
 LEFT JOIN e ON e.account_id = a.id
 LEFT JOIN c ON c.account_id = a.id
@@ -238,7 +225,7 @@ _SELECT = {
     "account_id": "a.id",
     "nps": "np.nps",
     "previous_nps": "np.previous_nps",
-    "usage_weeks": "NULL",  # from the two usage columns
+    "usage_weeks": "NULL",  # from the usage week columns
     "renewal_date": "a.renewal_date",
     **{
         c: f"coalesce(t.{c}, 0)"
@@ -262,15 +249,19 @@ _SELECT = {
     "csat_90d": "t.csat_90d",
     "direct_phrases": "ph.direct_phrases",
     "indirect_phrases": "ph.indirect_phrases",
-    "message_length_recent": "CAST(t.chars_recent AS double precision)"
-    " / NULLIF(t.messages_recent, 0)",
-    "messages_recent": "coalesce(t.messages_recent, 0)",
-    "message_length_before": "CAST(t.chars_before AS double precision)"
-    " / NULLIF(t.messages_before, 0)",
-    "messages_before": "coalesce(t.messages_before, 0)",
+    **{
+        name: expression
+        for window in _WINDOWS
+        for name, expression in {
+            f"message_length_{window}": f"CAST(coalesce(t.chars_{window}, 0)"
+            f" + coalesce(sm.chars_{window}, 0) AS double precision) / NULLIF(coalesce("
+            f"t.messages_{window}, 0) + coalesce(sm.messages_{window}, 0), 0)",
+            f"messages_{window}": f"coalesce(t.messages_{window}, 0)"
+            f" + coalesce(sm.messages_{window}, 0)",
+        }.items()
+    },
     **{c: f"coalesce(e.{c}, 0)" for c in ESCALATION_COLUMNS},
-    "usage_weeks_ago": "u.usage_weeks_ago",
-    "usage_users": "u.usage_users",
+    **{c: f"u.{c}" for c in USAGE_WEEK_COLUMNS},
     "champions": "coalesce(c.champions, 0)",
     "champion_last_seen": "c.champion_last_seen",
 }
@@ -288,8 +279,6 @@ _DIALECT = {
         "greatest": "GREATEST(CASE WHEN c.last_contacted_at < %(now)s"
         " THEN c.last_contacted_at END, c.last_ticket)",
         "only": "{col} = ANY(%(ids)s)",
-        "agg_weeks_ago": "array_agg((%(until)s - week - 1) / 7)",
-        "agg_users": "array_agg(active_users)",
     },
     "sqlite": {
         "signals": "LEFT JOIN json_each(t.churn_signals) sig",
@@ -302,18 +291,13 @@ _DIALECT = {
         " OR c.last_contacted_at > c.last_ticket) THEN c.last_contacted_at"
         " ELSE c.last_ticket END",
         "only": "{col} IN (SELECT value FROM json_each(%(ids)s))",
-        # the two group_concat walk the group's rows in the same order
-        "agg_weeks_ago": "group_concat(CAST((julianday(%(until)s) - julianday(week) - 1) / 7"
-        " AS INTEGER))",
-        "agg_users": "group_concat(active_users)",
     },
 }
 
 
 def feature_sql(vendor: str, restricted: bool = False) -> str:
     """The features statement; `restricted` adds a filter on the account ids (%(ids)s)."""
-    vendor = "postgresql" if vendor == "postgresql" else "sqlite"
-    d = _DIALECT[vendor]
+    d = _DIALECT["postgresql" if vendor == "postgresql" else "sqlite"]
 
     def only(col: str, prefix: str = "AND") -> str:
         return f"{prefix} {d['only'].format(col=col)}" if restricted else ""
@@ -322,16 +306,21 @@ def feature_sql(vendor: str, restricted: bool = False) -> str:
         priority=PRIORITY,
         open_at_now=OPEN_AT_NOW,
         closed_escalation=CLOSED_ESCALATION,
-        straddling_messages=_LATERAL if vendor == "postgresql" else "",
         signals=d["signals"],
         direct_phrases=d["phrases"].format(kind=d["direct"]),
         indirect_phrases=d["phrases"].format(kind=d["indirect"]),
-        agg_weeks_ago=d["agg_weeks_ago"],
-        agg_users=d["agg_users"],
+        usage_weeks=", ".join(
+            f"max(active_users) FILTER (WHERE week >= %(week_{k + 1})s AND week < %(week_{k})s)"
+            f" AS {name}"
+            for k, name in enumerate(USAGE_WEEK_COLUMNS)
+        ),
         greatest=d["greatest"],
         sentiment_recent=sentiment_avg("t.created_at >= %(d30)s"),
         sentiment_before=sentiment_avg("t.created_at >= %(d120)s AND t.created_at < %(d30)s"),
-        **_message_sums(vendor),
+        whole_ticket_sums=_WHOLE_TICKET_SUMS,
+        straddling_sums=_STRADDLING_SUMS,
+        straddles=STRADDLES,
+        weeks=USAGE_WINDOWS_MAX_WEEKS,
         only_t=only("t.account_id"),
         only_e=only("e.account_id"),
         only_c=only("c.account_id"),
@@ -378,12 +367,12 @@ def feature_params(vendor: str, now: datetime, ids: list[int] | None = None) -> 
         "d120": moment(120),
         "today": today if vendor == "postgresql" else today.isoformat(),
     }
+    # Weekly usage: week k (k weeks ago, 0 = the latest complete week) starts on
+    # week_{k+1} and ends before week_k.
     until = usage_until(today)
-    for name, day in {
-        "until": until,
-        "usage_from": until - timedelta(weeks=USAGE_WINDOWS_MAX_WEEKS),
-    }.items():
-        params[name] = day if vendor == "postgresql" else day.isoformat()
+    for k in range(USAGE_WINDOWS_MAX_WEEKS + 1):
+        day = until - timedelta(weeks=k)
+        params[f"week_{k}"] = day if vendor == "postgresql" else day.isoformat()
     if ids is not None:
         params["ids"] = list(ids) if vendor == "postgresql" else json.dumps(list(ids))
     return params
@@ -413,20 +402,6 @@ def _phrases(value) -> tuple[str, ...]:
     return tuple(sorted(p for p in value if p))
 
 
-def _usage_weeks(weeks_ago, users) -> tuple[int | None, ...]:
-    """(weeks ago, active users) pairs as a series, index 0 = the latest complete week."""
-    if not weeks_ago:
-        return ()
-    series = [None] * USAGE_WINDOWS_MAX_WEEKS
-    for ago, n in zip(weeks_ago, users, strict=True):
-        series[ago] = n
-    return tuple(series)
-
-
-def _integers(value) -> list[int]:
-    return [int(v) for v in value.split(",")] if value else []  # SQLite group_concat
-
-
 def _float(value) -> float | None:
     return None if value is None else float(value)
 
@@ -447,13 +422,17 @@ _FLOATS = [
     )
 ]
 _SEVERITIES = ("critical", "high", "medium", "low")
+_ESCALATIONS = len(COLUMNS) - len(USAGE_WEEK_COLUMNS) - len(ESCALATION_COLUMNS)
+_WEEKS = len(COLUMNS) - len(USAGE_WEEK_COLUMNS)
 
 
 def row_to_features(row) -> AccountFeatures:
     """A result row (PostgreSQL types) as AccountFeatures; positional, as this runs for
     every account."""
-    *values, critical, high, medium, low, weeks_ago, users = row
-    values[_USAGE] = _usage_weeks(weeks_ago, users)
+    values = list(row[:_ESCALATIONS])
+    critical, high, medium, low = row[_ESCALATIONS:_WEEKS]
+    weeks = tuple(row[_WEEKS:])
+    values[_USAGE] = weeks if any(n is not None for n in weeks) else ()
     values[_DIRECT] = tuple(values[_DIRECT] or ())
     values[_INDIRECT] = tuple(values[_INDIRECT] or ())
     escalations = {}
@@ -473,7 +452,6 @@ def sqlite_row_to_features(row) -> AccountFeatures:
     row[_INDIRECT] = _phrases(row[_INDIRECT])
     for i in _FLOATS:
         row[i] = _float(row[i])
-    row[-2], row[-1] = _integers(row[-2]), _integers(row[-1])
     return row_to_features(row)
 
 
@@ -501,13 +479,7 @@ _AS_NUMBERS = {
     "esc_medium": "esc_medium", "esc_low": "esc_low",
     **{name: name for name in _NUMBERS},
 }  # fmt: skip
-USAGE_WEEK_COLUMNS = [f"usage_w{k}" for k in range(USAGE_WINDOWS_MAX_WEEKS)]
-_AS_NUMBERS.update(
-    {
-        name: f"usage_users[array_position(usage_weeks_ago, {k})]"
-        for k, name in enumerate(USAGE_WEEK_COLUMNS)
-    }
-)
+_AS_NUMBERS.update({name: name for name in USAGE_WEEK_COLUMNS})
 _NUMBERS_TABLE = "SELECT account_id, {numbers}, direct_phrases, indirect_phrases FROM ({sql}) f"
 _NUMBERS_COLUMNS = ", ".join(
     f"coalesce(CAST({value} AS double precision), 'NaN') AS {name}"
