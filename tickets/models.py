@@ -500,7 +500,7 @@ class Ticket(models.Model):
             models.Index(
                 fields=["account", "created_at"],
                 include=[
-                    "resolved_at", "status", "effective_priority", "customer_priority",
+                    "id", "resolved_at", "status", "effective_priority", "customer_priority",
                     "churn_points", "sentiment", "first_response_breached_at",
                     "resolution_breached_at", "csat", "customer_messages",
                     "customer_message_chars", "first_customer_message_at",
@@ -557,13 +557,12 @@ class Ticket(models.Model):
                 name="ticket_open_sla_due_idx",
                 condition=Q(status__in=["new", "open", "pending", "hold"]),  # OPEN_STATUSES
             ),
-            # Tickets whose customer messages straddle a scoring window's edge
-            # (vipdesk/insight/features.py), found among those with recent ones.
+            # The last 30 days' tickets with churn language, whose phrases the
+            # rescore collects (vipdesk/insight/features.py).
             models.Index(
-                fields=["last_customer_message_at", "first_customer_message_at"],
-                include=["id", "account", "created_at"],  # read from the index alone
-                condition=Q(customer_messages__gt=0),
-                name="ticket_customer_messages_idx",
+                fields=["created_at"],
+                condition=Q(churn_points__gt=0),
+                name="ticket_churn_time_idx",
             ),
             # Recent breaches, for /metrics (vipdesk/metrics/collector.py).
             models.Index(

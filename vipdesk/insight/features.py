@@ -133,6 +133,7 @@ WITH t AS (
             < %(now)s OR t.resolution_breached_at < %(now)s)) AS breaches_90d,
         avg(CAST(t.csat AS double precision)) FILTER (WHERE t.created_at >= %(d90)s
             AND t.resolved_at < %(now)s) AS csat_90d,
+        count(*) FILTER (WHERE t.customer_messages > 0 AND ({straddles})) AS straddling,
 {whole_ticket_sums}
     FROM tickets_ticket t
     WHERE t.account_id IS NOT NULL AND t.created_at < %(now)s
@@ -142,14 +143,13 @@ WITH t AS (
 ),
 sm AS (
     -- the customer messages of tickets whose messages straddle a window's edge, counted
-    -- one by one: few tickets, found on ticket_customer_messages_idx. Kept out of the
-    -- ticket aggregate above, which correlated subqueries would keep from running in
-    -- parallel workers.
+    -- one by one (few tickets, of the accounts the ticket aggregate found them in):
+    -- correlated subqueries would keep the ticket aggregate from running in parallel.
     SELECT t.account_id,
 {straddling_sums}
     FROM tickets_ticket t
-    WHERE t.customer_messages > 0 AND t.last_customer_message_at >= %(d120)s
-        AND ({straddles}) AND t.account_id IS NOT NULL AND t.created_at < %(now)s {only_t}
+    WHERE t.account_id IN (SELECT account_id FROM t WHERE straddling > 0)
+        AND t.customer_messages > 0 AND ({straddles}) AND t.created_at < %(now)s
     GROUP BY t.account_id
 ),
 ph AS (
