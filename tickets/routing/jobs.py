@@ -24,7 +24,7 @@ idempotent: running it twice is harmless.
 Settings (getattr defaults): ROUTING_BATCH_SIZE = 200 rows or tickets per transaction,
 ROUTING_DRAIN_SECONDS = 60 (a drain then hands over to a new job, well inside the job
 timeout), ROUTING_SWEEP_AFTER_SECONDS = 30 (how long a row may wait before the sweep
-takes it), ROUTING_PASS_SECONDS = 0.1 (a pass that found less than a full batch is
+takes it), ROUTING_PASS_SECONDS = 0.25 (a pass that found less than a full batch is
 followed by the next one no sooner than this after it began: deliveries gather into
 batches instead of being drained a few at a time, each batch's dozen queries shared by
 more tickets, for at most this much more delay).
@@ -47,7 +47,7 @@ from vipdesk.lib.jobs import default_retry, get_queue
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
-PASS_SECONDS = 0.1
+PASS_SECONDS = 0.25
 
 
 ROUTING_REQUESTED = "vipdesk:routing:requested"
