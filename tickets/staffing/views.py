@@ -1,32 +1,31 @@
 """/pools/: VIP agent pools, their members, workload and PTO (support leads)."""
 
+from html import escape
+
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.utils.html import format_html_join
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tickets import access
+from tickets.models import AgentLevel
 from tickets.staffing import pools
 from tickets.staffing.forms import AddMemberForm, PtoEditForm, PtoForm
 
 
-def agent_options(agents, selected=None) -> str:
-    """<option>s of every agent ("Name (Level)"), `selected` (an id) marked."""
+def agent_options(agents, selected=None) -> SafeString:
+    """<option>s of every agent ("Name (Level)"), `selected` (an id) marked. Plain
+    `escape` over f-strings: `format_html_join` over 400 agents cost
+    more than the rest of the view's Python."""
     selected = str(selected or "")
-    return format_html_join(
-        "",
-        '<option value="{}"{}>{} ({})</option>',
-        (
-            (
-                a.pk,
-                mark_safe(" selected") if str(a.pk) == selected else "",
-                a,
-                a.get_level_display(),
-            )
+    labels = dict(AgentLevel.choices)
+    return mark_safe(  # noqa: S308  (names and labels escaped)
+        "".join(
+            f'<option value="{a.pk}"{" selected" if str(a.pk) == selected else ""}>'
+            f"{escape(str(a))} ({escape(str(labels[a.level]))})</option>"
             for a in agents
-        ),
+        )
     )
 
 
