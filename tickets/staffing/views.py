@@ -1,32 +1,22 @@
 """/pools/: VIP agent pools, their members, workload and PTO (support leads)."""
 
-from html import escape
-
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tickets import access
 from tickets.models import AgentLevel
 from tickets.staffing import pools
 from tickets.staffing.forms import AddMemberForm, PtoEditForm, PtoForm
+from vipdesk.lib.options import options
 
 
 def agent_options(agents, selected=None) -> SafeString:
-    """<option>s of every agent ("Name (Level)"), `selected` (an id) marked. Plain
-    `escape` over f-strings: `format_html_join` over 400 agents cost
-    more than the rest of the view's Python."""
-    selected = str(selected or "")
+    """<option>s of every agent ("Name (Level)"), `selected` (an id) marked."""
     labels = dict(AgentLevel.choices)
-    return mark_safe(  # noqa: S308  (names and labels escaped)
-        "".join(
-            f'<option value="{a.pk}"{" selected" if str(a.pk) == selected else ""}>'
-            f"{escape(str(a))} ({escape(str(labels[a.level]))})</option>"
-            for a in agents
-        )
-    )
+    return options(((a.pk, f"{a} ({labels[a.level]})") for a in agents), selected)
 
 
 def _pools_response(request, *, pto_form=None, status=200):
