@@ -108,11 +108,35 @@ def agents_named(text: str) -> QuerySet:
     )
 
 
+# What a queue row shows (templates/tickets/queue.html): loading whole tickets and
+# accounts decoded their bodies and JSON columns (tags, routing reasons, risk factors,
+# usage) for 50 rows that print none of them.
+ROW_FIELDS = (
+    "id",
+    "subject",
+    "status",
+    "tier",
+    "executive_contact",
+    "possible_vip",
+    "churn_signals",
+    "effective_priority",
+    "customer_priority",
+    "created_at",
+    "first_response_at",
+    "account__name",
+    "assigned_agent__user__username",
+    "assigned_agent__user__first_name",
+    "assigned_agent__user__last_name",
+)
+
+
 def vip_queue(filters: dict, user) -> QuerySet:
     sort = SORTS[filters.get("sort") or "sla"]
     qs = filter_queue(with_due(vip_tickets()), filters, user)
     ordering = [F(f).asc(nulls_last=True) if f == "due" else F(f).asc() for f in sort]
-    return qs.select_related("account", "contact", "assigned_agent__user").order_by(*ordering)
+    return (
+        qs.select_related("account", "assigned_agent__user").only(*ROW_FIELDS).order_by(*ordering)
+    )
 
 
 def unmatched_tickets() -> QuerySet:

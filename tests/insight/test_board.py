@@ -95,6 +95,15 @@ class TestBoardPage:
         client.force_login(lead)
         assert names(client.get(f"{URL}?csm={outsider.pk}")) == ["Theirs"]
 
+    def test_it_offers_every_csm_escaped_with_the_chosen_one_selected(self, client, lead, csm):
+        odd = make_user("odd", Role.CSM, first_name="<i>Ann</i>")
+        client.force_login(lead)
+        html = client.get(f"{URL}?csm={odd.pk}").content.decode()
+        select = html.split('name="csm">')[1].split("</select>")[0]
+        assert f'<option value="{csm.pk}">{csm.get_full_name()}</option>' in select
+        assert f'<option value="{odd.pk}" selected>&lt;i&gt;Ann&lt;/i&gt;</option>' in select
+        assert f'value="{lead.pk}"' not in select  # leads are not CSMs
+
     def test_it_filters_by_tier_and_level(self, client, csm):
         make_scored_account("Big", risk=90, arr=Decimal(600000))
         make_scored_account("Mid", risk=75, arr=Decimal(150000))
@@ -325,5 +334,5 @@ def test_it_picks_the_three_biggest_factors():
 def test_it_lists_only_csms_in_the_csm_filter(client, csm, lead):
     make_user("another_lead", Role.LEAD)
     client.force_login(lead)
-    response = client.get(URL)
-    assert [u.username for u in response.context["csms"]] == ["csm"]
+    select = client.get(URL).content.decode().split('name="csm">')[1].split("</select>")[0]
+    assert re.findall(r'<option value="(\d*)"', select) == ["", str(csm.pk)]

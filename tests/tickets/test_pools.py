@@ -19,6 +19,7 @@ from tickets.staffing.pools import (
     months_between,
     refresh_figures,
 )
+from tickets.staffing.views import agent_options
 
 NOW = datetime(2026, 1, 14, 10, 0, tzinfo=UTC)
 TODAY = NOW.date()
@@ -511,3 +512,13 @@ def test_it_renders_member_rows_escaped_with_their_pto_and_actions(client, lead)
     # The Remove button posts the pool's hidden form: the member leaves the pool.
     assert client.post(f"/pools/{pool.pk}/members/{odd.pk}/remove/").status_code == 302
     assert not pool.members.exists()
+
+
+def test_it_lists_every_agent_as_an_escaped_option_with_the_chosen_one_selected():
+    odd = make_agent(make_user("odd2", first_name="<b>Bo</b>", last_name="& Co"), level=3)
+    plain = make_agent(make_user("plain2", first_name="Al", last_name="Ng"), level=1)
+    html = str(agent_options([odd, plain], selected=plain.pk))
+    assert html == (
+        f'<option value="{odd.pk}">&lt;b&gt;Bo&lt;/b&gt; &amp; Co (Senior)</option>'
+        f'<option value="{plain.pk}" selected>Al Ng (L1)</option>'
+    )

@@ -127,6 +127,19 @@ def test_it_does_not_query_per_row(client, lead, htmx):
     assert count(3) == count(27)
 
 
+def test_it_reads_only_the_columns_a_row_shows(client, lead):
+    make_vip_ticket(assigned_agent=make_agent(level=3), body="x" * 5000)
+    client.force_login(lead)
+    with CaptureQueriesContext(connection) as ctx:
+        html = client.get("/queue/").content.decode()
+    rows_sql = next(
+        q["sql"] for q in ctx if 'FROM "tickets_ticket"' in q["sql"] and "LIMIT" in q["sql"]
+    )
+    for column in ("body", "tags", "routing_reasons", "risk_factors", "weekly_active_users"):
+        assert f'."{column}"' not in rows_sql
+    assert 'data-ticket="' in html
+
+
 def test_it_finds_agents_by_name(client, lead):
     from tests.factories import make_user
 

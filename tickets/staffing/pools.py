@@ -385,7 +385,8 @@ def pool_board(now: datetime | None = None) -> dict:
         .filter(routed=True, first_response_at__isnull=True)
         .vip()
         .exclude(queue=Queue.UNMATCHED)
-        .select_related("account")
+        # The name alone, not an Account per ticket: only the shown at-risk rows print it.
+        .annotate(account_name=F("account__name"))
         .only(
             "id",
             "subject",
@@ -395,8 +396,6 @@ def pool_board(now: datetime | None = None) -> dict:
             "assigned_agent",
             "sla_first_response_due",
             "first_response_at",
-            "account__id",
-            "account__name",
         )
         .order_by(F("sla_first_response_due").asc(nulls_last=True), "id")[:FORECAST_LIMIT]
     )

@@ -3,31 +3,20 @@
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.utils.html import format_html_join
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tickets import access
+from tickets.models import AgentLevel
 from tickets.staffing import pools
 from tickets.staffing.forms import AddMemberForm, PtoEditForm, PtoForm
+from vipdesk.lib.options import options
 
 
-def agent_options(agents, selected=None) -> str:
+def agent_options(agents, selected=None) -> SafeString:
     """<option>s of every agent ("Name (Level)"), `selected` (an id) marked."""
-    selected = str(selected or "")
-    return format_html_join(
-        "",
-        '<option value="{}"{}>{} ({})</option>',
-        (
-            (
-                a.pk,
-                mark_safe(" selected") if str(a.pk) == selected else "",
-                a,
-                a.get_level_display(),
-            )
-            for a in agents
-        ),
-    )
+    labels = dict(AgentLevel.choices)
+    return options(((a.pk, f"{a} ({labels[a.level]})") for a in agents), selected)
 
 
 def _pools_response(request, *, pto_form=None, status=200):

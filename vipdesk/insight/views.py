@@ -26,6 +26,7 @@ from accounts.models import (
     RiskLevel,
     Tier,
 )
+from accounts.templatetags.people import person
 from vipdesk.insight import charts
 from vipdesk.insight.board import (
     RENEWAL_WINDOWS,
@@ -41,6 +42,7 @@ from vipdesk.insight.forms import FlagFeedbackForm, InterventionForm, NoteForm, 
 from vipdesk.insight.handoff import load_handoff
 from vipdesk.insight.my_work import my_work
 from vipdesk.lib.charts import figure_data
+from vipdesk.lib.options import options
 from vipdesk.lib.roles import Role, has_role, role_required, roles_of
 
 
@@ -71,7 +73,10 @@ def render_board(request, *, default_mine: bool = False) -> TemplateResponse:
     if request.htmx and not request.htmx.history_restore_request:
         return TemplateResponse(request, "insight/board.html#results", context)
     context.update(
-        csms=owner_choices().filter(groups__name=Role.CSM),
+        csm_options=options(
+            ((u.pk, person(u)) for u in owner_choices().filter(groups__name=Role.CSM)),
+            query.csm,
+        ),
         tiers=Tier.choices,
         levels=RiskLevel.choices,
         windows=RENEWAL_WINDOWS,
