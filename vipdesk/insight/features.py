@@ -3,7 +3,10 @@ FILTER aggregates over rolling windows (tickets, customer messages, churn phrase
 open escalations, champions), never a query per account. It reads narrow ticket
 columns: customer messages come summed up on each ticket (routing keeps
 Ticket.customer_messages… up to date), and only a ticket whose messages straddle a
-window's edge has them counted one by one.
+window's edge has them counted one by one. On PostgreSQL the ticket aggregate, the
+bulk of the work, reads every column it needs from ticket_account_time_idx and runs
+in parallel workers: it holds no array and no correlated subquery, which would keep
+it in one process.
 
 `feature_sql(vendor, restricted)` returns the statement for PostgreSQL or SQLite (the
 embedded demo); `row_to_features(row)` turns one result row into AccountFeatures.
@@ -332,12 +335,10 @@ def feature_sql(vendor: str, restricted: bool = False) -> str:
 
 @contextmanager
 def big_aggregate(cursor):
-    """Session settings for the features statement on PostgreSQL: one big aggregate,
-    where JIT compilation costs more than it saves (0.5 s a run) and enough memory
-    keeps the hash aggregates in memory. The planner reckons 8 kB a group for an
-    array_agg or jsonb_agg (usage weeks, churn signals), so with 100,000 accounts it
-    split them into batches on disk though they take ~100 MB: hashing may use 8 ×
-    work_mem (2 GB, reckoned; not what it takes)."""
+    """Session settings for the features statement on PostgreSQL: JIT compilation
+    costs more than it saves (0.5 s a run), and enough memory keeps the aggregates over
+    100,000 accounts in memory instead of batches on disk (the planner reckons 8 kB a
+    group for an array_agg; hashing may use 8 × work_mem, reckoned, not taken)."""
     if cursor.db.vendor != "postgresql":
         yield
         return
