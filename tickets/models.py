@@ -500,12 +500,21 @@ class Ticket(models.Model):
             models.Index(
                 fields=["account", "created_at"],
                 include=[
-                    "id", "resolved_at", "status", "effective_priority", "customer_priority",
-                    "churn_points", "sentiment", "first_response_breached_at",
-                    "resolution_breached_at", "csat", "customer_messages",
-                    "customer_message_chars", "first_customer_message_at",
+                    "id",
+                    "resolved_at",
+                    "status",
+                    "effective_priority",
+                    "customer_priority",
+                    "churn_points",
+                    "sentiment",
+                    "first_response_breached_at",
+                    "resolution_breached_at",
+                    "csat",
+                    "customer_messages",
+                    "customer_message_chars",
+                    "first_customer_message_at",
                     "last_customer_message_at",
-                ],  # fmt: skip
+                ],
                 name="ticket_account_time_idx",
             ),
             # A champion's latest ticket before a moment (vipdesk/insight/features.py).
