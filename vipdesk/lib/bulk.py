@@ -326,9 +326,10 @@ def load_chunks(
         start = (job, connection.settings_dict["NAME"])
         period = 2 * (workers - 1) + 1  # this process builds chunk i when i % period == 0
         with multiprocessing.get_context("spawn").Pool(workers - 1, _start_worker, start) as pool:
-            ahead = {  # the workers' chunks, a round ahead
+            # The workers' chunks, a round ahead: at most `period` chunks' rows wait here.
+            ahead = {
                 i: pool.apply_async(_build_chunk, (i,))
-                for i in range(min(chunks, 2 * period))
+                for i in range(min(chunks, period + 1))
                 if i % period
             }
             for i in range(chunks):
@@ -339,7 +340,7 @@ def load_chunks(
                     data, result = _build_copy_data(build, writers, i)
                 load.submit(_write_all_copy_data, writers, data)
                 on_chunk(result)
-                following = i + 2 * period
+                following = i + period + 1
                 if following < chunks and following % period:
                     ahead[following] = pool.apply_async(_build_chunk, (following,))
             pool.close()
