@@ -8,8 +8,14 @@ from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 
+from tests.client import DispatchingClient
 from tests.factories import make_user
 from vipdesk.lib.roles import Role
+
+
+@pytest.fixture
+def client():
+    return DispatchingClient()
 
 
 @pytest.fixture

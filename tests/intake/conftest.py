@@ -1,8 +1,10 @@
 import pytest
-from django.test import Client, TestCase
+from django.test import TestCase
+
+from tests.client import DispatchingClient
 
 
-class OnCommitClient(Client):
+class OnCommitClient(DispatchingClient):
     """A test client that runs on-commit callbacks (job enqueues) as a real commit would."""
 
     def generic(self, *args, **kwargs):

@@ -281,3 +281,28 @@ def test_it_leaves_a_ticket_it_cannot_route_pending_without_holding_up_the_other
     # Logged and passed over, never looped on; the next run tries again.
     assert jobs.route_pending() == 0
     assert not Ticket.objects.get(pk=bad.pk).routed
+
+
+@pytest.mark.rq
+def test_the_drainer_lets_a_batch_gather_after_a_pass_that_was_not_full(
+    settings, redis_connection, monkeypatch
+):
+    use_test_redis(settings)
+    settings.ROUTING_BATCH_SIZE, settings.ROUTING_PASS_SECONDS = 200, 0.25
+    settings.INTAKE_DRAINERS = 1
+    passes = iter([200, 7])  # a full batch, then a few deliveries
+
+    def drain_all(deadline, contexts):
+        drained.append(next(passes))
+        if drained[-1] == 200:
+            redis_connection.set(jobs.ROUTING_REQUESTED, 1)  # more came in meanwhile
+        return drained[-1]
+
+    drained, slept = [], []
+    monkeypatch.setattr(jobs, "drain_all", drain_all)
+    monkeypatch.setattr(jobs.time, "sleep", slept.append)
+    redis_connection.set(jobs.DRAINER_SCHEDULED, 1)
+    assert jobs.drain_routing(0) == 207
+    # No wait after the full batch; after the short one, the rest of its 0.25 s.
+    assert len(slept) == 1 and 0.2 < slept[0] <= 0.25
+    assert not redis_connection.exists(jobs.DRAINER_SCHEDULED)

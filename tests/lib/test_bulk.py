@@ -1,11 +1,13 @@
 """vipdesk/lib/bulk.py: the writer thread and the worker processes behind seed_demo's
-large loads."""
+large loads, and insert_objects (intake's batches)."""
 
 import pytest
-from django.db import IntegrityError, connection
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 
 from accounts.models import Account, AccountDomain
-from vipdesk.lib.bulk import BackgroundLoad, BulkWriter, load_chunks
+from tickets.models import Ticket, TicketMessage
+from vipdesk.lib.bulk import BackgroundLoad, BulkWriter, insert_objects, load_chunks
 
 pytestmark = pytest.mark.django_db
 
@@ -108,3 +110,34 @@ def test_a_large_load_still_checks_foreign_keys_when_it_puts_them_back():
             [AccountDomain._meta.db_table],
         )
         assert cursor.fetchone()[0] == 1
+
+
+def test_insert_objects_leaves_the_objects_as_bulk_create_would():
+    account = Account.objects.create(name="Acme")
+    new = Ticket(
+        source=Ticket.Source.API,
+        external_id="copied",
+        subject="Copied",
+        customer_priority="P2",
+        created_at=timezone.now(),
+        account=account,
+        tags=["a", 'quote " and \\ backslash'],
+        escalation_request=None,
+    )
+    message = TicketMessage(ticket=new, body="Hello\tthere\n", created_at=timezone.now())
+    insert_objects(Ticket, [new])
+    insert_objects(TicketMessage, [message])  # its ticket_id comes from the saved ticket
+    assert new.pk and message.pk and not new._state.adding
+    stored = Ticket.objects.get(pk=new.pk)
+    assert stored.account_id == account.pk and stored.updated_at is not None
+    assert stored.tags == ["a", 'quote " and \\ backslash']
+    # None in a nullable JSON field is SQL NULL, as Django writes it.
+    assert Ticket.objects.filter(pk=new.pk, escalation_request__isnull=True).exists()
+    assert TicketMessage.objects.get(pk=message.pk).body == "Hello\tthere\n"
+
+
+def test_insert_objects_raises_django_errors():
+    existing = Account.objects.create(name="Acme")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        insert_objects(Account, [Account(pk=existing.pk, name="Duplicate")])
+    assert Account.objects.get(pk=existing.pk).name == "Acme"

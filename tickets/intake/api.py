@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Router, Status
@@ -165,7 +165,9 @@ def stored(result: inbox.Stored):
     is asked for after the answer's transaction (none: autocommit) commits."""
     if result.pending:
         request_routing_on_commit()
-    return Status(201 if result.created else 200, {"id": result.ticket_id})
+    # Answered as is: django-ninja's validation and rendering of this one integer
+    # through IdOut (which documents it) cost an ack some 0.2 ms of CPU.
+    return JsonResponse({"id": result.ticket_id}, status=201 if result.created else 200)
 
 
 @router.get("/tickets/{ticket_id}", response=TicketOut)

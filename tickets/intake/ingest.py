@@ -32,7 +32,7 @@ from accounts.models import Account, Contact
 from accounts.resolve import AccountRefs, AmbiguousAccount, resolve_refs
 from tickets.models import Ticket, TicketMessage
 from tickets.routing.actions import Context, decide, finish_routing
-from vipdesk.lib.bulk import update_rows
+from vipdesk.lib.bulk import insert_objects, update_rows
 
 ZENDESK_PRIORITIES = {"urgent": "P1", "high": "P2", "normal": "P3", "low": "P4"}
 # Timestamps from outside (created_at of tickets and comments) must fall in this range:
@@ -220,7 +220,7 @@ def write_tickets(items: list[Item], ctx: Context | None = None) -> list[Written
 
     routing = decide(to_route, ctx) if to_route else None
     new = [w.ticket for w in written if w.created]
-    Ticket.objects.bulk_create(new)
+    insert_objects(Ticket, new)
     updated = [w.ticket for w in written if not w.created and w.changed]
     if routing is not None:
         updated_fields |= routing.fields
@@ -230,7 +230,7 @@ def write_tickets(items: list[Item], ctx: Context | None = None) -> list[Written
         ticket.updated_at = now
     if updated and updated_fields:
         update_rows(Ticket, updated, sorted(updated_fields | {"updated_at"}))
-    TicketMessage.objects.bulk_create(new_messages)
+    insert_objects(TicketMessage, new_messages)
     if edited_messages:
         update_rows(TicketMessage, edited_messages, ["body", "author_name"])
     if routing is not None:

@@ -76,7 +76,8 @@ class BulkWriter:
             if json_positions:
                 row = list(row)
                 for i in json_positions:
-                    row[i] = json.dumps(row[i])
+                    # None is SQL NULL, as Django stores it (a JSON null needs Value()).
+                    row[i] = None if row[i] is None else json.dumps(row[i])
             copy.write_row((*row, *extra))
             count += 1
         return count
@@ -119,6 +120,41 @@ def next_id(model: type[models.Model]) -> int:
     fresh database always gets the same ids."""
     last = model.objects.aggregate(last=models.Max("pk"))["last"]
     return (last or 0) + 1
+
+
+def insert_objects(model: type[models.Model], objs: list) -> None:
+    """Insert these new objects in one COPY on PostgreSQL, leaving them as bulk_create
+    would (every object with its id, auto_now fields stamped, saved state): bulk_create
+    prepares and quotes every value of every row in Python, about 1 ms per ticket of an
+    intake batch here, where COPY formats the rows in C. Ids left None are drawn from
+    the table's sequence in one query. Elsewhere (SQLite), bulk_create."""
+    if not objs:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(objs)
+        return
+    meta = model._meta
+    missing = [obj for obj in objs if obj.pk is None]
+    if missing:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [meta.db_table, meta.pk.column, len(missing)],
+            )
+            for obj, (pk,) in zip(missing, cursor.fetchall(), strict=True):
+                obj.pk = pk
+    stamped = [f for f in meta.concrete_fields if getattr(f, "auto_now", False)]
+    stamped += [f for f in meta.concrete_fields if getattr(f, "auto_now_add", False)]
+    attnames = [f.attname for f in meta.concrete_fields]
+    for obj in objs:
+        obj._prepare_related_fields_for_save(operation_name="insert_objects")
+        for f in stamped:
+            f.pre_save(obj, add=True)
+    rows = (tuple(getattr(obj, a) for a in attnames) for obj in objs)
+    with connection.wrap_database_errors:  # IntegrityError etc., as from a query
+        BulkWriter(model, attnames).write(rows)
+    for obj in objs:
+        obj._state.adding, obj._state.db = False, connection.alias
 
 
 def update_rows(model: type[models.Model], objs: list, fields: list[str]) -> int:
