@@ -17,7 +17,7 @@ from tests.factories import make_account
 from tickets.models import Agent, AgentLevel, AgentPool, PtoPeriod, Ticket, TicketMessage
 from tickets.routing.actions import load_policies
 from vipdesk.demo import text as demo_text
-from vipdesk.demo.seed import DEMO_PASSWORD
+from vipdesk.demo.seed import DEMO_PASSWORD, commits_without_waiting
 from vipdesk.lib.business_hours import add_minutes
 from vipdesk.lib.roles import Role
 
@@ -237,3 +237,16 @@ def test_flush_empties_the_intake_inbox_with_the_tickets():
     inbox.store("zendesk", "Z-1", zendesk_payload("Z-1"), datetime.now(UTC))
     seed(seed=7, flush=True)
     assert not InboxDelivery.objects.exists()
+
+
+def synchronous_commit() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        return cursor.fetchone()[0]
+
+
+def test_finish_commits_without_waiting_for_the_disk_and_then_stops():
+    before = synchronous_commit()
+    with commits_without_waiting():
+        assert synchronous_commit() == "off"
+    assert synchronous_commit() == before == "on"

@@ -75,13 +75,27 @@ def test_load_chunks_writes_inline_inside_a_transaction():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_load_chunks_builds_in_worker_processes_and_writes_in_chunk_order():
+@pytest.mark.parametrize("workers", [2, 3])
+def test_load_chunks_builds_in_worker_processes_and_writes_in_chunk_order(workers):
+    # 11 chunks: this process builds one in 2 × (workers - 1) + 1 (0, 3, 6, 9 or 0, 5,
+    # 10), the workers the others, a round ahead.
     seen = []
     writer = BulkWriter(Account, ["id", "name"])
-    peak = load_chunks(account_chunk, 5, [writer], seen.append, rebuild=True, workers=2)
-    assert seen == list(range(5))
-    assert names_in_order() == [f"Chunk {i} account {n}" for i in range(5) for n in range(3)]
+    peak = load_chunks(account_chunk, 11, [writer], seen.append, rebuild=True, workers=workers)
+    assert seen == list(range(11))
+    assert names_in_order() == [f"Chunk {i} account {n}" for i in range(11) for n in range(3)]
     assert peak > 0  # the workers' peak memory, KiB
+
+
+@pytest.mark.django_db(transaction=True)
+def test_load_chunks_writes_the_same_rows_whatever_the_number_of_workers():
+    loaded = []
+    for workers in (1, 2, 3):
+        Account.objects.all().delete()
+        load_chunks(account_chunk, 7, [BulkWriter(Account, ["id", "name"])], print, workers=workers)
+        loaded.append(list(Account.objects.order_by("id").values_list("id", "name")))
+    assert loaded[0] == loaded[1] == loaded[2]
+    assert len(loaded[0]) == 7 * 3
 
 
 @pytest.mark.django_db(transaction=True)

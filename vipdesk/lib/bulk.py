@@ -340,9 +340,11 @@ def load_chunks(
     i's rows for each writer and a result that `on_chunk` gets, in chunk order.
 
     With `workers` > 1 on PostgreSQL outside a transaction, `workers` - 1 worker
-    processes build chunks and format their rows for COPY while this process builds
-    every `workers`-th chunk itself and passes all on to the writing, so generating rows
-    in Python uses every core. `build` must depend on `i` alone (its randomness too), so
+    processes build chunks and format their rows for COPY while this process passes
+    every chunk on to the writing and builds half a worker's share itself (one chunk
+    in 2 × (`workers` - 1) + 1): passing chunks on costs it about as much as building
+    the other half, so no process waits on another and generating rows in Python uses
+    every core. `build` must depend on `i` alone (its randomness too), so
     the rows do not depend on the number of workers, and must pickle: each worker gets
     a copy. Workers are started fresh (spawn), not forked, so they hold only Django and
     that copy. Returns the sum of the workers' peak memory (RSS, KiB)."""
@@ -358,22 +360,24 @@ def load_chunks(
         job = pickle.dumps((build, writers), protocol=pickle.HIGHEST_PROTOCOL)
         peaks: dict[int, int] = {}
         start = (job, connection.settings_dict["NAME"])
+        period = 2 * (workers - 1) + 1  # this process builds chunk i when i % period == 0
         with multiprocessing.get_context("spawn").Pool(workers - 1, _start_worker, start) as pool:
-            ahead = {  # the workers' chunks, a round ahead
+            # The workers' chunks, a round ahead: at most `period` chunks' rows wait here.
+            ahead = {
                 i: pool.apply_async(_build_chunk, (i,))
-                for i in range(min(chunks, 2 * workers))
-                if i % workers
+                for i in range(min(chunks, period + 1))
+                if i % period
             }
             for i in range(chunks):
-                if i % workers:
+                if i % period:
                     data, result, pid, peak = ahead.pop(i).get()
                     peaks[pid] = max(peaks.get(pid, 0), peak)
                 else:
                     data, result = _build_copy_data(build, writers, i)
                 load.submit(_write_all_copy_data, writers, data)
                 on_chunk(result)
-                following = i + 2 * workers
-                if following < chunks and following % workers:
+                following = i + period + 1
+                if following < chunks and following % period:
                     ahead[following] = pool.apply_async(_build_chunk, (following,))
             pool.close()
             pool.join()
