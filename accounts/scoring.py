@@ -515,21 +515,34 @@ class RiskColumns:
     risk: np.ndarray
     points: dict[str, np.ndarray]
     fired: dict[str, Fired]
-    _rows: list[list[int]] | None = None
 
     def factors(self, i: int, with_reasons: bool = True) -> list[dict]:
         """Account i's factors, highest points first, each with its sentence."""
-        if self._rows is None:  # each account's points as plain ints, once
-            self._rows = np.stack(list(self.points.values()), 1).tolist()
-        out = []
-        for name, p in zip(self.points, self._rows[i], strict=True):
-            if p > 0:
+        return self.factors_of([i], with_reasons)[0]
+
+    def factors_of(self, positions: Sequence[int], with_reasons: bool = True) -> list[list[dict]]:
+        """The factors of the accounts at these positions, built a factor at a time (a
+        rescore writes them for tens of thousands of accounts)."""
+        positions = np.asarray(positions, dtype=np.intp)
+        accounts = positions.tolist()
+        out: list[list[dict]] = [[] for _ in accounts]
+        for name, points in self.points.items():
+            points = points[positions]
+            fires = np.flatnonzero(points > 0)
+            sentence = self.fired[name].sentence
+            for k, p in zip(fires.tolist(), points[fires].tolist(), strict=True):
                 item = {"name": name, "points": p}
                 if with_reasons:
-                    item["reason"] = f"{self.fired[name].sentence(i)}: +{p}"
-                out.append(item)
-        out.sort(key=lambda item: -item["points"])
+                    item["reason"] = f"{sentence(accounts[k])}: +{p}"
+                out[k].append(item)
+        for items in out:
+            if len(items) > 1:
+                items.sort(key=_highest_points_first)
         return out
+
+
+def _highest_points_first(item: dict) -> int:
+    return -item["points"]
 
 
 def risk_columns(f: FeatureColumns, w, now: datetime) -> RiskColumns:
@@ -547,13 +560,14 @@ def scores(f: FeatureColumns, w, now: datetime) -> list[AccountScore]:
     risks = risk_columns(f, w, now)
     healths = health_columns(f, w).tolist()
     levels = {r: (risk_level(r, w), alert_level(r, w)) for r in range(101)}
+    at_risk = np.flatnonzero(risks.risk > 0)
+    factors = dict(zip(at_risk.tolist(), risks.factors_of(at_risk), strict=True))
     out = []
     for i, (account_id, risk) in enumerate(
         zip(f.account_id.tolist(), risks.risk.tolist(), strict=True)
     ):
         level, alerted = levels[risk]
-        factors = risks.factors(i) if risk else []
-        out.append(AccountScore(account_id, healths[i], risk, level, factors, alerted))
+        out.append(AccountScore(account_id, healths[i], risk, level, factors.get(i, []), alerted))
     return out
 
 

@@ -494,7 +494,29 @@ class Ticket(models.Model):
             models.UniqueConstraint(fields=["source", "external_id"], name="ticket_source_unique"),
         ]
         indexes = [
-            models.Index(fields=["account", "created_at"], name="ticket_account_time_idx"),
+            # An account's tickets by time; it also holds every column the rescore's
+            # ticket aggregate reads (vipdesk/insight/features.py), which then scans
+            # this index, in parallel, instead of the wide table.
+            models.Index(
+                fields=["account", "created_at"],
+                include=[
+                    "id",
+                    "resolved_at",
+                    "status",
+                    "effective_priority",
+                    "customer_priority",
+                    "churn_points",
+                    "sentiment",
+                    "first_response_breached_at",
+                    "resolution_breached_at",
+                    "csat",
+                    "customer_messages",
+                    "customer_message_chars",
+                    "first_customer_message_at",
+                    "last_customer_message_at",
+                ],
+                name="ticket_account_time_idx",
+            ),
             # A champion's latest ticket before a moment (vipdesk/insight/features.py).
             models.Index(fields=["contact", "created_at"], name="ticket_contact_time_idx"),
             models.Index(
@@ -543,6 +565,13 @@ class Ticket(models.Model):
                 "id",
                 name="ticket_open_sla_due_idx",
                 condition=Q(status__in=["new", "open", "pending", "hold"]),  # OPEN_STATUSES
+            ),
+            # The last 30 days' tickets with churn language, whose phrases the
+            # rescore collects (vipdesk/insight/features.py).
+            models.Index(
+                fields=["created_at"],
+                condition=Q(churn_points__gt=0),
+                name="ticket_churn_time_idx",
             ),
             # Recent breaches, for /metrics (vipdesk/metrics/collector.py).
             models.Index(

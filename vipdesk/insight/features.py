@@ -3,7 +3,10 @@ FILTER aggregates over rolling windows (tickets, customer messages, churn phrase
 open escalations, champions), never a query per account. It reads narrow ticket
 columns: customer messages come summed up on each ticket (routing keeps
 Ticket.customer_messages… up to date), and only a ticket whose messages straddle a
-window's edge has them counted one by one.
+window's edge has them counted one by one. On PostgreSQL the ticket aggregate, the
+bulk of the work, reads every column it needs from ticket_account_time_idx and runs
+in parallel workers: it holds no array and no correlated subquery, which would keep
+it in one process.
 
 `feature_sql(vendor, restricted)` returns the statement for PostgreSQL or SQLite (the
 embedded demo); `row_to_features(row)` turns one result row into AccountFeatures.
@@ -46,13 +49,14 @@ OPEN_AT_NOW = (
 CLOSED_ESCALATION = ", ".join(f"'{s}'" for s in Escalation.CLOSED_STATUSES)
 
 # Row layout: the AccountFeatures fields in order, then open escalations (by severity)
-# and the weekly usage (how many weeks ago, active users) that usage_weeks is built from.
+# and the weekly active users of each week (0 = the latest complete week) that
+# usage_weeks is built from.
 ESCALATION_COLUMNS = ["esc_critical", "esc_high", "esc_medium", "esc_low"]
-USAGE_COLUMNS = ["usage_weeks_ago", "usage_users"]
+USAGE_WEEK_COLUMNS = [f"usage_w{k}" for k in range(USAGE_WINDOWS_MAX_WEEKS)]
 COLUMNS = [
     *(f.name for f in dataclass_fields(AccountFeatures) if f.name != "open_escalations"),
     *ESCALATION_COLUMNS,
-    *USAGE_COLUMNS,
+    *USAGE_WEEK_COLUMNS,
 ]
 
 PRIORITY = "COALESCE(NULLIF(t.effective_priority, ''), t.customer_priority)"
@@ -70,23 +74,40 @@ def sentiment_avg(where: str) -> str:
     )
 
 
-_MESSAGES_IN_WINDOW = (
-    "(SELECT coalesce({aggregate}, 0) FROM tickets_ticketmessage m WHERE m.ticket_id = t.id"
-    " AND m.author = 'customer' AND m.created_at >= {since} AND m.created_at < {until})"
-)
+STRADDLES = " OR ".join(
+    f"(t.first_customer_message_at < %({edge})s AND t.last_customer_message_at >= %({edge})s)"
+    for edge in ("d120", "d30", "now")
+)  # the ticket's customer messages fall on both sides of one of the windows' edges
+_WINDOWS = {"recent": ("d30", "now"), "before": ("d120", "d30")}
 
 
-def customer_messages(since: str, until: str, aggregate: str, total: str) -> str:
-    """A ticket's customer messages created in [since, until) (parameter names): the
-    ticket's own sum (Ticket.customer_messages…) when all of them fall inside or outside,
-    else (they straddle an edge; few tickets) counted from the messages themselves."""
+def whole_ticket_messages(since: str, until: str, total: str) -> str:
+    """A ticket's customer messages created in [since, until) (parameter names) when
+    none straddles an edge: the ticket's own sum (Ticket.customer_messages…) when all
+    of them fall inside, else none. The straddling tickets (few) have them counted one
+    by one (`sm` in the statement)."""
     first, last = "t.first_customer_message_at", "t.last_customer_message_at"
-    since, until = f"%({since})s", f"%({until})s"
-    lookup = _MESSAGES_IN_WINDOW.format(aggregate=aggregate, since=since, until=until)
     return (
-        f"CASE WHEN t.customer_messages = 0 OR {last} < {since} OR {first} >= {until} THEN 0"
-        f" WHEN {first} >= {since} AND {last} < {until} THEN {total} ELSE {lookup} END"
+        f"CASE WHEN t.customer_messages = 0 OR {STRADDLES} THEN 0"
+        f" WHEN {first} >= %({since})s AND {last} < %({until})s THEN {total} ELSE 0 END"
     )
+
+
+_WHOLE_TICKET_SUMS = ",\n".join(
+    f"        sum({whole_ticket_messages(since, until, total)}) AS {what}_{window}"
+    for window, (since, until) in _WINDOWS.items()
+    for what, total in (("messages", "t.customer_messages"), ("chars", "t.customer_message_chars"))
+)
+_MESSAGES_IN_WINDOW = (
+    "(SELECT {aggregate} FROM tickets_ticketmessage m WHERE m.ticket_id = t.id"
+    " AND m.author = 'customer' AND m.created_at >= %({since})s AND m.created_at < %({until})s)"
+)
+_STRADDLING_SUMS = ",\n".join(
+    f"        sum({_MESSAGES_IN_WINDOW.format(aggregate=aggregate, since=since, until=until)})"
+    f" AS {what}_{window}"
+    for window, (since, until) in _WINDOWS.items()
+    for what, aggregate in (("messages", "count(*)"), ("chars", "sum(length(m.body))"))
+)
 
 
 _SQL = """
@@ -115,16 +136,33 @@ WITH t AS (
             < %(now)s OR t.resolution_breached_at < %(now)s)) AS breaches_90d,
         avg(CAST(t.csat AS double precision)) FILTER (WHERE t.created_at >= %(d90)s
             AND t.resolved_at < %(now)s) AS csat_90d,
-        {agg_signals} FILTER (WHERE t.created_at >= %(d30)s AND t.churn_points > 0)
-            AS churn_signals_30d,
-        sum({messages_recent}) AS messages_recent,
-        sum({chars_recent}) AS chars_recent,
-        sum({messages_before}) AS messages_before,
-        sum({chars_before}) AS chars_before
+        count(*) FILTER (WHERE t.customer_messages > 0 AND ({straddles})) AS straddling,
+{whole_ticket_sums}
     FROM tickets_ticket t
     WHERE t.account_id IS NOT NULL AND t.created_at < %(now)s
         AND (t.created_at >= %(d120)s OR {open_at_now}
             OR t.last_customer_message_at >= %(d120)s) {only_t}
+    GROUP BY t.account_id
+),
+sm AS (
+    -- the customer messages of tickets whose messages straddle a window's edge, counted
+    -- one by one (few tickets, of the accounts the ticket aggregate found them in):
+    -- correlated subqueries would keep the ticket aggregate from running in parallel.
+    SELECT t.account_id,
+{straddling_sums}
+    FROM tickets_ticket t
+    WHERE t.account_id IN (SELECT account_id FROM t WHERE straddling > 0)
+        AND t.customer_messages > 0 AND ({straddles}) AND t.created_at < %(now)s
+    GROUP BY t.account_id
+),
+ph AS (
+    -- the distinct churn phrases of the last 30 days' tickets (few: a separate pass,
+    -- so that the ticket aggregate above has no array to collect)
+    SELECT t.account_id, {direct_phrases} AS direct_phrases,
+        {indirect_phrases} AS indirect_phrases
+    FROM tickets_ticket t {signals}
+    WHERE t.account_id IS NOT NULL AND t.created_at >= %(d30)s AND t.created_at < %(now)s
+        AND t.churn_points > 0 {only_t}
     GROUP BY t.account_id
 ),
 e AS (
@@ -169,14 +207,16 @@ np AS (
 ),
 u AS (
     -- weekly active users of the latest complete weeks (the usage windows read them)
-    SELECT account_id, {agg_weeks_ago} AS usage_weeks_ago, {agg_users} AS usage_users
+    SELECT account_id, {usage_weeks}
     FROM accounts_usagepoint
-    WHERE week >= %(usage_from)s AND week < %(until)s {only_np}
+    WHERE week >= %(week_{weeks})s AND week < %(week_0)s {only_np}
     GROUP BY account_id
 )
 SELECT {select}
 FROM accounts_account a
 LEFT JOIN t ON t.account_id = a.id
+LEFT JOIN sm ON sm.account_id = a.id
+LEFT JOIN ph ON ph.account_id = a.id
 LEFT JOIN e ON e.account_id = a.id
 LEFT JOIN c ON c.account_id = a.id
 LEFT JOIN np ON np.account_id = a.id
@@ -188,7 +228,7 @@ _SELECT = {
     "account_id": "a.id",
     "nps": "np.nps",
     "previous_nps": "np.previous_nps",
-    "usage_weeks": "NULL",  # from the two usage columns
+    "usage_weeks": "NULL",  # from the usage week columns
     "renewal_date": "a.renewal_date",
     **{
         c: f"coalesce(t.{c}, 0)"
@@ -210,17 +250,21 @@ _SELECT = {
     "sentiment_recent": "t.sentiment_recent",
     "sentiment_before": "t.sentiment_before",
     "csat_90d": "t.csat_90d",
-    "direct_phrases": "{direct_phrases}",
-    "indirect_phrases": "{indirect_phrases}",
-    "message_length_recent": "CAST(t.chars_recent AS double precision)"
-    " / NULLIF(t.messages_recent, 0)",
-    "messages_recent": "coalesce(t.messages_recent, 0)",
-    "message_length_before": "CAST(t.chars_before AS double precision)"
-    " / NULLIF(t.messages_before, 0)",
-    "messages_before": "coalesce(t.messages_before, 0)",
+    "direct_phrases": "ph.direct_phrases",
+    "indirect_phrases": "ph.indirect_phrases",
+    **{
+        name: expression
+        for window in _WINDOWS
+        for name, expression in {
+            f"message_length_{window}": f"CAST(coalesce(t.chars_{window}, 0)"
+            f" + coalesce(sm.chars_{window}, 0) AS double precision) / NULLIF(coalesce("
+            f"t.messages_{window}, 0) + coalesce(sm.messages_{window}, 0), 0)",
+            f"messages_{window}": f"coalesce(t.messages_{window}, 0)"
+            f" + coalesce(sm.messages_{window}, 0)",
+        }.items()
+    },
     **{c: f"coalesce(e.{c}, 0)" for c in ESCALATION_COLUMNS},
-    "usage_weeks_ago": "u.usage_weeks_ago",
-    "usage_users": "u.usage_users",
+    **{c: f"u.{c}" for c in USAGE_WEEK_COLUMNS},
     "champions": "coalesce(c.champions, 0)",
     "champion_last_seen": "c.champion_last_seen",
 }
@@ -230,33 +274,26 @@ assert set(_SELECT) == set(COLUMNS)
 # tickets, the distinct phrases picked out of them for the (few) accounts that have any.
 _DIALECT = {
     "postgresql": {
-        "agg_signals": "jsonb_agg(t.churn_signals)",
-        "phrases": "CASE WHEN t.churn_signals_30d IS NOT NULL THEN ARRAY(SELECT DISTINCT"
-        " sig->>'phrase' FROM jsonb_array_elements(t.churn_signals_30d) per_ticket(signals),"
-        " jsonb_array_elements(per_ticket.signals) sig WHERE {kind}) END",
+        "signals": "LEFT JOIN LATERAL jsonb_array_elements(t.churn_signals) sig ON true",
+        # an array (maybe empty) for an account with churn tickets, as for the counts
+        "phrases": "coalesce(array_agg(DISTINCT sig->>'phrase') FILTER (WHERE {kind}), '{{}}')",
         "direct": "sig->>'kind' = 'direct'",
-        "indirect": "sig->>'kind' IS DISTINCT FROM 'direct'",
+        "indirect": "sig IS NOT NULL AND sig->>'kind' IS DISTINCT FROM 'direct'",
         "greatest": "GREATEST(CASE WHEN c.last_contacted_at < %(now)s"
         " THEN c.last_contacted_at END, c.last_ticket)",
         "only": "{col} = ANY(%(ids)s)",
-        "agg_weeks_ago": "array_agg((%(until)s - week - 1) / 7)",
-        "agg_users": "array_agg(active_users)",
     },
     "sqlite": {
-        "agg_signals": "json_group_array(json(t.churn_signals))",
-        "phrases": "(SELECT group_concat(DISTINCT json_extract(sig.value, '$.phrase'))"
-        " FROM json_each(t.churn_signals_30d) per_ticket, json_each(per_ticket.value) sig"
-        " WHERE {kind})",
+        "signals": "LEFT JOIN json_each(t.churn_signals) sig",
+        "phrases": "group_concat(DISTINCT json_extract(sig.value, '$.phrase'))"
+        " FILTER (WHERE {kind})",
         "direct": "json_extract(sig.value, '$.kind') = 'direct'",
-        "indirect": "coalesce(json_extract(sig.value, '$.kind'), '') != 'direct'",
+        "indirect": "sig.value IS NOT NULL"
+        " AND coalesce(json_extract(sig.value, '$.kind'), '') != 'direct'",
         "greatest": "CASE WHEN c.last_contacted_at < %(now)s AND (c.last_ticket IS NULL"
         " OR c.last_contacted_at > c.last_ticket) THEN c.last_contacted_at"
         " ELSE c.last_ticket END",
         "only": "{col} IN (SELECT value FROM json_each(%(ids)s))",
-        # the two group_concat walk the group's rows in the same order
-        "agg_weeks_ago": "group_concat(CAST((julianday(%(until)s) - julianday(week) - 1) / 7"
-        " AS INTEGER))",
-        "agg_users": "group_concat(active_users)",
     },
 }
 
@@ -272,40 +309,36 @@ def feature_sql(vendor: str, restricted: bool = False) -> str:
         priority=PRIORITY,
         open_at_now=OPEN_AT_NOW,
         closed_escalation=CLOSED_ESCALATION,
-        agg_signals=d["agg_signals"],
-        agg_weeks_ago=d["agg_weeks_ago"],
-        agg_users=d["agg_users"],
+        signals=d["signals"],
+        direct_phrases=d["phrases"].format(kind=d["direct"]),
+        indirect_phrases=d["phrases"].format(kind=d["indirect"]),
+        usage_weeks=", ".join(
+            f"max(active_users) FILTER (WHERE week >= %(week_{k + 1})s AND week < %(week_{k})s)"
+            f" AS {name}"
+            for k, name in enumerate(USAGE_WEEK_COLUMNS)
+        ),
         greatest=d["greatest"],
         sentiment_recent=sentiment_avg("t.created_at >= %(d30)s"),
-        messages_recent=customer_messages("d30", "now", "count(*)", "t.customer_messages"),
-        chars_recent=customer_messages(
-            "d30", "now", "sum(length(m.body))", "t.customer_message_chars"
-        ),
-        messages_before=customer_messages("d120", "d30", "count(*)", "t.customer_messages"),
-        chars_before=customer_messages(
-            "d120", "d30", "sum(length(m.body))", "t.customer_message_chars"
-        ),
         sentiment_before=sentiment_avg("t.created_at >= %(d120)s AND t.created_at < %(d30)s"),
+        whole_ticket_sums=_WHOLE_TICKET_SUMS,
+        straddling_sums=_STRADDLING_SUMS,
+        straddles=STRADDLES,
+        weeks=USAGE_WINDOWS_MAX_WEEKS,
         only_t=only("t.account_id"),
         only_e=only("e.account_id"),
         only_c=only("c.account_id"),
         only_np=only("account_id"),
         only_a=only("a.id", "WHERE"),
-        select=",\n    ".join(f"{_SELECT[name]} AS {name}" for name in COLUMNS).format(
-            direct_phrases=d["phrases"].format(kind=d["direct"]),
-            indirect_phrases=d["phrases"].format(kind=d["indirect"]),
-        ),
+        select=",\n    ".join(f"{_SELECT[name]} AS {name}" for name in COLUMNS),
     )
 
 
 @contextmanager
 def big_aggregate(cursor):
-    """Session settings for the features statement on PostgreSQL: one big aggregate,
-    where JIT compilation costs more than it saves (0.5 s a run) and enough memory
-    keeps the hash aggregates in memory. The planner reckons 8 kB a group for an
-    array_agg or jsonb_agg (usage weeks, churn signals), so with 100,000 accounts it
-    split them into batches on disk though they take ~100 MB: hashing may use 8 ×
-    work_mem (2 GB, reckoned; not what it takes)."""
+    """Session settings for the features statement on PostgreSQL: JIT compilation
+    costs more than it saves (0.5 s a run), and enough memory keeps the aggregates over
+    100,000 accounts in memory instead of batches on disk (the planner reckons 8 kB a
+    group for an array_agg; hashing may use 8 × work_mem, reckoned, not taken)."""
     if cursor.db.vendor != "postgresql":
         yield
         return
@@ -335,12 +368,12 @@ def feature_params(vendor: str, now: datetime, ids: list[int] | None = None) -> 
         "d120": moment(120),
         "today": today if vendor == "postgresql" else today.isoformat(),
     }
+    # Weekly usage: week k (k weeks ago, 0 = the latest complete week) starts on
+    # week_{k+1} and ends before week_k.
     until = usage_until(today)
-    for name, day in {
-        "until": until,
-        "usage_from": until - timedelta(weeks=USAGE_WINDOWS_MAX_WEEKS),
-    }.items():
-        params[name] = day if vendor == "postgresql" else day.isoformat()
+    for k in range(USAGE_WINDOWS_MAX_WEEKS + 1):
+        day = until - timedelta(weeks=k)
+        params[f"week_{k}"] = day if vendor == "postgresql" else day.isoformat()
     if ids is not None:
         params["ids"] = list(ids) if vendor == "postgresql" else json.dumps(list(ids))
     return params
@@ -370,20 +403,6 @@ def _phrases(value) -> tuple[str, ...]:
     return tuple(sorted(p for p in value if p))
 
 
-def _usage_weeks(weeks_ago, users) -> tuple[int | None, ...]:
-    """(weeks ago, active users) pairs as a series, index 0 = the latest complete week."""
-    if not weeks_ago:
-        return ()
-    series = [None] * USAGE_WINDOWS_MAX_WEEKS
-    for ago, n in zip(weeks_ago, users, strict=True):
-        series[ago] = n
-    return tuple(series)
-
-
-def _integers(value) -> list[int]:
-    return [int(v) for v in value.split(",")] if value else []  # SQLite group_concat
-
-
 def _float(value) -> float | None:
     return None if value is None else float(value)
 
@@ -404,13 +423,17 @@ _FLOATS = [
     )
 ]
 _SEVERITIES = ("critical", "high", "medium", "low")
+_ESCALATIONS = len(COLUMNS) - len(USAGE_WEEK_COLUMNS) - len(ESCALATION_COLUMNS)
+_WEEKS = len(COLUMNS) - len(USAGE_WEEK_COLUMNS)
 
 
 def row_to_features(row) -> AccountFeatures:
     """A result row (PostgreSQL types) as AccountFeatures; positional, as this runs for
     every account."""
-    *values, critical, high, medium, low, weeks_ago, users = row
-    values[_USAGE] = _usage_weeks(weeks_ago, users)
+    values = list(row[:_ESCALATIONS])
+    critical, high, medium, low = row[_ESCALATIONS:_WEEKS]
+    weeks = tuple(row[_WEEKS:])
+    values[_USAGE] = weeks if any(n is not None for n in weeks) else ()
     values[_DIRECT] = tuple(values[_DIRECT] or ())
     values[_INDIRECT] = tuple(values[_INDIRECT] or ())
     escalations = {}
@@ -430,7 +453,6 @@ def sqlite_row_to_features(row) -> AccountFeatures:
     row[_INDIRECT] = _phrases(row[_INDIRECT])
     for i in _FLOATS:
         row[i] = _float(row[i])
-    row[-2], row[-1] = _integers(row[-2]), _integers(row[-1])
     return row_to_features(row)
 
 
@@ -458,13 +480,7 @@ _AS_NUMBERS = {
     "esc_medium": "esc_medium", "esc_low": "esc_low",
     **{name: name for name in _NUMBERS},
 }  # fmt: skip
-USAGE_WEEK_COLUMNS = [f"usage_w{k}" for k in range(USAGE_WINDOWS_MAX_WEEKS)]
-_AS_NUMBERS.update(
-    {
-        name: f"usage_users[array_position(usage_weeks_ago, {k})]"
-        for k, name in enumerate(USAGE_WEEK_COLUMNS)
-    }
-)
+_AS_NUMBERS.update({name: name for name in USAGE_WEEK_COLUMNS})
 _NUMBERS_TABLE = "SELECT account_id, {numbers}, direct_phrases, indirect_phrases FROM ({sql}) f"
 _NUMBERS_COLUMNS = ", ".join(
     f"coalesce(CAST({value} AS double precision), 'NaN') AS {name}"
