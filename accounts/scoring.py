@@ -516,13 +516,10 @@ class RiskColumns:
     points: dict[str, np.ndarray]
     fired: dict[str, Fired]
 
-    def factors(self, i: int, with_reasons: bool = True) -> list[dict]:
-        """Account i's factors, highest points first, each with its sentence."""
-        return self.factors_of([i], with_reasons)[0]
-
     def factors_of(self, positions: Sequence[int], with_reasons: bool = True) -> list[list[dict]]:
-        """The factors of the accounts at these positions, built a factor at a time (a
-        rescore writes them for tens of thousands of accounts)."""
+        """The factors of the accounts at these positions, each account's highest points
+        first with their sentences; built a factor at a time (a rescore writes them for
+        tens of thousands of accounts)."""
         positions = np.asarray(positions, dtype=np.intp)
         accounts = positions.tolist()
         out: list[list[dict]] = [[] for _ in accounts]

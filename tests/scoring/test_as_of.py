@@ -149,3 +149,22 @@ def test_messages_count_in_the_window_they_were_written_in(then):
     features = next(features_as_of(then, [account.pk]))
     assert (features.messages_recent, features.message_length_recent) == (2, 30.0)
     assert (features.messages_before, features.message_length_before) == (1, 300.0)
+
+
+def test_churn_phrases_are_the_last_30_days_distinct_ones_by_kind(then):
+    """Phrases of the 30 days before `then`, each once, split by kind; a ticket with
+    churn points but no phrase adds none, and older or later phrases are left out."""
+    account = make_account()
+    signals = [{"phrase": "cancel", "kind": "direct"}, {"phrase": "frustrated", "kind": "indirect"}]
+    for days in (3, 10):
+        moment = then - timedelta(days=days)
+        make_ticket(account, created_at=moment, churn_points=40, churn_signals=signals)
+    make_ticket(account, created_at=then - timedelta(days=5), churn_points=10, churn_signals=[])
+    old = [{"phrase": "switching vendors", "kind": "direct"}]
+    make_ticket(account, created_at=then - timedelta(days=45), churn_points=40, churn_signals=old)
+    later = [{"phrase": "competitor", "kind": "indirect"}]
+    make_ticket(account, created_at=then + timedelta(days=1), churn_points=40, churn_signals=later)
+    features = next(features_as_of(then, [account.pk]))
+    assert features.direct_phrases == ("cancel",)
+    assert features.indirect_phrases == ("frustrated",)
+    assert (features.churn_points_30d, features.churn_tickets_30d) == (90, 3)

@@ -270,8 +270,8 @@ _SELECT = {
 }
 assert set(_SELECT) == set(COLUMNS)
 
-# Churn phrases: the tickets' signals of the last 30 days collected in the one pass over
-# tickets, the distinct phrases picked out of them for the (few) accounts that have any.
+# Churn phrases (`ph`): each signal of the last 30 days' churn tickets as a row, the
+# distinct phrases of each kind per account; a churn ticket without signals adds none.
 _DIALECT = {
     "postgresql": {
         "signals": "LEFT JOIN LATERAL jsonb_array_elements(t.churn_signals) sig ON true",

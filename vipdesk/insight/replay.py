@@ -116,9 +116,11 @@ def replay(
         ids = f.account_id.tolist()
         for name, weights in weight_sets.items():
             scored = risk_columns(f, weights, moment)
-            for j in np.flatnonzero(scored.risk >= floor).tolist():
+            kept = np.flatnonzero(scored.risk >= floor)
+            kept_factors = scored.factors_of(kept, with_reasons=False)
+            for j, account_factors in zip(kept.tolist(), kept_factors, strict=True):
                 risks[name][i][ids[j]] = int(scored.risk[j])
-                factors[name][i][ids[j]] = scored.factors(j, with_reasons=False)
+                factors[name][i][ids[j]] = account_factors
         with np.errstate(invalid="ignore"):
             for name, (signal, _, _) in SIMPLE_RULES.items() if rule_weights else ():
                 values = signal(f, rule_weights)
